@@ -1,0 +1,57 @@
+"""Email messages and their deliveries, one per (message, person)."""
+
+from django.db import models
+
+from groundswell.core.models import PublicId, TimeStamped
+from groundswell.people.models import Person
+
+
+class Message(PublicId, TimeStamped):
+    class Kind(models.TextChoices):
+        # Bulk: news, asks, blasts. Skips anyone whose address is not subscribed.
+        BULK = "bulk"
+        # Transactional: something the person did asked for it (a welcome, an RSVP confirmation).
+        TRANSACTIONAL = "transactional"
+
+    # Set for the system's own messages ("welcome"), so each exists once.
+    key = models.CharField(max_length=50, unique=True, null=True, blank=True)
+    kind = models.CharField(max_length=15, choices=Kind.choices, default=Kind.BULK)
+    # Subject and bodies are Django templates, rendered once per person.
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    from_email = models.CharField(max_length=255, blank=True)
+    reply_to = models.CharField(max_length=255, blank=True)
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Delivery(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        SENDING = "sending"
+        SENT = "sent"
+        SKIPPED = "skipped"
+        FAILED = "failed"
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # Extra template context for this person (their share link in a welcome, say).
+    context = models.JSONField(default=dict, blank=True)
+    email_address = models.CharField(max_length=254, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["message", "person"], name="one_delivery_per_person")
+        ]
+        indexes = [models.Index(fields=["message", "status"], name="delivery_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} → {self.person_id}: {self.status}"

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from groundswell.messaging import views
+
+app_name = "messaging"
+urlpatterns = [
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]

@@ -1,0 +1,60 @@
+from django import forms
+
+from groundswell.people.services import NAME_MAX
+
+
+class JoinForm(forms.Form):
+    given_name = forms.CharField(
+        label="First name",
+        max_length=NAME_MAX,
+        error_messages={
+            "required": "Please enter your first name.",
+            "max_length": f"Please shorten your first name to {NAME_MAX} characters or fewer.",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    family_name = forms.CharField(
+        label="Last name (optional)",
+        max_length=NAME_MAX,
+        required=False,
+        error_messages={
+            "max_length": f"Please shorten your last name to {NAME_MAX} characters or fewer."
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    email = forms.CharField(
+        label="Email address",
+        max_length=254,
+        error_messages={
+            "required": "Please enter your email address.",
+            "max_length": "That email address is too long (254 characters at most).",
+        },
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "inputmode": "email"}),
+    )
+    postal_code = forms.CharField(
+        label="ZIP or postcode",
+        max_length=16,
+        error_messages={
+            "required": "Please enter your ZIP or postcode, so we can find what's near you.",
+            "max_length": "That postcode is too long.",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+    )
+    email_consent = forms.BooleanField(
+        label="Email me about actions and events near me.", required=False, initial=True
+    )
+    # Hidden from people; bots fill every field they find.
+    website = forms.CharField(required=False, label="Leave this empty")
+    ref = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    via = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
+
+    def is_bot(self) -> bool:
+        return bool(self.data.get("website"))
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(
+        label="Their name", max_length=200, error_messages={"required": "Please enter their name."}
+    )
+    email = forms.CharField(label="Email (optional)", max_length=254, required=False)
+    phone = forms.CharField(label="Phone (optional)", max_length=30, required=False)

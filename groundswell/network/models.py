@@ -1,0 +1,86 @@
+"""The recruitment network: share codes, off-list reach, and the people members know.
+
+Who recruited whom lives on Person (`recruited_by`, `source_channel`): it is a
+fact about the person. This app holds what a member shares and whom they list.
+"""
+
+from django.db import models
+
+from groundswell.core.channels import Channel
+from groundswell.people.models import Person
+
+
+class ShareCode(models.Model):
+    """The code in a member's share links (`/join?ref=CODE`). A person may hold several
+    (merging two records keeps both codes, so old links still credit them); the oldest
+    is the one offered."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="share_codes")
+    code = models.CharField(max_length=16, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ShareClickCount(models.Model):
+    """Off-list reach: how many browsers opened a share link, per link, channel and day.
+
+    Nothing about the visitor is stored, only the count. A browser that opens the
+    same link twice is counted once, by a cookie kept in that browser alone.
+    """
+
+    share_code = models.ForeignKey(ShareCode, on_delete=models.CASCADE, related_name="click_counts")
+    channel = models.PositiveSmallIntegerField(choices=Channel.choices)
+    day = models.DateField()
+    clicks = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["share_code", "channel", "day"], name="one_count_per_link_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.share_code_id}/{self.channel} {self.day}: {self.clicks}"
+
+
+class Contact(models.Model):
+    """Someone a member knows and listed (relational organizing). When that someone
+    joins, or is already with us, `person` records the tie."""
+
+    owner = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200)
+    email = models.CharField(max_length=254, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="known_by"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    matched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["email"], name="contact_email_idx", condition=~models.Q(email="")),
+            models.Index(fields=["phone"], name="contact_phone_idx", condition=~models.Q(phone="")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "email"],
+                condition=~models.Q(email=""),
+                name="contact_once_by_email",
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "phone"],
+                condition=~models.Q(phone=""),
+                name="contact_once_by_phone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

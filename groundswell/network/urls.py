@@ -1,0 +1,11 @@
+from django.urls import path
+
+from groundswell.network import views
+
+app_name = "network"
+urlpatterns = [
+    path("join", views.join, name="join"),
+    path("join/", views.join),
+    path("hub/", views.hub, name="hub"),
+    path("hub/contacts/", views.add_contact, name="add_contact"),
+]

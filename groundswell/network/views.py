@@ -1,0 +1,132 @@
+"""Pages of the recruitment network: the join page and the member's hub."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from groundswell.core.channels import Channel
+from groundswell.core.errors import ValidationError
+from groundswell.network import selectors, services
+from groundswell.network.forms import ContactForm, JoinForm
+from groundswell.people.models import Person
+
+CLICKED_COOKIE = "gs_seen"
+CLICKED_MAX = 30
+
+
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        ref, via = request.GET.get("ref", ""), request.GET.get("via", "")
+        form = JoinForm(initial={"ref": ref[:64], "via": via[:32]})
+        response = _render_join(request, form, ref)
+        if ref:
+            _count_click(request, response, ref, via)
+        return response
+
+    form = JoinForm(request.POST)
+    if form.is_bot():
+        # Say nothing useful to a bot, store nothing.
+        return render(request, "network/join_thanks.html")
+    if not form.is_valid():
+        return _render_join(request, form, form.data.get("ref", ""), status=400)
+    data = form.cleaned_data
+    try:
+        result = services.join(
+            email=data["email"],
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+            postal_code=data["postal_code"],
+            email_consent=data["email_consent"],
+            ref=data["ref"],
+            via=data["via"],
+        )
+    except ValidationError as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return _render_join(request, form, data.get("ref", ""), status=400)
+
+    if result.created:
+        login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome, {result.person.given_name}! Here's your page.")
+        return redirect("network:hub")
+    if (
+        request.user.is_authenticated
+        and getattr(request.user, "person_id", None) == result.person.pk
+    ):
+        messages.success(request, "Welcome back! We've added your new details.")
+        return redirect("network:hub")
+    # A known address: welcome them back, but only a code sent to that address opens their page.
+    return render(
+        request, "network/join_welcome_back.html", {"person": result.person, "email": data["email"]}
+    )
+
+
+def _render_join(request: HttpRequest, form: JoinForm, ref: str, status: int = 200) -> HttpResponse:
+    share = services.resolve_share_code(ref)
+    context = {"form": form, "inviter": share.person if share else None}
+    return render(request, "network/join.html", context, status=status)
+
+
+def _count_click(request: HttpRequest, response: HttpResponse, ref: str, via: str) -> None:
+    """Count this browser's first visit through this link; remember it in the browser only."""
+    seen = request.get_signed_cookie(CLICKED_COOKIE, default="", salt="share-clicks").split(",")
+    key = f"{ref.lower()[:16]}:{via.lower()[:16]}"
+    if key in seen:
+        return
+    if services.count_click(code=ref, via=via, user_agent=request.headers.get("User-Agent", "")):
+        seen = [s for s in seen if s][-(CLICKED_MAX - 1) :] + [key]
+        response.set_signed_cookie(
+            CLICKED_COOKIE,
+            ",".join(seen),
+            salt="share-clicks",
+            max_age=30 * 86400,
+            httponly=True,
+            samesite="Lax",
+        )
+
+
+@login_required
+def hub(request: HttpRequest) -> HttpResponse:
+    person = request.user.person  # type: ignore[union-attr]
+    return render(request, "network/hub.html", _hub_context(person, ContactForm()))
+
+
+def _hub_context(person: Person, contact_form: ContactForm) -> dict:
+    code = services.share_code_for(person)
+    links = selectors.share_links(code)
+    generations = selectors.ripple(person)
+    return {
+        "person": person,
+        "share_buttons": [link for link in links if link.channel != Channel.LINK],
+        "copy_link": next(link.link for link in links if link.channel == Channel.LINK),
+        "generations": generations,
+        "reach_total": sum(g.total for g in generations),
+        "reach_by_channel": selectors.reach_by_channel(person),
+        "contacts": selectors.contacts_of(person),
+        "contact_form": contact_form,
+    }
+
+
+@login_required
+@require_POST
+def add_contact(request: HttpRequest) -> HttpResponse:
+    person = request.user.person  # type: ignore[union-attr]
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            contact = services.add_contact(owner=person, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            if contact.person_id:
+                messages.success(
+                    request,
+                    f"{contact.name} is already with us: we've noted that you know each other.",
+                )
+            else:
+                messages.success(request, f"Added {contact.name}. We'll tell you when they join.")
+            return redirect("network:hub")
+    return render(request, "network/hub.html", _hub_context(person, form), status=400)

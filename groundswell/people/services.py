@@ -1,0 +1,383 @@
+"""Writes to people: signing up (find-or-create-and-merge), merging duplicates, tags, consent.
+
+The rule for a second signup with a known email address: nothing already on the
+record is lost, and everything new is added. Names and the first-touch source
+already on the record stay (a form cannot rename someone else); new phone
+numbers, addresses, tags and consents are added; custom-field answers take the
+newest value, since they are answers that change.
+"""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from groundswell.core.channels import Channel
+from groundswell.core.errors import ValidationError
+from groundswell.core.text import clean_line
+from groundswell.people.models import (
+    Consent,
+    EmailAddress,
+    EmailStatus,
+    Person,
+    PhoneNumber,
+    PostalAddress,
+    Tag,
+    Tagging,
+)
+from groundswell.people.places import Place
+
+log = logging.getLogger(__name__)
+
+NAME_MAX = 100
+CUSTOM_FIELD_KEY_MAX = 100
+CUSTOM_FIELD_VALUE_MAX = 2000
+SIGNUP_ATTEMPTS = 5
+
+
+def normalize_email(raw: str | None) -> str:
+    """Trim and lower-case an address, and check that it is one."""
+    value = (raw or "").strip().lower()
+    if not value:
+        raise ValidationError("Please enter your email address.", field="email")
+    if len(value) > 254:
+        raise ValidationError(
+            "That email address is too long (254 characters at most).", field="email"
+        )
+    try:
+        validate_email(value)
+    except DjangoValidationError:
+        raise ValidationError(
+            "That doesn't look like an email address. Please check it, e.g. name@example.org.",
+            field="email",
+        ) from None
+    return value
+
+
+def normalize_phone(raw: str | None) -> str:
+    """A phone number in E.164 (+15555550123); numbers without a country code are read
+    in PHONE_DEFAULT_REGION."""
+    value = (raw or "").strip()
+    if not value:
+        raise ValidationError("Please enter a phone number.", field="phone")
+    try:
+        parsed = phonenumbers.parse(value, settings.PHONE_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is None or not phonenumbers.is_possible_number(parsed):
+        raise ValidationError(
+            "That doesn't look like a phone number. Include the area code, e.g. 555 555 0123.",
+            field="phone",
+        )
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def clean_name(raw: str | None, *, field_name: str) -> str:
+    value = clean_line(raw)
+    if len(value) > NAME_MAX:
+        raise ValidationError(
+            f"Please shorten this to {NAME_MAX} characters or fewer.", field=field_name
+        )
+    return value
+
+
+@dataclass
+class PersonDetails:
+    """Everything a signup may carry. Only `email` (or `phone`) is needed to find the person."""
+
+    email: str = ""
+    given_name: str = ""
+    family_name: str = ""
+    phone: str = ""
+    place: Place | None = None
+    address_lines: list[str] = field(default_factory=list)
+    custom_fields: dict[str, str] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    # True: they ticked "email me"; False: they said no; None: the form did not ask.
+    email_consent: bool | None = None
+    consent_wording: str = ""
+    source_channel: Channel = Channel.DIRECT
+    recruited_by_id: int | None = None
+    source_detail: str = ""
+
+    def cleaned(self) -> "PersonDetails":
+        """A copy with every field normalized, or ValidationError naming the field."""
+        email = normalize_email(self.email) if self.email else ""
+        phone = normalize_phone(self.phone) if self.phone else ""
+        if not email and not phone:
+            raise ValidationError("An email address or a phone number is needed.", field="email")
+        custom = {}
+        for key, value in (self.custom_fields or {}).items():
+            key = clean_line(key)[:CUSTOM_FIELD_KEY_MAX]
+            if key:
+                custom[key] = str(value)[:CUSTOM_FIELD_VALUE_MAX] if value is not None else ""
+        return PersonDetails(
+            email=email,
+            given_name=clean_name(self.given_name, field_name="given_name"),
+            family_name=clean_name(self.family_name, field_name="family_name"),
+            phone=phone,
+            place=self.place,
+            address_lines=[
+                clean_line(line)[:200] for line in self.address_lines if clean_line(line)
+            ],
+            custom_fields=custom,
+            tags=[t for t in (clean_line(t)[:100] for t in self.tags) if t],
+            email_consent=self.email_consent,
+            consent_wording=self.consent_wording,
+            source_channel=self.source_channel,
+            recruited_by_id=self.recruited_by_id,
+            source_detail=clean_line(self.source_detail)[:200],
+        )
+
+
+def find_person(*, email: str = "", phone: str = "") -> Person | None:
+    """The person with this email address, else (with no email given) the first with this phone."""
+    if email:
+        row = EmailAddress.objects.filter(address=normalize_email(email)).only("person_id").first()
+        return Person.objects.get(pk=row.person_id) if row else None
+    if phone:
+        number = PhoneNumber.objects.filter(number=normalize_phone(phone)).order_by("id").first()
+        return Person.objects.get(pk=number.person_id) if number else None
+    return None
+
+
+def upsert_person(*, details: PersonDetails) -> tuple[Person, bool]:
+    """Find the person these details belong to and merge them in, or create them.
+
+    Returns (person, created). Safe under concurrency: the unique email address
+    makes a racing second insert fail, and the loser retries as a merge into the
+    winner's row, which it locks so that merges apply one at a time.
+    """
+    details = details.cleaned()
+    for attempt in range(SIGNUP_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                existing = _lock_existing(details)
+                if existing is not None:
+                    _merge_details(existing, details)
+                    return existing, False
+                return _create(details), True
+        except IntegrityError:
+            # Another signup for the same address committed first: merge into it.
+            log.info("signup race on %s, retrying (attempt %s)", details.email, attempt + 1)
+            if attempt == SIGNUP_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _lock_existing(details: PersonDetails) -> Person | None:
+    if details.email:
+        row = (
+            EmailAddress.objects.filter(address=details.email)
+            .values_list("person_id", flat=True)
+            .first()
+        )
+    else:
+        row = (
+            PhoneNumber.objects.filter(number=details.phone)
+            .order_by("id")
+            .values_list("person_id", flat=True)
+            .first()
+        )
+    if row is None:
+        return None
+    return Person.objects.select_for_update().get(pk=row)
+
+
+def _create(details: PersonDetails) -> Person:
+    recruiter = details.recruited_by_id
+    person = Person.objects.create(
+        given_name=details.given_name,
+        family_name=details.family_name,
+        custom_fields=details.custom_fields,
+        source_channel=details.source_channel,
+        recruited_by_id=recruiter,
+        source_detail=details.source_detail,
+    )
+    if details.email:
+        status = (
+            EmailStatus.UNSUBSCRIBED if details.email_consent is False else EmailStatus.SUBSCRIBED
+        )
+        EmailAddress.objects.create(
+            person=person, address=details.email, primary=True, status=status
+        )
+    _add_contact_points(person, details)
+    return person
+
+
+def _merge_details(person: Person, details: PersonDetails) -> None:
+    changed = []
+    for name in ("given_name", "family_name"):
+        if not getattr(person, name) and getattr(details, name):
+            setattr(person, name, getattr(details, name))
+            changed.append(name)
+    if details.custom_fields and any(
+        person.custom_fields.get(k) != v for k, v in details.custom_fields.items()
+    ):
+        person.custom_fields = {**person.custom_fields, **details.custom_fields}
+        changed.append("custom_fields")
+    if (
+        person.recruited_by_id is None
+        and details.recruited_by_id
+        and details.recruited_by_id != person.pk
+    ):
+        # A person added by staff or an import who now joins through a friend: the
+        # friend gets the credit, as nobody had it before.
+        person.recruited_by_id = details.recruited_by_id
+        person.source_channel = details.source_channel
+        changed += ["recruited_by", "source_channel"]
+    if changed:
+        person.save(update_fields=[*changed, "modified_at"])
+    else:
+        Person.objects.filter(pk=person.pk).update(modified_at=timezone.now())
+    if details.email and details.email_consent:
+        # Ticking "email me" again is a fresh opt-in, even after an unsubscribe.
+        EmailAddress.objects.filter(address=details.email, status=EmailStatus.UNSUBSCRIBED).update(
+            status=EmailStatus.SUBSCRIBED, status_changed_at=timezone.now()
+        )
+    _add_contact_points(person, details)
+
+
+def _add_contact_points(person: Person, details: PersonDetails) -> None:
+    if details.phone and not person.phone_numbers.filter(number=details.phone).exists():
+        PhoneNumber.objects.create(
+            person=person, number=details.phone, primary=not person.phone_numbers.exists()
+        )
+    if details.place is not None:
+        place = details.place
+        same = person.postal_addresses.filter(
+            postal_code=place.postal_code, address_lines=details.address_lines or []
+        )
+        if not same.exists():
+            PostalAddress.objects.create(
+                person=person,
+                primary=not person.postal_addresses.exists(),
+                address_lines=details.address_lines,
+                locality=place.locality,
+                region=place.region,
+                postal_code=place.postal_code,
+                country=place.country,
+                latitude=place.latitude,
+                longitude=place.longitude,
+            )
+    if details.tags:
+        add_tags(person=person, names=details.tags)
+    if details.email_consent is not None:
+        Consent.objects.create(
+            person=person,
+            purpose=Consent.Purpose.EMAIL,
+            granted=details.email_consent,
+            wording=details.consent_wording,
+            channel=details.source_channel,
+        )
+
+
+def add_tags(*, person: Person, names: Iterable[str]) -> list[Tag]:
+    """Tag a person; tags are matched without regard to case and created when new."""
+    tags = []
+    for raw in names:
+        name = clean_line(raw)[:100]
+        if not name:
+            continue
+        tag = Tag.objects.filter(name__iexact=name).first()
+        if tag is None:
+            try:
+                with transaction.atomic():
+                    tag = Tag.objects.create(name=name)
+            except IntegrityError:
+                tag = Tag.objects.get(name__iexact=name)
+        try:
+            with transaction.atomic():
+                Tagging.objects.get_or_create(tag=tag, person=person)
+        except IntegrityError:
+            pass  # tagged concurrently: one tagging, as wanted
+        tags.append(tag)
+    return tags
+
+
+def set_email_status(*, address: str, status: EmailStatus) -> EmailAddress:
+    email = EmailAddress.objects.get(address=normalize_email(address))
+    if email.status != status:
+        email.status = status
+        email.status_changed_at = timezone.now()
+        email.save(update_fields=["status", "status_changed_at"])
+    return email
+
+
+def primary_email(person: Person) -> EmailAddress | None:
+    return person.email_addresses.order_by("-primary", "id").first()
+
+
+@transaction.atomic
+def merge_people(*, keep: Person, duplicate: Person) -> Person:
+    """Fold `duplicate` into `keep`, moving every row that points at the duplicate.
+
+    Every model with a foreign key to Person is found through Django's registry,
+    so rows of apps added later (RSVPs, signatures, activity) move too without
+    this function knowing them. Where `keep` already has the same row (the same
+    tag, the same phone number, a login account) the duplicate's copy is dropped.
+    """
+    if keep.pk == duplicate.pk:
+        raise ValidationError("A person cannot be merged into themselves.")
+    # Lock both rows in a fixed order so two merges cannot deadlock.
+    locked = {
+        p.pk: p
+        for p in Person.objects.select_for_update()
+        .filter(pk__in=[keep.pk, duplicate.pk])
+        .order_by("pk")
+    }
+    keep, duplicate = locked[keep.pk], locked[duplicate.pk]
+
+    for name in ("given_name", "family_name", "additional_name", "source_detail"):
+        if not getattr(keep, name):
+            setattr(keep, name, getattr(duplicate, name))
+    keep.custom_fields = {**duplicate.custom_fields, **keep.custom_fields}
+    if keep.recruited_by_id == duplicate.pk:
+        keep.recruited_by_id = (
+            duplicate.recruited_by_id if duplicate.recruited_by_id != keep.pk else None
+        )
+    if keep.recruited_by_id is None and duplicate.recruited_by_id not in (None, keep.pk):
+        keep.recruited_by_id = duplicate.recruited_by_id
+        keep.source_channel = duplicate.source_channel
+    keep.created_at = min(keep.created_at, duplicate.created_at)
+    keep.save()
+
+    # The kept person's primary contact points stay primary.
+    for model in (EmailAddress, PhoneNumber, PostalAddress):
+        if model.objects.filter(person=keep, primary=True).exists():
+            model.objects.filter(person=duplicate, primary=True).update(primary=False)
+    if duplicate.recruited_by_id == keep.pk:
+        Person.objects.filter(pk=duplicate.pk).update(recruited_by=None)
+
+    for relation in Person._meta.related_objects:
+        if relation.many_to_many:
+            continue
+        _move_rows(relation.related_model, relation.field.name, duplicate, keep)
+    # Recruits of the duplicate are now the kept person's recruits; none may point at themselves.
+    Person.objects.filter(pk=keep.pk, recruited_by=keep.pk).update(recruited_by=None)
+    duplicate.delete()
+    keep.refresh_from_db()
+    return keep
+
+
+def _move_rows(model: type[models.Model], field_name: str, source: Person, target: Person) -> None:
+    rows = model._base_manager.filter(**{field_name: source})
+    try:
+        with transaction.atomic():
+            rows.update(**{field_name: target})
+        return
+    except IntegrityError:
+        pass
+    # Some rows clash with one the target already has: move what can move, drop the copies.
+    for pk in list(rows.values_list("pk", flat=True)):
+        try:
+            with transaction.atomic():
+                model._base_manager.filter(pk=pk).update(**{field_name: target})
+        except IntegrityError:
+            model._base_manager.filter(pk=pk).delete()
