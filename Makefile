@@ -1,0 +1,42 @@
+# The newcomer's two commands: `make run` and `make test`. Only Python 3.11+ is needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint types contracts check-migrations check clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/groundswell migrate --noinput
+	$(BIN)/groundswell demo --people 2000 --seed 1 --if-empty
+	DEBUG=1 $(BIN)/groundswell runserver 127.0.0.1:$(PORT)
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: $(STAMP)
+	$(BIN)/mypy groundswell config
+
+contracts: $(STAMP)
+	$(BIN)/lint-imports
+
+check-migrations: $(STAMP)
+	$(BIN)/groundswell makemigrations --check --dry-run
+
+check: lint types contracts check-migrations
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,143 @@
+"""Fixtures shared by every test: personas, factories, a real SMTP server, no outside network."""
+
+import os
+import socket
+from collections.abc import Iterator
+from email import message_from_bytes
+from email.message import Message as EmailMessage
+
+import pytest
+from django.test import Client
+
+from config.celery import app as celery_app
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Playwright's sync API runs an event loop; Django refuses sync ORM calls while one
+    # is running in the thread unless told this is deliberate (tests only).
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_run_in_process() -> Iterator[None]:
+    """Tasks run at commit time inside the test, even when a broker is configured
+    (the CI run against Redis); the worker test switches this off for itself."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+_real_connect = socket.socket.connect
+
+
+def _local_only_connect(self: socket.socket, address: object) -> object:
+    host = address[0] if isinstance(address, tuple) else address
+    if isinstance(host, str) and self.family in (socket.AF_INET, socket.AF_INET6):
+        if host not in {"127.0.0.1", "::1", "localhost", "0.0.0.0"} and not host.startswith("127."):  # noqa: S104
+            raise OSError(f"tests may not reach the network (tried {host})")
+    return _real_connect(self, address)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_outside_network() -> Iterator[None]:
+    socket.socket.connect = _local_only_connect  # type: ignore[method-assign]
+    yield
+    socket.socket.connect = _real_connect  # type: ignore[method-assign]
+
+
+# --- Personas -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_member(db: None):
+    """A factory of members: a person with an email address and a sign-in account."""
+    from groundswell.accounts.models import Role
+    from groundswell.accounts.services import ensure_account, set_role
+    from groundswell.network.services import share_code_for
+    from groundswell.people.places import place_postcode
+    from groundswell.people.services import PersonDetails, upsert_person
+
+    counter = iter(range(1, 10_000))
+
+    def make(
+        given_name: str = "Member",
+        *,
+        email: str | None = None,
+        role: Role = Role.MEMBER,
+        recruited_by=None,
+        postal_code: str = "10001",
+    ):
+        n = next(counter)
+        email = email or f"{given_name.lower()}.{n}@example.org"
+        person, _ = upsert_person(
+            details=PersonDetails(
+                email=email,
+                given_name=given_name,
+                family_name=f"Test{n}",
+                place=place_postcode(postal_code),
+                recruited_by_id=recruited_by.pk if recruited_by else None,
+            )
+        )
+        share_code_for(person)
+        user = ensure_account(person=person, email=email)
+        set_role(user=user, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def member(make_member):
+    return make_member("Maya")
+
+
+@pytest.fixture
+def organizer(make_member):
+    from groundswell.accounts.models import Role
+
+    return make_member("Olu", role=Role.ORGANIZER)
+
+
+@pytest.fixture
+def outsider(make_member):
+    return make_member("Otto")
+
+
+@pytest.fixture
+def client_for():
+    def make(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+# --- A real SMTP server -------------------------------------------------------------------
+
+
+class SMTPSink:
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope) -> str:  # noqa: N802
+        self.messages.append(message_from_bytes(envelope.original_content or envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[SMTPSink, int]]:
+    """A local SMTP server (aiosmtpd) on a free port; yields (sink, port)."""
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sink = SMTPSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield sink, port
+    finally:
+        controller.stop()
