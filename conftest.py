@@ -69,7 +69,8 @@ def make_member(db: None):
         postal_code: str = "10001",
     ):
         n = next(counter)
-        email = email or f"{given_name.lower()}.{n}@example.org"
+        local = "".join(ch for ch in given_name.lower() if ch.isascii() and ch.isalnum()) or "member"
+        email = email or f"{local}.{n}@example.org"
         person, _ = upsert_person(
             details=PersonDetails(
                 email=email,

@@ -1,6 +1,8 @@
 from django import forms
 
-from groundswell.people.services import NAME_MAX
+from groundswell.core.errors import ValidationError
+from groundswell.people.places import place_postcode
+from groundswell.people.services import NAME_MAX, clean_name, normalize_email
 
 
 class JoinForm(forms.Form):
@@ -50,6 +52,25 @@ class JoinForm(forms.Form):
 
     def is_bot(self) -> bool:
         return bool(self.data.get("website"))
+
+    # Each field is checked here too (the service checks again), so that every bad
+    # field gets its message at once rather than one per submission.
+    def clean_given_name(self) -> str:
+        return _checked(clean_name, self.cleaned_data["given_name"], field_name="given_name")
+
+    def clean_email(self) -> str:
+        return _checked(normalize_email, self.cleaned_data["email"])
+
+    def clean_postal_code(self) -> str:
+        place = _checked(place_postcode, self.cleaned_data["postal_code"])
+        return place.postal_code
+
+
+def _checked(check, value, **kwargs):  # type: ignore[no-untyped-def]
+    try:
+        return check(value, **kwargs)
+    except ValidationError as error:
+        raise forms.ValidationError(error.message) from None
 
 
 class ContactForm(forms.Form):

@@ -1,0 +1,69 @@
+"""Signing in with a one-time code sent by email (allauth), for anyone on the list."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from groundswell.accounts.models import Role, User
+from groundswell.accounts.services import create_account_for_email, set_role
+from groundswell.people.services import PersonDetails, upsert_person
+
+pytestmark = pytest.mark.django_db
+
+
+def request_code(client: Client, email: str):
+    return client.post(reverse("account_request_login_code"), {"email": email})
+
+
+def test_a_person_without_an_account_signs_in_with_a_code():
+    person, _ = upsert_person(details=PersonDetails(email="imported@example.org", given_name="Ima"))
+    client = Client()
+    response = request_code(client, "Imported@Example.org")
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    code = re.search(r"^\s*([A-Z0-9-]{6,9})\s*$", mail.outbox[0].body, re.MULTILINE).group(1)
+    response = client.post(reverse("account_confirm_login_code"), {"code": code})
+    assert response.status_code == 302
+    hub = client.get(reverse("network:hub"))
+    assert hub.status_code == 200 and "Hi Ima" in hub.content.decode()
+    user = User.objects.get()
+    assert user.person == person and user.role == Role.MEMBER and not user.has_usable_password()
+
+
+def test_a_wrong_code_does_not_sign_in():
+    upsert_person(details=PersonDetails(email="x@example.org"))
+    client = Client()
+    request_code(client, "x@example.org")
+    response = client.post(reverse("account_confirm_login_code"), {"code": "WRONG1"})
+    assert response.status_code == 200
+    assert client.get(reverse("network:hub")).status_code == 302
+
+
+def test_unknown_addresses_look_the_same_and_get_no_account():
+    response = request_code(Client(), "nobody@example.org")
+    assert response.status_code == 302  # no enumeration: same answer as a known address
+    assert User.objects.count() == 0
+    assert all("code" not in m.body.lower() or m.to != ["nobody@example.org"] for m in mail.outbox)
+
+
+def test_sign_out_is_a_post(member, client_for):
+    client = client_for(member)
+    assert client.get(reverse("network:hub")).status_code == 200
+    client.post(reverse("account_logout"))
+    assert client.get(reverse("network:hub")).status_code == 302
+
+
+def test_roles_open_the_admin_only_to_staff(member, organizer, client_for):
+    assert client_for(member).get("/admin/").status_code == 302
+    assert client_for(organizer).get("/admin/").status_code == 200
+    assert client_for(organizer).get("/admin/people/person/").status_code == 403  # staff, no model rights yet
+    admin = create_account_for_email(email="boss@example.org", role=Role.ADMIN)
+    page = client_for(admin).get("/admin/people/person/?q=maya")
+    assert page.status_code == 200 and member.email in page.content.decode()
+    set_role(user=admin, role=Role.MEMBER)
+    assert client_for(admin).get("/admin/").status_code == 302
+    assert member.has_role(Role.MEMBER) and not member.has_role(Role.HOST)
+    assert organizer.is_organizer and not member.is_organizer

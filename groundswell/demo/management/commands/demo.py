@@ -1,0 +1,43 @@
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from groundswell.demo.generator import make_movement, people_exist
+
+
+class Command(BaseCommand):
+    help = "Fill the database with a synthetic movement: people, recruitment forest, activity."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--people", type=int, default=2000, help="How many people (default 2000).")
+        parser.add_argument("--seed", type=int, default=1, help="Random seed: same seed, same movement.")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when anyone is already in the database (for `make run`).",
+        )
+
+    def handle(self, *args: Any, people: int, seed: int, if_empty: bool, **options: Any) -> None:
+        if people < 1:
+            raise CommandError("--people must be at least 1.")
+        if if_empty and people_exist():
+            self.stdout.write("The database already has people in it; no demo data added.")
+            return
+        result = make_movement(people=people, seed=seed)
+        self.stdout.write(
+            f"Made {result.people} people ({result.roots} roots, "
+            f"{result.recruited_nobody:.1%} recruited nobody) in {result.seconds:.1f} s"
+        )
+        self.stdout.write("Rows: " + ", ".join(f"{n} {what}" for what, n in result.rows.items()))
+        if result.admin_email and result.member_email:
+            self.stdout.write(
+                f"Sign in as {result.admin_email} (admin) or as {result.member_email} "
+                f"(a member who brought in {result.member_reach} people; see /hub/)."
+            )
+            where = (
+                "appear in this console"
+                if settings.EMAIL_BACKEND.endswith("console.EmailBackend")
+                else f"are sent through {settings.EMAIL_BACKEND}"
+            )
+            self.stdout.write(f"Sign-in codes {where} (the default email backend prints them).")

@@ -1,0 +1,101 @@
+"""The messaging core: per-person rendering, idempotence, unsubscribes, failures."""
+
+import smtplib
+
+import pytest
+from django.core import mail
+from django.test import Client, override_settings
+
+from groundswell.activity.models import Activity, Verb
+from groundswell.messaging import services
+from groundswell.messaging.models import Delivery, Message
+from groundswell.people.models import EmailStatus
+from groundswell.people.services import set_email_status
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def blast():
+    return Message.objects.create(
+        subject="Hello {{ given_name }}",
+        body_text="Dear {{ given_name }}, <b>rally</b> on Saturday.\nUnsubscribe: {{ unsubscribe_url }}",
+        body_html="<p>Dear {{ given_name }}</p><p><a href='{{ unsubscribe_url }}'>Unsubscribe</a></p>",
+        kind=Message.Kind.BULK,
+    )
+
+
+def test_send_renders_per_person_and_never_twice(make_member, blast, django_capture_on_commit_callbacks):
+    people = [make_member("Ann"), make_member("<Bo>")]
+    ids = [u.person_id for u in people]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send(message=blast, person_ids=ids) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send(message=blast, person_ids=ids) == 0
+    assert len(mail.outbox) == 2
+    by_to = {m.to[0]: m for m in mail.outbox}
+    ann = by_to[people[0].email]
+    assert ann.subject == "Hello Ann"
+    assert "<b>rally</b>" in ann.body  # plain text is not HTML-escaped
+    bo_html = by_to[people[1].email].alternatives[0][0]
+    assert "&lt;Bo&gt;" in bo_html and "<Bo>" not in bo_html  # HTML is escaped
+    assert ann.extra_headers["List-Unsubscribe"].startswith("<http")
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.SENT}
+
+
+def test_bulk_skips_unsubscribed_but_transactional_does_not(member, blast, django_capture_on_commit_callbacks):
+    set_email_status(address=member.email, status=EmailStatus.UNSUBSCRIBED)
+    note = Message.objects.create(subject="Your RSVP", body_text="See you", kind=Message.Kind.TRANSACTIONAL)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send(message=blast, person_ids=[member.person_id])
+        services.send(message=note, person_ids=[member.person_id])
+    assert [m.subject for m in mail.outbox] == ["Your RSVP"]
+    assert Delivery.objects.get(message=blast).status == Delivery.Status.SKIPPED
+
+
+def test_a_claimed_delivery_is_not_sent_again(member, blast, django_capture_on_commit_callbacks):
+    services.send(message=blast, person_ids=[member.person_id])  # not committed: nothing sent yet
+    delivery = Delivery.objects.get()
+    assert services.deliver_batch(delivery_ids=[delivery.pk]) == {"sent": 1, "skipped": 0, "failed": 0}
+    assert services.deliver_batch(delivery_ids=[delivery.pk]) == {"sent": 0, "skipped": 0, "failed": 0}
+    assert len(mail.outbox) == 1
+
+
+def test_smtp_failure_requeues_then_fails_after_max_attempts(member, blast):
+    services.send(message=blast, person_ids=[member.person_id])
+    delivery = Delivery.objects.get()
+    # Port 9 on loopback: nothing listens, the connection is refused.
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_PORT=9):
+        with pytest.raises((smtplib.SMTPException, OSError)):
+            services.deliver_batch(delivery_ids=[delivery.pk])
+        delivery.refresh_from_db()
+        assert (delivery.status, delivery.attempts) == (Delivery.Status.QUEUED, 1)
+        Delivery.objects.filter(pk=delivery.pk).update(attempts=services.MAX_ATTEMPTS - 1)
+        assert services.deliver_batch(delivery_ids=[delivery.pk])["failed"] == 1
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.FAILED and delivery.error
+
+
+def test_unsubscribe_link_asks_first_then_unsubscribes(member):
+    email = member.person.email_addresses.get()
+    url = services.unsubscribe_url(email).removeprefix("http://127.0.0.1:8000")
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(url)
+    assert page.status_code == 200 and member.email in page.content.decode()
+    email.refresh_from_db()
+    assert email.status == EmailStatus.SUBSCRIBED  # link scanners GET; they must not unsubscribe
+    # The one-click POST a mail client sends (RFC 8058), with no CSRF token.
+    response = client.post(url, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    email.refresh_from_db()
+    assert email.status == EmailStatus.UNSUBSCRIBED
+    assert Activity.objects.filter(person=member.person, verb=Verb.UNSUBSCRIBED).count() == 1
+    client.post(url)  # twice is harmless
+    assert Activity.objects.filter(person=member.person, verb=Verb.UNSUBSCRIBED).count() == 1
+
+
+def test_a_forged_unsubscribe_link_is_refused(member):
+    response = Client().post("/unsubscribe/not-a-real-token/")
+    assert response.status_code == 404
+    assert "not valid" in response.content.decode()
+    assert member.person.email_addresses.get().status == EmailStatus.SUBSCRIBED

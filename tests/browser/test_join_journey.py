@@ -1,0 +1,90 @@
+"""The journey in a real browser: join → hub → a friend opens my link and joins → my ripple shows them."""
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.services import require_chromium
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def fill_join_form(page, *, given: str, family: str, email: str, postcode: str) -> None:
+    page.get_by_label("First name").fill(given)
+    page.get_by_label("Last name (optional)").fill(family)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("ZIP or postcode").fill(postcode)
+    page.get_by_role("button", name="Join").click()
+
+
+def test_join_share_and_see_the_ripple(browser, live_server, settings):
+    settings.SITE_URL = live_server.url
+    me = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+    page = me.new_page()
+    page.goto(f"{live_server.url}/join")
+    fill_join_form(page, given="Rosa", family="Parks", email="rosa@example.org", postcode="36104")
+    page.wait_for_url("**/hub/")
+    assert page.get_by_role("heading", name="Hi Rosa, this is your hub").is_visible()
+    assert "Nobody has joined through you yet" in page.content()
+    link = page.get_by_label("Your link").input_value()
+    assert link.startswith(live_server.url) and "ref=" in link
+    # The copy button appears with JavaScript and confirms.
+    me.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy link").click()
+    page.get_by_text("Copied!").wait_for()
+
+    # A friend, in another browser, opens the WhatsApp link and joins.
+    friend = browser.new_context()
+    friend_page = friend.new_page()
+    friend_page.goto(link.replace("via=link", "via=whatsapp"))
+    assert friend_page.get_by_text("Rosa P. invited you").is_visible()
+    fill_join_form(friend_page, given="Claudette", family="Colvin", email="claudette@example.org", postcode="36104")
+    friend_page.wait_for_url("**/hub/")
+
+    # Back on my hub: the ripple shows my friend, and the channel they came through.
+    page.reload()
+    ripple = page.get_by_role("region", name="Your ripple")
+    assert ripple.get_by_text("Claudette Colvin").is_visible()
+    assert ripple.get_by_text("via WhatsApp").is_visible()
+    assert "1 person joined because of you" in ripple.inner_text()
+
+    # Bad input in the browser: a clear message beside the field, nothing lost.
+    other = browser.new_context().new_page()
+    other.goto(f"{live_server.url}/join")
+    fill_join_form(other, given="Ed", family="", email="not-an-email", postcode="99999")
+    assert other.get_by_text("doesn't look like an email address").is_visible()
+    assert other.get_by_text("couldn't find the ZIP code 99999").is_visible()
+    assert other.get_by_label("First name").input_value() == "Ed"
+
+    # Keyboard: the skip link is the first stop.
+    other.keyboard.press("Tab")
+    assert other.evaluate("document.activeElement.textContent") == "Skip to content"
+
+    # Sign out.
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.get_by_role("link", name="Sign in", exact=True).is_visible()

@@ -1,0 +1,39 @@
+"""Helpers for tests that need the machine's services (PostgreSQL, Redis, Chromium).
+
+Locally a missing service skips the test with the reason; under .ci/run
+(GROUNDSWELL_REQUIRE_SERVICES=1) it fails, so CI can never pass by skipping.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.db import connection
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("GROUNDSWELL_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"required for this run: {reason}")
+    pytest.skip(reason)
+
+
+def require_postgres() -> None:
+    if connection.vendor != "postgresql":
+        _missing("needs PostgreSQL: set DATABASE_URL=postgres://…")
+
+
+def require_redis(url: str) -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception as error:  # any failure means "not here"
+        _missing(f"needs Redis at {url} ({error})")
+
+
+def require_chromium() -> str:
+    if not os.path.exists(CHROMIUM):
+        _missing("needs Debian's chromium (apt-get install chromium); .ci/run installs it")
+    return CHROMIUM

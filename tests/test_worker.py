@@ -1,0 +1,65 @@
+"""The welcome email through a real Celery worker, a real Redis and a real SMTP server."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+from django.db import connection
+
+from config.celery import app as celery_app
+from groundswell.messaging.models import Delivery
+from groundswell.network.services import join
+from tests.services import require_postgres, require_redis
+
+REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_welcome_email_goes_through_a_real_worker(smtp_server):
+    require_postgres()
+    require_redis(REDIS)
+    sink, port = smtp_server
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_BROKER_URL": REDIS,
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
+        "SITE_URL": "http://groundswell.test",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "-Q", queue, "--loglevel", "INFO"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    previous = (celery_app.conf.task_always_eager, celery_app.conf.broker_url, celery_app.conf.task_default_queue)
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.broker_url = REDIS
+    celery_app.conf.task_default_queue = queue
+    try:
+        result = join(email="wendy@example.org", given_name="Wendy", postal_code="10001", email_consent=True)
+        deadline = time.monotonic() + 60
+        while not sink.messages and time.monotonic() < deadline and worker.poll() is None:
+            time.sleep(0.2)
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.broker_url, celery_app.conf.task_default_queue = previous
+        worker.terminate()
+        output = worker.communicate(timeout=30)[0]
+    assert sink.messages, f"the worker did not deliver the welcome email:\n{output}"
+    mail = sink.messages[0]
+    assert mail["To"] == "wendy@example.org"
+    assert "Welcome" in mail["Subject"]
+    assert mail["List-Unsubscribe"].strip().startswith("<http://groundswell.test/unsubscribe/")
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    delivery = Delivery.objects.get(person=result.person)
+    assert delivery.status == Delivery.Status.SENT, output
+    assert "deliver_batch" in output
