@@ -33,9 +33,14 @@ _real_connect = socket.socket.connect
 
 def _local_only_connect(self: socket.socket, address: object) -> object:
     host = address[0] if isinstance(address, tuple) else address
-    if isinstance(host, str) and self.family in (socket.AF_INET, socket.AF_INET6):
-        if host not in {"127.0.0.1", "::1", "localhost", "0.0.0.0"} and not host.startswith("127."):  # noqa: S104
-            raise OSError(f"tests may not reach the network (tried {host})")
+    local = {"127.0.0.1", "::1", "localhost", "0.0.0.0"}  # noqa: S104
+    if (
+        isinstance(host, str)
+        and self.family in (socket.AF_INET, socket.AF_INET6)
+        and host not in local
+        and not host.startswith("127.")
+    ):
+        raise OSError(f"tests may not reach the network (tried {host})")
     return _real_connect(self, address)  # type: ignore[arg-type]
 
 
@@ -122,7 +127,7 @@ class SMTPSink:
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
 
-    async def handle_DATA(self, server: object, session: object, envelope) -> str:  # noqa: N802
+    async def handle_DATA(self, server: object, session: object, envelope) -> str:
         self.messages.append(message_from_bytes(envelope.original_content or envelope.content))
         return "250 OK"
 

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("groundswell.web.urls")),
     path("", include("groundswell.network.urls")),
     path("", include("groundswell.messaging.urls")),

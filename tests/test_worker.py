@@ -35,13 +35,30 @@ def test_welcome_email_goes_through_a_real_worker(smtp_server):
         "SITE_URL": "http://groundswell.test",
     }
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "-Q", queue, "--loglevel", "INFO"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool",
+            "solo",
+            "-Q",
+            queue,
+            "--loglevel",
+            "INFO",
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
-    previous = (celery_app.conf.task_always_eager, celery_app.conf.broker_url, celery_app.conf.task_default_queue)
+    previous = (
+        celery_app.conf.task_always_eager,
+        celery_app.conf.broker_url,
+        celery_app.conf.task_default_queue,
+    )
     celery_app.conf.task_always_eager = False
     celery_app.conf.broker_url = REDIS
     celery_app.conf.task_default_queue = queue
@@ -51,7 +68,9 @@ def test_welcome_email_goes_through_a_real_worker(smtp_server):
         while not sink.messages and time.monotonic() < deadline and worker.poll() is None:
             time.sleep(0.2)
     finally:
-        celery_app.conf.task_always_eager, celery_app.conf.broker_url, celery_app.conf.task_default_queue = previous
+        celery_app.conf.task_always_eager, celery_app.conf.broker_url, celery_app.conf.task_default_queue = (
+            previous
+        )
         worker.terminate()
         output = worker.communicate(timeout=30)[0]
     assert sink.messages, f"the worker did not deliver the welcome email:\n{output}"

@@ -30,9 +30,7 @@ class UserManager(BaseUserManager["User"]):
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":
         from groundswell.accounts.services import create_account_for_email
 
-        return create_account_for_email(
-            email=email, password=password, role=extra.pop("role", Role.MEMBER)
-        )
+        return create_account_for_email(email=email, password=password, role=extra.pop("role", Role.MEMBER))
 
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":
         from groundswell.accounts.services import create_account_for_email

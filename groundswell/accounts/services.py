@@ -58,9 +58,7 @@ def account_for_email(email: str) -> User | None:
     return ensure_account(person=person, email=email)
 
 
-def create_account_for_email(
-    *, email: str, password: str | None = None, role: Role = Role.MEMBER
-) -> User:
+def create_account_for_email(*, email: str, password: str | None = None, role: Role = Role.MEMBER) -> User:
     """An account (and a person) for staff set up from the command line or the admin."""
     with transaction.atomic():
         person, _ = upsert_person(details=PersonDetails(email=email))

@@ -46,9 +46,7 @@ class Initiator(models.IntegerChoices):
 
 class Activity(models.Model):
     id = models.BigAutoField(primary_key=True)
-    person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="activities", db_index=False
-    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="activities", db_index=False)
     verb = models.PositiveSmallIntegerField(choices=Verb.choices)
     # What the act was done to (an event, a petition, the person recruited), if anything.
     object_type = models.ForeignKey(
@@ -71,9 +69,7 @@ class Activity(models.Model):
         related_name="credited_activities",
         db_index=False,
     )
-    initiator = models.PositiveSmallIntegerField(
-        choices=Initiator.choices, default=Initiator.MEMBER
-    )
+    initiator = models.PositiveSmallIntegerField(choices=Initiator.choices, default=Initiator.MEMBER)
 
     class Meta:
         verbose_name_plural = "activities"

@@ -18,7 +18,8 @@ def is_partitioned(connection: BaseDatabaseWrapper) -> bool:
         return False
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT 1 FROM pg_partitioned_table pt JOIN pg_class c ON c.oid = pt.partrelid WHERE c.relname = %s",
+            "SELECT 1 FROM pg_partitioned_table pt JOIN pg_class c ON c.oid = pt.partrelid "
+            "WHERE c.relname = %s",
             [TABLE],
         )
         return cursor.fetchone() is not None
@@ -67,9 +68,7 @@ def next_month(day: date) -> date:
     return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
-def ensure_monthly_partitions(
-    connection: BaseDatabaseWrapper, *, start: date, months: int
-) -> list[str]:
+def ensure_monthly_partitions(connection: BaseDatabaseWrapper, *, start: date, months: int) -> list[str]:
     """Make the partitions for `months` months from `start`'s month; returns the new ones.
 
     A month whose rows already sit in the DEFAULT partition is moved into its own
@@ -96,8 +95,9 @@ def ensure_monthly_partitions(
                     cursor.execute(f"ALTER TABLE {TABLE} DETACH PARTITION {TABLE}_default")
                     cursor.execute(f"CREATE TABLE {name} PARTITION OF {TABLE} FOR VALUES {bounds}")
                     cursor.execute(
-                        f"WITH moved AS (DELETE FROM {TABLE}_default WHERE occurred_at >= %s AND occurred_at < %s "
-                        f"RETURNING *) INSERT INTO {name} SELECT * FROM moved",
+                        f"WITH moved AS (DELETE FROM {TABLE}_default "
+                        "WHERE occurred_at >= %s AND occurred_at < %s RETURNING *) "
+                        f"INSERT INTO {name} SELECT * FROM moved",
                         [first, after],
                     )
                     cursor.execute(f"ALTER TABLE {TABLE} ATTACH PARTITION {TABLE}_default DEFAULT")

@@ -24,9 +24,7 @@ class Channel(models.IntegerChoices):
     @classmethod
     def from_slug(cls, slug: str | None, default: "Channel | None" = None) -> "Channel":
         """Read the `via=` value of a share link; unknown values fall back to the default."""
-        return SLUGS.get(
-            (slug or "").strip().lower(), default if default is not None else cls.DIRECT
-        )
+        return SLUGS.get((slug or "").strip().lower(), default if default is not None else cls.DIRECT)
 
     @property
     def slug(self) -> str:

@@ -48,9 +48,7 @@ class Delivery(models.Model):
 
     class Meta:
         verbose_name_plural = "deliveries"
-        constraints = [
-            models.UniqueConstraint(fields=["message", "person"], name="one_delivery_per_person")
-        ]
+        constraints = [models.UniqueConstraint(fields=["message", "person"], name="one_delivery_per_person")]
         indexes = [models.Index(fields=["message", "status"], name="delivery_status_idx")]
 
     def __str__(self) -> str:

@@ -34,9 +34,7 @@ MAX_ATTEMPTS = 5
 UNSUBSCRIBE_SALT = "groundswell.unsubscribe"
 
 
-def send(
-    *, message: Message, person_ids: Iterable[int], context: dict[int, dict] | None = None
-) -> int:
+def send(*, message: Message, person_ids: Iterable[int], context: dict[int, dict] | None = None) -> int:
     """Queue `message` for these people. Returns how many deliveries are new.
 
     People who already have a delivery of this message are left alone. The
@@ -46,9 +44,7 @@ def send(
     ids = sorted(set(person_ids))
     with transaction.atomic():
         already = set(
-            Delivery.objects.filter(message=message, person_id__in=ids).values_list(
-                "person_id", flat=True
-            )
+            Delivery.objects.filter(message=message, person_id__in=ids).values_list("person_id", flat=True)
         )
         new = [
             Delivery(message=message, person_id=pid, context=context.get(pid, {}))
@@ -101,9 +97,7 @@ def _claim(delivery_id: int) -> bool:
     )
 
 
-def _finish(
-    delivery: Delivery, status: Delivery.Status, *, error: str = "", address: str = ""
-) -> None:
+def _finish(delivery: Delivery, status: Delivery.Status, *, error: str = "", address: str = "") -> None:
     delivery.status = status
     delivery.error = error[:500]
     delivery.email_address = address
@@ -160,9 +154,9 @@ def render_email(
     engine = engines["django"]
     subject = " ".join(engine.from_string(message.subject).render(context).split())
     # Plain-text parts are not HTML-escaped: mark the context safe by rendering without autoescape.
-    text = engine.from_string(
-        "{% autoescape off %}" + message.body_text + "{% endautoescape %}"
-    ).render(context)
+    text = engine.from_string("{% autoescape off %}" + message.body_text + "{% endautoescape %}").render(
+        context
+    )
     mail = EmailMultiAlternatives(
         subject=subject,
         body=text,

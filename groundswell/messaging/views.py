@@ -19,7 +19,5 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "messaging/unsubscribed.html", {"email": email})
         email = services.email_for_token(token)
     except NotFound as error:
-        return render(
-            request, "messaging/unsubscribe_invalid.html", {"error": error.message}, status=404
-        )
+        return render(request, "messaging/unsubscribe_invalid.html", {"error": error.message}, status=404)
     return render(request, "messaging/unsubscribe.html", {"email": email, "token": token})

@@ -1,8 +1,13 @@
+from collections.abc import Callable
+from typing import TypeVar
+
 from django import forms
 
 from groundswell.core.errors import ValidationError
 from groundswell.people.places import place_postcode
 from groundswell.people.services import NAME_MAX, clean_name, normalize_email
+
+T = TypeVar("T")
 
 
 class JoinForm(forms.Form):
@@ -19,9 +24,7 @@ class JoinForm(forms.Form):
         label="Last name (optional)",
         max_length=NAME_MAX,
         required=False,
-        error_messages={
-            "max_length": f"Please shorten your last name to {NAME_MAX} characters or fewer."
-        },
+        error_messages={"max_length": f"Please shorten your last name to {NAME_MAX} characters or fewer."},
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
     email = forms.CharField(
@@ -66,7 +69,7 @@ class JoinForm(forms.Form):
         return place.postal_code
 
 
-def _checked(check, value, **kwargs):  # type: ignore[no-untyped-def]
+def _checked(check: Callable[..., T], value: str, **kwargs: str) -> T:
     try:
         return check(value, **kwargs)
     except ValidationError as error:

@@ -40,9 +40,7 @@ class ShareClickCount(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["share_code", "channel", "day"], name="one_count_per_link_day"
-            )
+            models.UniqueConstraint(fields=["share_code", "channel", "day"], name="one_count_per_link_day")
         ]
 
     def __str__(self) -> str:

@@ -122,9 +122,7 @@ def ripple(person: Person, *, max_generations: int = MAX_GENERATIONS) -> list[Ge
     for p in people:
         did = [(verb.label, counts[p.pk][verb]) for verb in RIPPLE_VERBS if counts[p.pk].get(verb)]
         generations[generation_of[p.pk]].shown.append(
-            RippleMember(
-                person=p, channel=Channel(p.source_channel), recruited_by=p.recruited_by, did=did
-            )
+            RippleMember(person=p, channel=Channel(p.source_channel), recruited_by=p.recruited_by, did=did)
         )
     return [generations[n] for n in sorted(generations)]
 

@@ -203,15 +203,9 @@ def add_contact(*, owner: Person, name: str, email: str = "", phone: str = "") -
             raise ValidationError(f"{name} is already on your list.", field="email")
         match = None
         if email:
-            match = (
-                EmailAddress.objects.filter(address=email)
-                .values_list("person_id", flat=True)
-                .first()
-            )
+            match = EmailAddress.objects.filter(address=email).values_list("person_id", flat=True).first()
         if match is None and phone:
-            match = (
-                PhoneNumber.objects.filter(number=phone).values_list("person_id", flat=True).first()
-            )
+            match = PhoneNumber.objects.filter(number=phone).values_list("person_id", flat=True).first()
         if match == owner.pk:
             raise ValidationError("That's you! List the people you know.", field="email")
         contact = Contact.objects.create(

@@ -52,10 +52,7 @@ def join(request: HttpRequest) -> HttpResponse:
         login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {result.person.given_name}! Here's your page.")
         return redirect("network:hub")
-    if (
-        request.user.is_authenticated
-        and getattr(request.user, "person_id", None) == result.person.pk
-    ):
+    if request.user.is_authenticated and getattr(request.user, "person_id", None) == result.person.pk:
         messages.success(request, "Welcome back! We've added your new details.")
         return redirect("network:hub")
     # A known address: welcome them back, but only a code sent to that address opens their page.
@@ -72,12 +69,12 @@ def _render_join(request: HttpRequest, form: JoinForm, ref: str, status: int = 2
 
 def _count_click(request: HttpRequest, response: HttpResponse, ref: str, via: str) -> None:
     """Count this browser's first visit through this link; remember it in the browser only."""
-    seen = request.get_signed_cookie(CLICKED_COOKIE, default="", salt="share-clicks").split(",")
+    seen = (request.get_signed_cookie(CLICKED_COOKIE, default="", salt="share-clicks") or "").split(",")
     key = f"{ref.lower()[:16]}:{via.lower()[:16]}"
     if key in seen:
         return
     if services.count_click(code=ref, via=via, user_agent=request.headers.get("User-Agent", "")):
-        seen = [s for s in seen if s][-(CLICKED_MAX - 1) :] + [key]
+        seen = [*[s for s in seen if s][-(CLICKED_MAX - 1) :], key]
         response.set_signed_cookie(
             CLICKED_COOKIE,
             ",".join(seen),

@@ -84,10 +84,7 @@ class PersonAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Person]:
         return (
-            super()
-            .get_queryset(request)
-            .select_related("recruited_by")
-            .prefetch_related("email_addresses")
+            super().get_queryset(request).select_related("recruited_by").prefetch_related("email_addresses")
         )
 
     @admin.display(description="Email")
@@ -108,9 +105,7 @@ class PersonAdmin(admin.ModelAdmin):
         except GroundswellError as error:
             self.message_user(request, error.message, messages.ERROR)
             return
-        self.message_user(
-            request, f"Merged {len(people) - 1} record(s) into {keep}.", messages.SUCCESS
-        )
+        self.message_user(request, f"Merged {len(people) - 1} record(s) into {keep}.", messages.SUCCESS)
 
 
 @admin.register(Tag)

@@ -19,9 +19,7 @@ class Person(PublicId, TimeStamped):
     # OSDI custom fields: a flat map of answers; new answers merge into it.
     custom_fields = models.JSONField(default=dict, blank=True)
     # First touch: how the person first reached us, and who brought them.
-    source_channel = models.PositiveSmallIntegerField(
-        choices=Channel.choices, default=Channel.DIRECT
-    )
+    source_channel = models.PositiveSmallIntegerField(choices=Channel.choices, default=Channel.DIRECT)
     recruited_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="recruits"
     )
@@ -68,9 +66,7 @@ class EmailAddress(models.Model):
     address = models.CharField(max_length=254, unique=True)
     primary = models.BooleanField(default=False)
     address_type = models.CharField(max_length=20, blank=True, default="personal")
-    status = models.CharField(
-        max_length=30, choices=EmailStatus.choices, default=EmailStatus.SUBSCRIBED
-    )
+    status = models.CharField(max_length=30, choices=EmailStatus.choices, default=EmailStatus.SUBSCRIBED)
     created_at = models.DateTimeField(auto_now_add=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
 
@@ -102,9 +98,7 @@ class PhoneNumber(models.Model):
     primary = models.BooleanField(default=False)
     number_type = models.CharField(max_length=10, choices=Type.choices, default=Type.MOBILE)
     sms_capable = models.BooleanField(default=False)
-    status = models.CharField(
-        max_length=30, choices=EmailStatus.choices, default=EmailStatus.SUBSCRIBED
-    )
+    status = models.CharField(max_length=30, choices=EmailStatus.choices, default=EmailStatus.SUBSCRIBED)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -145,9 +139,7 @@ class PostalAddress(models.Model):
         ]
 
     def __str__(self) -> str:
-        return ", ".join(
-            p for p in [*self.address_lines, self.locality, self.region, self.postal_code] if p
-        )
+        return ", ".join(p for p in [*self.address_lines, self.locality, self.region, self.postal_code] if p)
 
 
 class Tag(models.Model):
@@ -168,9 +160,7 @@ class Tagging(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["tag", "person"], name="one_tagging_per_person")
-        ]
+        constraints = [models.UniqueConstraint(fields=["tag", "person"], name="one_tagging_per_person")]
 
     def __str__(self) -> str:
         return f"{self.tag} → {self.person_id}"
@@ -194,9 +184,7 @@ class Consent(models.Model):
 
     class Meta:
         ordering = ["-recorded_at", "-id"]
-        indexes = [
-            models.Index(fields=["person", "purpose", "-recorded_at"], name="consent_latest_idx")
-        ]
+        indexes = [models.Index(fields=["person", "purpose", "-recorded_at"], name="consent_latest_idx")]
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()}: {'yes' if self.granted else 'no'}"

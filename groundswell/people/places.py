@@ -61,9 +61,7 @@ def place_postcode(raw: str) -> Place:
     if value.replace("-", "").isdigit():
         match = US_ZIP.match(value)
         if not match:
-            raise ValidationError(
-                "A US ZIP code has 5 digits (or 5 + 4), like 10001.", field="postal_code"
-            )
+            raise ValidationError("A US ZIP code has 5 digits (or 5 + 4), like 10001.", field="postal_code")
         zip5 = match.group(1)
         found = _us_table().get(zip5)
         if found is None:

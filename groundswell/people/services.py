@@ -10,6 +10,7 @@ newest value, since they are answers that change.
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 import phonenumbers
 from django.conf import settings
@@ -47,9 +48,7 @@ def normalize_email(raw: str | None) -> str:
     if not value:
         raise ValidationError("Please enter your email address.", field="email")
     if len(value) > 254:
-        raise ValidationError(
-            "That email address is too long (254 characters at most).", field="email"
-        )
+        raise ValidationError("That email address is too long (254 characters at most).", field="email")
     try:
         validate_email(value)
     except DjangoValidationError:
@@ -81,9 +80,7 @@ def normalize_phone(raw: str | None) -> str:
 def clean_name(raw: str | None, *, field_name: str) -> str:
     value = clean_line(raw)
     if len(value) > NAME_MAX:
-        raise ValidationError(
-            f"Please shorten this to {NAME_MAX} characters or fewer.", field=field_name
-        )
+        raise ValidationError(f"Please shorten this to {NAME_MAX} characters or fewer.", field=field_name)
     return value
 
 
@@ -123,9 +120,7 @@ class PersonDetails:
             family_name=clean_name(self.family_name, field_name="family_name"),
             phone=phone,
             place=self.place,
-            address_lines=[
-                clean_line(line)[:200] for line in self.address_lines if clean_line(line)
-            ],
+            address_lines=[clean_line(line)[:200] for line in self.address_lines if clean_line(line)],
             custom_fields=custom,
             tags=[t for t in (clean_line(t)[:100] for t in self.tags) if t],
             email_consent=self.email_consent,
@@ -173,11 +168,7 @@ def upsert_person(*, details: PersonDetails) -> tuple[Person, bool]:
 
 def _lock_existing(details: PersonDetails) -> Person | None:
     if details.email:
-        row = (
-            EmailAddress.objects.filter(address=details.email)
-            .values_list("person_id", flat=True)
-            .first()
-        )
+        row = EmailAddress.objects.filter(address=details.email).values_list("person_id", flat=True).first()
     else:
         row = (
             PhoneNumber.objects.filter(number=details.phone)
@@ -201,12 +192,8 @@ def _create(details: PersonDetails) -> Person:
         source_detail=details.source_detail,
     )
     if details.email:
-        status = (
-            EmailStatus.UNSUBSCRIBED if details.email_consent is False else EmailStatus.SUBSCRIBED
-        )
-        EmailAddress.objects.create(
-            person=person, address=details.email, primary=True, status=status
-        )
+        status = EmailStatus.UNSUBSCRIBED if details.email_consent is False else EmailStatus.SUBSCRIBED
+        EmailAddress.objects.create(person=person, address=details.email, primary=True, status=status)
     _add_contact_points(person, details)
     return person
 
@@ -222,11 +209,7 @@ def _merge_details(person: Person, details: PersonDetails) -> None:
     ):
         person.custom_fields = {**person.custom_fields, **details.custom_fields}
         changed.append("custom_fields")
-    if (
-        person.recruited_by_id is None
-        and details.recruited_by_id
-        and details.recruited_by_id != person.pk
-    ):
+    if person.recruited_by_id is None and details.recruited_by_id and details.recruited_by_id != person.pk:
         # A person added by staff or an import who now joins through a friend: the
         # friend gets the credit, as nobody had it before.
         person.recruited_by_id = details.recruited_by_id
@@ -328,9 +311,7 @@ def merge_people(*, keep: Person, duplicate: Person) -> Person:
     # Lock both rows in a fixed order so two merges cannot deadlock.
     locked = {
         p.pk: p
-        for p in Person.objects.select_for_update()
-        .filter(pk__in=[keep.pk, duplicate.pk])
-        .order_by("pk")
+        for p in Person.objects.select_for_update().filter(pk__in=[keep.pk, duplicate.pk]).order_by("pk")
     }
     keep, duplicate = locked[keep.pk], locked[duplicate.pk]
 
@@ -339,9 +320,7 @@ def merge_people(*, keep: Person, duplicate: Person) -> Person:
             setattr(keep, name, getattr(duplicate, name))
     keep.custom_fields = {**duplicate.custom_fields, **keep.custom_fields}
     if keep.recruited_by_id == duplicate.pk:
-        keep.recruited_by_id = (
-            duplicate.recruited_by_id if duplicate.recruited_by_id != keep.pk else None
-        )
+        keep.recruited_by_id = duplicate.recruited_by_id if duplicate.recruited_by_id != keep.pk else None
     if keep.recruited_by_id is None and duplicate.recruited_by_id not in (None, keep.pk):
         keep.recruited_by_id = duplicate.recruited_by_id
         keep.source_channel = duplicate.source_channel
@@ -358,7 +337,7 @@ def merge_people(*, keep: Person, duplicate: Person) -> Person:
     for relation in Person._meta.related_objects:
         if relation.many_to_many:
             continue
-        _move_rows(relation.related_model, relation.field.name, duplicate, keep)
+        _move_rows(cast(type[models.Model], relation.related_model), relation.field.name, duplicate, keep)
     # Recruits of the duplicate are now the kept person's recruits; none may point at themselves.
     Person.objects.filter(pk=keep.pk, recruited_by=keep.pk).update(recruited_by=None)
     duplicate.delete()

@@ -62,7 +62,9 @@ def test_join_share_and_see_the_ripple(browser, live_server, settings):
     friend_page = friend.new_page()
     friend_page.goto(link.replace("via=link", "via=whatsapp"))
     assert friend_page.get_by_text("Rosa P. invited you").is_visible()
-    fill_join_form(friend_page, given="Claudette", family="Colvin", email="claudette@example.org", postcode="36104")
+    fill_join_form(
+        friend_page, given="Claudette", family="Colvin", email="claudette@example.org", postcode="36104"
+    )
     friend_page.wait_for_url("**/hub/")
 
     # Back on my hub: the ripple shows my friend, and the channel they came through.

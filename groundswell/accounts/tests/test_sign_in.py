@@ -24,7 +24,9 @@ def test_a_person_without_an_account_signs_in_with_a_code():
     response = request_code(client, "Imported@Example.org")
     assert response.status_code == 302
     assert len(mail.outbox) == 1
-    code = re.search(r"^\s*([A-Z0-9-]{6,9})\s*$", mail.outbox[0].body, re.MULTILINE).group(1)
+    match = re.search(r"^\s*([A-Z0-9-]{6,9})\s*$", str(mail.outbox[0].body), re.MULTILINE)
+    assert match, mail.outbox[0].body
+    code = match.group(1)
     response = client.post(reverse("account_confirm_login_code"), {"code": code})
     assert response.status_code == 302
     hub = client.get(reverse("network:hub"))

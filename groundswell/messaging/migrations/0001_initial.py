@@ -95,9 +95,7 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "deliveries",
                 "indexes": [models.Index(fields=["message", "status"], name="delivery_status_idx")],
                 "constraints": [
-                    models.UniqueConstraint(
-                        fields=("message", "person"), name="one_delivery_per_person"
-                    )
+                    models.UniqueConstraint(fields=("message", "person"), name="one_delivery_per_person")
                 ],
             },
         ),

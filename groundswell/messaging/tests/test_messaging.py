@@ -4,6 +4,7 @@ import smtplib
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.test import Client, override_settings
 
 from groundswell.activity.models import Activity, Verb
@@ -37,13 +38,17 @@ def test_send_renders_per_person_and_never_twice(make_member, blast, django_capt
     ann = by_to[people[0].email]
     assert ann.subject == "Hello Ann"
     assert "<b>rally</b>" in ann.body  # plain text is not HTML-escaped
-    bo_html = by_to[people[1].email].alternatives[0][0]
+    bo_mail = by_to[people[1].email]
+    assert isinstance(bo_mail, EmailMultiAlternatives)
+    bo_html = str(bo_mail.alternatives[0][0])
     assert "&lt;Bo&gt;" in bo_html and "<Bo>" not in bo_html  # HTML is escaped
     assert ann.extra_headers["List-Unsubscribe"].startswith("<http")
     assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.SENT}
 
 
-def test_bulk_skips_unsubscribed_but_transactional_does_not(member, blast, django_capture_on_commit_callbacks):
+def test_bulk_skips_unsubscribed_but_transactional_does_not(
+    member, blast, django_capture_on_commit_callbacks
+):
     set_email_status(address=member.email, status=EmailStatus.UNSUBSCRIBED)
     note = Message.objects.create(subject="Your RSVP", body_text="See you", kind=Message.Kind.TRANSACTIONAL)
     with django_capture_on_commit_callbacks(execute=True):

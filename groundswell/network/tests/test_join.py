@@ -19,7 +19,12 @@ BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko
 
 
 def join(client: Client, **fields: str):
-    data = {"given_name": "Ada", "family_name": "Lovelace", "email": "ada@example.org", "postal_code": "10001"}
+    data = {
+        "given_name": "Ada",
+        "family_name": "Lovelace",
+        "email": "ada@example.org",
+        "postal_code": "10001",
+    }
     data.update(fields)
     return client.post(reverse("network:join"), data, HTTP_USER_AGENT=BROWSER)
 
@@ -84,10 +89,10 @@ def test_join_through_a_friend_journey(django_capture_on_commit_callbacks):
     assert (counts.channel, counts.clicks) == (Channel.WHATSAPP, 1)
 
     # Ada's ripple shows Grace.
-    hub = ada.get(reverse("network:hub")).content.decode()
-    assert "Grace Hopper" in hub
-    assert "1</strong> person joined because of you" in hub
-    assert "grace@example.org" not in hub
+    ripple = ada.get(reverse("network:hub")).content.decode()
+    assert "Grace Hopper" in ripple
+    assert "1</strong> person joined because of you" in ripple
+    assert "grace@example.org" not in ripple
 
 
 def test_ripple_shows_generations_and_what_people_did(make_member, client_for):
@@ -107,7 +112,9 @@ def test_ripple_shows_generations_and_what_people_did(make_member, client_for):
     assert "2</strong> people joined because of you" in hub
 
 
-def test_hub_query_count_does_not_grow_with_the_ripple(make_member, client_for, django_assert_max_num_queries):
+def test_hub_query_count_does_not_grow_with_the_ripple(
+    make_member, client_for, django_assert_max_num_queries
+):
     root = make_member("Root")
     parents = [make_member("Kid", recruited_by=root.person) for _ in range(3)]
     for parent in parents:
@@ -260,7 +267,9 @@ def test_anonymous_visitors_are_sent_to_sign_in():
 
 def test_an_outsider_sees_only_their_own_hub(member, outsider, make_member, client_for):
     recruit = make_member("Recruit", recruited_by=member.person)
-    client_for(member).post(reverse("network:add_contact"), {"name": "Secret Friend", "email": "sf@example.org"})
+    client_for(member).post(
+        reverse("network:add_contact"), {"name": "Secret Friend", "email": "sf@example.org"}
+    )
     page = client_for(outsider).get(reverse("network:hub")).content.decode()
     assert recruit.person.given_name not in page
     assert "Secret Friend" not in page

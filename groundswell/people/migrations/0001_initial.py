@@ -324,9 +324,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="consent",
-            index=models.Index(
-                fields=["person", "purpose", "-recorded_at"], name="consent_latest_idx"
-            ),
+            index=models.Index(fields=["person", "purpose", "-recorded_at"], name="consent_latest_idx"),
         ),
         migrations.AddIndex(
             model_name="phonenumber",
@@ -334,9 +332,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="phonenumber",
-            constraint=models.UniqueConstraint(
-                fields=("person", "number"), name="one_phone_per_person"
-            ),
+            constraint=models.UniqueConstraint(fields=("person", "number"), name="one_phone_per_person"),
         ),
         migrations.AddConstraint(
             model_name="phonenumber",
@@ -358,8 +354,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name="tagging",
-            constraint=models.UniqueConstraint(
-                fields=("tag", "person"), name="one_tagging_per_person"
-            ),
+            constraint=models.UniqueConstraint(fields=("tag", "person"), name="one_tagging_per_person"),
         ),
     ]

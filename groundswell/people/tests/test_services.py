@@ -25,7 +25,9 @@ def test_email_is_trimmed_and_lower_cased():
     assert normalize_email("  Jane.Doe@Example.ORG ") == "jane.doe@example.org"
 
 
-@pytest.mark.parametrize("bad", ["", "jane", "jane@", "@example.org", "a b@example.org", "x" * 250 + "@e.org"])
+@pytest.mark.parametrize(
+    "bad", ["", "jane", "jane@", "@example.org", "a b@example.org", "x" * 250 + "@e.org"]
+)
 def test_bad_emails_are_refused_with_a_message(bad):
     with pytest.raises(ValidationError) as error:
         normalize_email(bad)
@@ -90,7 +92,9 @@ def test_ticking_email_me_again_resubscribes_but_silence_does_not():
     assert person.email_addresses.get().status == EmailStatus.UNSUBSCRIBED
     upsert_person(details=PersonDetails(email="u@example.org"))
     assert person.email_addresses.get().status == EmailStatus.UNSUBSCRIBED
-    upsert_person(details=PersonDetails(email="u@example.org", email_consent=True, consent_wording="Email me"))
+    upsert_person(
+        details=PersonDetails(email="u@example.org", email_consent=True, consent_wording="Email me")
+    )
     assert person.email_addresses.get().status == EmailStatus.SUBSCRIBED
     assert list(Consent.objects.filter(person=person).values_list("granted", flat=True)) == [True, False]
 

@@ -12,18 +12,14 @@ class Command(BaseCommand):
     help = "Make the activity log's monthly partitions (PostgreSQL); run monthly, e.g. from cron."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--months", type=int, default=3, help="How many months ahead, from this one."
-        )
+        parser.add_argument("--months", type=int, default=3, help="How many months ahead, from this one.")
         parser.add_argument(
             "--from", dest="start", default=None, help="First month, YYYY-MM (default: this month)."
         )
 
     def handle(self, *args: Any, months: int, start: str | None, **options: Any) -> None:
         if not is_partitioned(connection):
-            self.stdout.write(
-                "The activity log is not partitioned here (partitions need PostgreSQL)."
-            )
+            self.stdout.write("The activity log is not partitioned here (partitions need PostgreSQL).")
             return
         first = timezone.localdate()
         if start:
