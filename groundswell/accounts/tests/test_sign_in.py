@@ -69,3 +69,20 @@ def test_roles_open_the_admin_only_to_staff(member, organizer, client_for):
     assert client_for(admin).get("/admin/").status_code == 302
     assert member.has_role(Role.MEMBER) and not member.has_role(Role.HOST)
     assert organizer.is_organizer and not member.is_organizer
+
+
+def test_admin_pages_answer_for_an_admin(client_for, member):
+    admin = create_account_for_email(email="root@example.org", role=Role.ADMIN)
+    client = client_for(admin)
+    for url in [
+        "/admin/people/person/",
+        f"/admin/people/person/{member.person_id}/change/",
+        "/admin/people/person/?source_channel__exact=0",
+        "/admin/accounts/user/",
+        "/admin/activity/activity/",
+        "/admin/messaging/delivery/",
+        "/admin/network/sharecode/",
+        "/admin/network/contact/",
+        "/admin/network/shareclickcount/",
+    ]:
+        assert client.get(url).status_code == 200, url
