@@ -16,25 +16,27 @@ def ensure_account(*, person: Person, email: str) -> User:
     """
     email = normalize_email(email)
     user = User.objects.filter(person=person).first()
+    made = False  # a brand-new account has no addresses yet: no need to look
     if user is None:
         try:
             with transaction.atomic():
                 user = User(email=email, person=person, role=Role.MEMBER)
                 user.set_unusable_password()
                 user.save()
+                made = True
         except IntegrityError:
             # Made concurrently (two tabs asking for a code), or the address belongs to
             # an account whose person was merged away: use what is there.
             user = User.objects.filter(person=person).first() or User.objects.get(email=email)
     # allauth looks people up by its own address table: keep it in step with ours.
-    if not LoginEmail.objects.filter(email__iexact=email).exists():
+    if made or not LoginEmail.objects.filter(email__iexact=email).exists():
         try:
             with transaction.atomic():
                 LoginEmail.objects.create(
                     user=user,
                     email=email,
                     verified=False,
-                    primary=not LoginEmail.objects.filter(user=user).exists(),
+                    primary=made or not LoginEmail.objects.filter(user=user).exists(),
                 )
         except IntegrityError:
             pass

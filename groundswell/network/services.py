@@ -138,7 +138,7 @@ def join(
                 referrer_id=recruiter.pk if recruiter else None,
             )
         code = share_code_for(person)
-        _record_ties(person)
+        _record_ties(person, email=normalize_email(email), phone=normalize_phone(phone) if phone else "")
         user = ensure_account(person=person, email=details.email or email)
         if created:
             send_welcome(
@@ -149,15 +149,13 @@ def join(
     return JoinResult(person=person, created=created, user=user, recruiter=recruiter)
 
 
-def _record_ties(person: Person) -> int:
-    """Link every contact entry that names this person by email or phone to them."""
-    emails = list(EmailAddress.objects.filter(person=person).values_list("address", flat=True))
-    phones = list(PhoneNumber.objects.filter(person=person).values_list("number", flat=True))
-    matching = Contact.objects.filter(person__isnull=True).exclude(owner=person)
-    query = Q(email__in=emails) if emails else Q(pk__in=[])
-    if phones:
-        query |= Q(phone__in=phones)
-    return matching.filter(query).update(person=person, matched_at=timezone.now())
+def _record_ties(person: Person, *, email: str, phone: str) -> int:
+    """Link every contact entry that names this person, by this email or phone, to them."""
+    query = Q(email=email)
+    if phone:
+        query |= Q(phone=phone)
+    unmatched = Contact.objects.filter(person__isnull=True).exclude(owner=person)
+    return unmatched.filter(query).update(person=person, matched_at=timezone.now())
 
 
 def count_click(*, code: str | None, via: str | None, user_agent: str) -> bool:

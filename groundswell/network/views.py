@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -35,21 +36,24 @@ def join(request: HttpRequest) -> HttpResponse:
         return _render_join(request, form, form.data.get("ref", ""), status=400)
     data = form.cleaned_data
     try:
-        result = services.join(
-            email=data["email"],
-            given_name=data["given_name"],
-            family_name=data["family_name"],
-            postal_code=data["postal_code"],
-            email_consent=data["email_consent"],
-            ref=data["ref"],
-            via=data["via"],
-        )
+        # Joining and signing the newcomer in commit together: one commit, not three.
+        with transaction.atomic():
+            result = services.join(
+                email=data["email"],
+                given_name=data["given_name"],
+                family_name=data["family_name"],
+                postal_code=data["postal_code"],
+                email_consent=data["email_consent"],
+                ref=data["ref"],
+                via=data["via"],
+            )
+            if result.created:
+                login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
     except ValidationError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return _render_join(request, form, data.get("ref", ""), status=400)
 
     if result.created:
-        login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {result.person.given_name}! Here's your page.")
         return redirect("network:hub")
     if request.user.is_authenticated and getattr(request.user, "person_id", None) == result.person.pk:

@@ -194,7 +194,7 @@ def _create(details: PersonDetails) -> Person:
     if details.email:
         status = EmailStatus.UNSUBSCRIBED if details.email_consent is False else EmailStatus.SUBSCRIBED
         EmailAddress.objects.create(person=person, address=details.email, primary=True, status=status)
-    _add_contact_points(person, details)
+    _add_contact_points(person, details, new=True)
     return person
 
 
@@ -227,20 +227,22 @@ def _merge_details(person: Person, details: PersonDetails) -> None:
     _add_contact_points(person, details)
 
 
-def _add_contact_points(person: Person, details: PersonDetails) -> None:
-    if details.phone and not person.phone_numbers.filter(number=details.phone).exists():
+def _add_contact_points(person: Person, details: PersonDetails, *, new: bool = False) -> None:
+    """Add what is new. `new`: the person was made just now and has nothing to compare
+    with (it saves the look-ups on the hot path of a first signup)."""
+    if details.phone and (new or not person.phone_numbers.filter(number=details.phone).exists()):
         PhoneNumber.objects.create(
-            person=person, number=details.phone, primary=not person.phone_numbers.exists()
+            person=person, number=details.phone, primary=new or not person.phone_numbers.exists()
         )
     if details.place is not None:
         place = details.place
         same = person.postal_addresses.filter(
             postal_code=place.postal_code, address_lines=details.address_lines or []
         )
-        if not same.exists():
+        if new or not same.exists():
             PostalAddress.objects.create(
                 person=person,
-                primary=not person.postal_addresses.exists(),
+                primary=new or not person.postal_addresses.exists(),
                 address_lines=details.address_lines,
                 locality=place.locality,
                 region=place.region,
