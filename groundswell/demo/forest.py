@@ -1,14 +1,17 @@
 """The shape of a synthetic movement: who recruited whom, and when each person joined.
 
-Pure numpy, no database. A Galton–Watson forest with negative-binomial offspring
+Pure numpy, no database. A Galton-Watson forest with negative-binomial offspring
 (mean 0.8, dispersion 0.2) reproduces what studies of online movements report:
 about 72% of members recruit nobody, about 20% arrive on their own (roots), and a
 few members bring in dozens (Lewis, Gray & Meierhenrich 2014; Goel, Watts &
 Goldstein 2012). Delays between a recruiter joining and their recruits joining
 are lognormal: most within days, a long tail over months (Iribarren & Moro 2011).
+Roots arrive at a growing rate over the last two years, and whoever would join
+after today is left out, as a live movement's newest members have not yet had
+time to recruit; that leaves about 23% roots rather than 20% at 100,000 people.
 
 Everything is drawn level by level (one numpy call per generation, not one per
-person), so a million people take well under a second.
+person): a million people take about a second.
 """
 
 from dataclasses import dataclass
@@ -25,8 +28,10 @@ OFFSPRING_DISPERSION = 0.2
 DELAY_MEDIAN_DAYS = 5.0
 DELAY_SIGMA = 1.5
 DELAY_MINIMUM_DAYS = 10 / (24 * 60)
-# Roots arrive over this window, ending now.
+# Roots arrive over this window, ending now, at a rate that grows by a factor e
+# each GROWTH_DAYS: a movement that is catching on.
 HISTORY_DAYS = 730.0
+GROWTH_DAYS = 365.0
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,7 @@ class Forest:
 
     parent: np.ndarray  # int64
     generation: np.ndarray  # int64, 0 for roots
-    joined: np.ndarray  # float64, seconds before "now" (positive), decreasing with index
+    joined: np.ndarray  # float64, seconds before "now" (at least 60), not increasing with index
 
     @property
     def size(self) -> int:
@@ -76,109 +81,99 @@ def grow_forest(
     mean: float = OFFSPRING_MEAN,
     dispersion: float = OFFSPRING_DISPERSION,
     history_days: float = HISTORY_DAYS,
+    growth_days: float = GROWTH_DAYS,
 ) -> Forest:
-    """A forest of exactly `size` people with join times over the last `history_days`."""
+    """A forest of exactly `size` people who joined over the last `history_days`.
+
+    Trees are grown a batch of roots at a time until enough people have joined by
+    now; the trees are then taken in the order they were grown and the last one is
+    cut short where the count is reached (cutting one tree barely moves the
+    statistics, and keeps the count exact).
+    """
     if size < 1:
         raise ValueError("a forest needs at least one person")
-    parent, generation, tree = _grow_trees(rng, size, mean=mean, dispersion=dispersion)
-    offset = _offsets_within_trees(rng, parent, generation)
-    joined_after_start = _place_trees_in_time(rng, offset, tree, history_days * SECONDS_PER_DAY)
-    # Index people by the moment they joined: ids then follow time, and every
-    # recruiter's index is below their recruits'.
-    order = np.argsort(joined_after_start, kind="stable")
-    rank = np.empty(size, dtype=np.int64)
-    rank[order] = np.arange(size)
-    old_parent = parent[order]
-    new_parent = np.where(old_parent >= 0, rank[np.maximum(old_parent, 0)], -1)
-    seconds_ago = history_days * SECONDS_PER_DAY - joined_after_start[order]
-    return Forest(parent=new_parent, generation=generation[order], joined=seconds_ago)
-
-
-def _grow_trees(
-    rng: np.random.Generator, size: int, *, mean: float, dispersion: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(parent, generation, tree) for the first `size` people of whole trees, in
-    breadth-first order within each tree (so a parent always precedes its children).
-
-    Trees are grown a batch of roots at a time, each generation in one draw, until
-    there are enough people; the trees are then taken in order and the last one is
-    cut short where the count is reached. Cutting one tree barely moves the
-    statistics, and it keeps the count exact.
-    """
-    success = dispersion / (dispersion + mean)
-    nodes: list[np.ndarray] = []
+    window = history_days * SECONDS_PER_DAY
+    # Everyone joined at least a minute ago, so acts drawn after joining (and clipped
+    # to a second ago) still come after the join.
+    cutoff = window - 60.0
     parents: list[np.ndarray] = []
     generations: list[np.ndarray] = []
     trees: list[np.ndarray] = []
-    total = 0
-    next_id = 0
-    while total < size:
+    times: list[np.ndarray] = []
+    grown = joined = 0
+    while joined < size:
         # A subcritical tree holds 1 / (1 - mean) people on average; aim a little over.
-        batch = max(16, int((size - total) * (1 - mean) * 1.1) + 1)
-        level = np.arange(next_id, next_id + batch, dtype=np.int64)
-        level_parent = np.full(batch, -1, dtype=np.int64)
-        level_tree = level.copy()
-        next_id += batch
-        depth = 0
-        while len(level):
-            nodes.append(level)
-            parents.append(level_parent)
-            generations.append(np.full(len(level), depth, dtype=np.int64))
-            trees.append(level_tree)
-            total += len(level)
-            offspring = rng.negative_binomial(dispersion, success, size=len(level))
-            born = int(offspring.sum())
-            level_parent = np.repeat(level, offspring)
-            level_tree = np.repeat(level_tree, offspring)
-            level = np.arange(next_id, next_id + born, dtype=np.int64)
-            next_id += born
-            depth += 1
-    node = np.concatenate(nodes)
-    parent = np.concatenate(parents)
-    tree = np.concatenate(trees)
-    # Ids were handed out generation by generation across a whole batch; lay the
-    # people out tree by tree instead (a stable sort keeps each tree breadth-first).
-    keep = np.argsort(tree, kind="stable")[:size]
-    position = np.full(next_id, -1, dtype=np.int64)
-    position[node[keep]] = np.arange(size)
-    kept_parent = parent[keep]
-    new_parent = np.where(kept_parent >= 0, position[np.maximum(kept_parent, 0)], -1)
-    _, tree_index = np.unique(tree[keep], return_inverse=True)
-    return new_parent, np.concatenate(generations)[keep], tree_index.astype(np.int64)
+        roots = max(16, int((size - joined) * (1 - mean) * 1.2) + 1)
+        parent, generation = _grow_trees(rng, roots, mean=mean, dispersion=dispersion)
+        tree = _root_of(parent, generation)
+        start = _root_times(rng, roots, window=window, growth=growth_days * SECONDS_PER_DAY)
+        at = start[tree] + _offsets_within_trees(rng, parent, generation)
+        parents.append(np.where(parent >= 0, parent + grown, -1))
+        generations.append(generation)
+        trees.append(tree + grown)
+        times.append(at)
+        grown += len(parent)
+        # Whoever would join after now has not joined yet. Their recruiters simply have
+        # fewer recruits so far, as in any live movement (the shares barely move).
+        joined += int((at <= cutoff).sum())
+    parent, generation = np.concatenate(parents), np.concatenate(generations)
+    tree, at = np.concatenate(trees), np.concatenate(times)
+    # Tree by tree (a stable sort keeps each tree breadth-first, so the cut keeps every
+    # kept person's recruiter); then by the moment each person joined.
+    joined_now = np.flatnonzero(at <= cutoff)
+    kept = joined_now[np.argsort(tree[joined_now], kind="stable")[:size]]
+    kept = kept[np.argsort(at[kept], kind="stable")]
+    index = np.full(grown, -1, dtype=np.int64)
+    index[kept] = np.arange(size)
+    kept_parent = parent[kept]
+    new_parent = np.where(kept_parent >= 0, index[np.maximum(kept_parent, 0)], -1)
+    if (new_parent >= np.arange(size)).any():
+        raise AssertionError("a recruit was placed before their recruiter")
+    return Forest(parent=new_parent, generation=generation[kept], joined=window - at[kept])
 
 
-def _offsets_within_trees(
-    rng: np.random.Generator, parent: np.ndarray, generation: np.ndarray
-) -> np.ndarray:
+def _grow_trees(
+    rng: np.random.Generator, roots: int, *, mean: float, dispersion: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """(parent, generation) of a batch of trees, generation by generation: each person's
+    position is their id, the roots are 0..roots-1, and parents precede their children."""
+    success = dispersion / (dispersion + mean)
+    parents = [np.full(roots, -1, dtype=np.int64)]
+    generations = [np.zeros(roots, dtype=np.int64)]
+    level = np.arange(roots, dtype=np.int64)
+    next_id = roots
+    while len(level):
+        offspring = rng.negative_binomial(dispersion, success, size=len(level))
+        born = int(offspring.sum())
+        parents.append(np.repeat(level, offspring))
+        generations.append(np.full(born, len(generations), dtype=np.int64))
+        level = np.arange(next_id, next_id + born, dtype=np.int64)
+        next_id += born
+    return np.concatenate(parents), np.concatenate(generations)
+
+
+def _root_of(parent: np.ndarray, generation: np.ndarray) -> np.ndarray:
+    root = np.arange(len(parent), dtype=np.int64)
+    for level in range(1, int(generation.max(initial=0)) + 1):
+        members = np.flatnonzero(generation == level)
+        root[members] = root[parent[members]]
+    return root
+
+
+def _root_times(rng: np.random.Generator, count: int, *, window: float, growth: float) -> np.ndarray:
+    """Seconds from the window's start to each root joining. The movement grows: the
+    rate of newcomers rises by a factor e every `growth` seconds (inverse-CDF draw)."""
+    uniform = rng.random(count)
+    return growth * np.log1p(uniform * np.expm1(window / growth))
+
+
+def _offsets_within_trees(rng: np.random.Generator, parent: np.ndarray, generation: np.ndarray) -> np.ndarray:
     """Seconds from each tree's root joining to each member joining."""
     delay = (
-        DELAY_MINIMUM_DAYS
-        + rng.lognormal(np.log(DELAY_MEDIAN_DAYS), DELAY_SIGMA, size=len(parent))
+        DELAY_MINIMUM_DAYS + rng.lognormal(np.log(DELAY_MEDIAN_DAYS), DELAY_SIGMA, size=len(parent))
     ) * SECONDS_PER_DAY
     offset = np.zeros(len(parent))
     for level in range(1, int(generation.max(initial=0)) + 1):
         members = np.flatnonzero(generation == level)
         offset[members] = offset[parent[members]] + delay[members]
     return offset
-
-
-def _place_trees_in_time(
-    rng: np.random.Generator, offset: np.ndarray, tree: np.ndarray, window: float
-) -> np.ndarray:
-    """Seconds from the window's start to each person joining, with every tree
-    inside the window: a root's time is drawn uniformly from the part of the window
-    that leaves room for its whole tree to have joined by now.
-
-    A tree whose delays add up to more than most of the window is squeezed to fit
-    (its order of joining is kept). Big trees therefore tend to start early, as
-    they do in life: a cascade needs time to grow.
-    """
-    trees = int(tree.max()) + 1
-    span = np.zeros(trees)
-    np.maximum.at(span, tree, offset)
-    room = 0.9 * window
-    squeeze = np.where(span > room, room / np.maximum(span, 1.0), 1.0)
-    span = span * squeeze
-    # Leave a minute before "now", so nothing is stamped in the future by rounding.
-    start = rng.uniform(0.0, 1.0, size=trees) * (window - span - 60.0)
-    return start[tree] + offset * squeeze[tree]

@@ -2,25 +2,25 @@
 drawn from a seed and written in bulk.
 
 The shapes come from `forest` (who recruited whom, when), `names` and `geography`;
-this module adds what else a real signup leaves behind (an email address, a postal
-address, a share code, the JOINED and RECRUITED acts, shares and unsubscribes) and
-writes it all with `bulk_create` in one transaction, so a failed run leaves nothing.
+this module adds what else a real signup leaves behind (an email address and the
+consent to use it, a postal address, a share code, the JOINED and RECRUITED acts,
+shares and unsubscribes) and writes it all in one transaction, so a failed run
+leaves nothing (see `tables` for why not `bulk_create`).
 
 Rows mirror what `network.services.join` writes for a real signup, so the pages and
 analytics read demo data exactly as they will read real data.
 """
 
+import json
+import os
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, TypeVar
+from datetime import datetime, timedelta
 
 import numpy as np
 from django.contrib.contenttypes.models import ContentType
-from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -30,11 +30,13 @@ from groundswell.activity.models import Activity, Initiator, Verb
 from groundswell.activity.partitions import ensure_monthly_partitions, is_partitioned
 from groundswell.core.channels import Channel
 from groundswell.demo.forest import SECONDS_PER_DAY, Forest, grow_forest
-from groundswell.demo.geography import draw_homes, places_of, zip_table
-from groundswell.demo.names import draw_names
+from groundswell.demo.geography import draw_homes, places_of
+from groundswell.demo.names import Names, draw_names
+from groundswell.demo.tables import insert_rows, reset_id_sequence, timestamps
 from groundswell.network.models import ShareCode
-from groundswell.network.services import CODE_ALPHABET, CODE_LENGTH
-from groundswell.people.models import EmailAddress, EmailStatus, Person, PostalAddress
+from groundswell.network.services import CODE_ALPHABET, CODE_LENGTH, JOIN_CONSENT_WORDING
+from groundswell.people.models import Consent, EmailAddress, EmailStatus, Person, PostalAddress
+from groundswell.people.places import Place
 
 ADMIN_EMAIL = "admin@example.org"
 MEMBER_EMAIL = "member@example.org"
@@ -85,18 +87,14 @@ STREETS = (
 )
 STREET_KINDS = ("St", "Ave", "Rd", "Blvd", "Ln", "Dr", "Way", "Ct")
 
-# Objects built per bulk_create call: bounds memory at a few MB whatever the size.
-CHUNK = 5_000
-
-M = TypeVar("M", bound=models.Model)
-
 
 @dataclass
 class DemoResult:
     people: int
     roots: int
     recruited_nobody: float  # share of people
-    rows: dict[str, int] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)  # per table
+    acts: dict[str, int] = field(default_factory=dict)  # activity rows per verb
     seconds: float = 0.0
     admin_email: str | None = None
     member_email: str | None = None
@@ -128,6 +126,24 @@ class Acts:
         self.channel.append(channel)
 
 
+@dataclass
+class Movement:
+    """Everything drawn for a movement, person by person in forest order; no database ids yet."""
+
+    forest: Forest
+    channel: np.ndarray
+    names: Names
+    homes: list[Place]
+    street_lines: list[str]
+    subscribed: np.ndarray  # bool
+    unsubscribed_ago: np.ndarray  # seconds before now; meaningful where not subscribed
+    acts: Acts
+    uuids: list[str]  # hex
+    codes: list[str]
+    # Who gets the demo's sign-in accounts, if the database is empty: (admin, member, reach).
+    account_holders: tuple[int, int, int] | None
+
+
 def people_exist() -> bool:
     return Person.objects.exists()
 
@@ -135,109 +151,46 @@ def people_exist() -> bool:
 def make_movement(*, people: int, seed: int, accounts: bool = True) -> DemoResult:
     """Generate `people` people from `seed` and write them, in one transaction.
 
-    On an empty database (and with `accounts`) two people get sign-in accounts:
-    the movement's founder is the admin ADMIN_EMAIL, and the member with the
-    largest reach is MEMBER_EMAIL, so their hub shows a rich ripple.
+    On an empty database (with `accounts`, and at least two people) two of them get
+    sign-in accounts: the movement's founder becomes the admin ADMIN_EMAIL, and the
+    member with the widest reach becomes MEMBER_EMAIL, so their hub shows a rich ripple.
     """
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
+    movement = draw_movement(rng, people)
+    with transaction.atomic():
+        result = _write_movement(rng, movement, accounts=accounts)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def draw_movement(rng: np.random.Generator, people: int) -> Movement:
     forest = grow_forest(rng, people)
     channel = _draw_channels(rng, forest)
     names = draw_names(rng, people)
-    homes = draw_homes(rng, forest)
-    places = places_of(homes)
-    street = _draw_street_lines(rng, people)
+    zip_index = draw_homes(rng, forest)
+    places = places_of(zip_index)
+    holders = _pick_account_holders(forest) if people >= 2 else None
     subscribed = rng.random(people) < SUBSCRIBED_SHARE
+    if holders is not None:
+        subscribed[list(holders[:2])] = True  # they are there to be signed in as
     unsubscribed_ago = np.maximum(
-        forest.joined
-        - rng.lognormal(np.log(UNSUBSCRIBE_MEDIAN_DAYS), 1.0, size=people) * SECONDS_PER_DAY,
+        forest.joined - rng.lognormal(np.log(UNSUBSCRIBE_MEDIAN_DAYS), 1.0, size=people) * SECONDS_PER_DAY,
         1.0,
     )
-    acts = _draw_acts(rng, forest, channel, subscribed, unsubscribed_ago)
-
-    now = timezone.now()
-    with transaction.atomic():
-        codes = _share_codes(rng, people)
-        # Ids are assigned here rather than by the database: recruiters are written in
-        # the same batches as their recruits, and each row needs its recruiter's id.
-        base = (Person.objects.aggregate(top=Max("id"))["top"] or 0) + 1
-        empty = base == 1 and not Person.objects.exists()
-        ids = base + np.arange(people, dtype=np.int64)
-        emails = [
-            f"{g}.{f}.{i}@{EMAIL_DOMAIN}"
-            for g, f, i in zip(names.given_ascii, names.family_ascii, ids.tolist(), strict=True)
-        ]
-        result = DemoResult(
-            people=people,
-            roots=len(forest.roots),
-            recruited_nobody=float((forest.direct_recruits() == 0).mean()),
-        )
-        admin = member = None
-        if empty and accounts:
-            admin, member, result.member_reach = _pick_account_holders(forest)
-            emails[admin], emails[member] = ADMIN_EMAIL, MEMBER_EMAIL
-            subscribed[[admin, member]] = True
-
-        joined_at = _datetimes(now, forest.joined)
-        parent_id = np.where(forest.parent >= 0, ids[np.maximum(forest.parent, 0)], -1)
-        with _timestamps_as_given():
-            result.rows["people"] = _write(
-                Person,
-                people,
-                lambda i, t=joined_at, p=parent_id.tolist(), c=channel.tolist(): Person(
-                    id=base + i,
-                    given_name=names.given[i],
-                    family_name=names.family[i],
-                    source_channel=c[i],
-                    recruited_by_id=p[i] if p[i] >= 0 else None,
-                    source_detail=SOURCE_DETAIL,
-                    created_at=t[i],
-                    modified_at=t[i],
-                ),
-            )
-            _reset_id_sequence(Person)
-            unsubscribed_at = _datetimes(now, unsubscribed_ago)
-            result.rows["email addresses"] = _write(
-                EmailAddress,
-                people,
-                lambda i, t=joined_at, s=subscribed.tolist(): EmailAddress(
-                    person_id=base + i,
-                    address=emails[i],
-                    primary=True,
-                    status=EmailStatus.SUBSCRIBED if s[i] else EmailStatus.UNSUBSCRIBED,
-                    created_at=t[i],
-                    status_changed_at=None if s[i] else unsubscribed_at[i],
-                ),
-            )
-            home = homes.tolist()
-            result.rows["postal addresses"] = _write(
-                PostalAddress,
-                people,
-                lambda i, t=joined_at: PostalAddress(
-                    person_id=base + i,
-                    primary=True,
-                    address_lines=[street[i]] if street[i] else [],
-                    locality=places[home[i]].locality,
-                    region=places[home[i]].region,
-                    postal_code=places[home[i]].postal_code,
-                    country=places[home[i]].country,
-                    latitude=places[home[i]].latitude,
-                    longitude=places[home[i]].longitude,
-                    created_at=t[i],
-                ),
-            )
-            result.rows["share codes"] = _write(
-                ShareCode,
-                people,
-                lambda i, t=joined_at: ShareCode(person_id=base + i, code=codes[i], created_at=t[i]),
-            )
-        result.rows.update(_write_acts(acts, forest, ids, now))
-        if admin is not None and member is not None:
-            create_account_for_email(email=ADMIN_EMAIL, role=Role.ADMIN)
-            ensure_account(person=Person.objects.get(pk=int(ids[member])), email=MEMBER_EMAIL)
-            result.admin_email, result.member_email = ADMIN_EMAIL, MEMBER_EMAIL
-    result.seconds = time.perf_counter() - started
-    return result
+    return Movement(
+        forest=forest,
+        channel=channel,
+        names=names,
+        homes=[places[z] for z in zip_index.tolist()],
+        street_lines=_draw_street_lines(rng, people),
+        subscribed=subscribed,
+        unsubscribed_ago=unsubscribed_ago,
+        acts=_draw_acts(rng, forest, channel, subscribed, unsubscribed_ago),
+        uuids=_draw_uuids(people),
+        codes=_draw_share_codes(rng, people),
+        account_holders=holders,
+    )
 
 
 # --- Drawing ------------------------------------------------------------------------------
@@ -263,8 +216,7 @@ def _draw_street_lines(rng: np.random.Generator, count: int) -> list[str]:
     street = rng.integers(0, len(STREETS), size=count).tolist()
     kind = rng.integers(0, len(STREET_KINDS), size=count).tolist()
     return [
-        f"{number[i]} {STREETS[street[i]]} {STREET_KINDS[kind[i]]}" if has[i] else ""
-        for i in range(count)
+        f"{number[i]} {STREETS[street[i]]} {STREET_KINDS[kind[i]]}" if has[i] else "" for i in range(count)
     ]
 
 
@@ -314,123 +266,189 @@ def _draw_acts(
 
 def _pick_account_holders(forest: Forest) -> tuple[int, int, int]:
     """(admin, member, member's reach): the member with the widest reach, and the
-    earliest root (the founder) as admin."""
+    founder (the earliest root other than that member) as admin."""
     reach = forest.reach()
     member = int(np.argmax(reach))
-    admin = int(next(r for r in forest.roots.tolist() if r != member)) if forest.size > 1 else member
+    others = [r for r in forest.roots[:2].tolist() if r != member]
+    admin = others[0] if others else (0 if member != 0 else 1)
     return admin, member, int(reach[member])
 
 
-def _share_codes(rng: np.random.Generator, count: int) -> list[str]:
-    """`count` distinct codes, none already in the database. Among 31^8 codes, 100,000
-    draws repeat one another about once in 170 runs: those few are drawn again."""
+def _draw_uuids(count: int) -> list[str]:
+    """Version-4 UUIDs, as hex. Public ids must differ between runs and installations,
+    so these come from the system's randomness, not the seed."""
+    raw = os.urandom(16 * count)
+    return [uuid.UUID(bytes=raw[i : i + 16], version=4).hex for i in range(0, 16 * count, 16)]
+
+
+def _draw_share_codes(rng: np.random.Generator, count: int) -> list[str]:
+    """`count` distinct codes. Among 31^8 codes, 100,000 draws repeat one another about
+    once in 170 runs; the repeats are drawn again."""
     alphabet = np.frombuffer(CODE_ALPHABET.encode(), dtype=np.uint8)
     draws = rng.integers(0, len(alphabet), size=(count, CODE_LENGTH))
     codes = alphabet[draws].view(f"S{CODE_LENGTH}").ravel().astype(f"U{CODE_LENGTH}").tolist()
-    taken: set[str] = set()
-    if ShareCode.objects.exists():
-        taken = set(ShareCode.objects.values_list("code", flat=True))
-    for i, code in enumerate(codes):
+    return _avoid_taken_codes(rng, codes, taken=set())
+
+
+def _avoid_taken_codes(
+    rng: np.random.Generator, codes: list[str], taken: set[str] | None = None
+) -> list[str]:
+    """The codes, with any already taken (by default: in the database) drawn again."""
+    if taken is None:
+        taken = set(ShareCode.objects.values_list("code", flat=True)) if ShareCode.objects.exists() else set()
+    fresh = []
+    for code in codes:
         while code in taken:
-            code = "".join(CODE_ALPHABET[j] for j in rng.integers(0, len(alphabet), CODE_LENGTH))
-        codes[i] = code
+            code = "".join(CODE_ALPHABET[j] for j in rng.integers(0, len(CODE_ALPHABET), CODE_LENGTH))
         taken.add(code)
-    return codes
+        fresh.append(code)
+    return fresh
 
 
 # --- Writing ------------------------------------------------------------------------------
 
 
-def _write(model: type[M], count: int, build: Callable[[int], M]) -> int:
-    for start in range(0, count, CHUNK):
-        model._default_manager.bulk_create([build(i) for i in range(start, min(count, start + CHUNK))])
-    return count
+def _write_movement(rng: np.random.Generator, movement: Movement, *, accounts: bool) -> DemoResult:
+    forest, people = movement.forest, movement.forest.size
+    now = timezone.now()
+    now_us = round(now.timestamp() * 1_000_000)
+    # Ids are assigned here rather than by the database: each row needs its recruiter's
+    # id, and recruiters go in with their recruits. Ids follow the order of joining.
+    base = (Person.objects.aggregate(top=Max("id"))["top"] or 0) + 1
+    ids = base + np.arange(people, dtype=np.int64)
+    person_ids = ids.tolist()
+    names = movement.names
+    emails = [
+        f"{g}.{f}.{i}@{EMAIL_DOMAIN}"
+        for g, f, i in zip(names.given_ascii, names.family_ascii, person_ids, strict=True)
+    ]
+    result = DemoResult(
+        people=people,
+        roots=len(forest.roots),
+        recruited_nobody=float((forest.direct_recruits() == 0).mean()),
+    )
+    holders = movement.account_holders if accounts and base == 1 else None
+    if holders is not None:
+        admin, member, result.member_reach = holders
+        emails[admin], emails[member] = ADMIN_EMAIL, MEMBER_EMAIL
+    is_subscribed = movement.subscribed.tolist()
+    joined_at = timestamps(now_us, forest.joined)
+    unsubscribed_at = timestamps(now_us, movement.unsubscribed_ago)
+
+    result.rows["people"] = insert_rows(
+        Person,
+        {
+            "id": person_ids,
+            # Hex: what Django stores on SQLite (char(32)), and text PostgreSQL's uuid reads.
+            "uuid": movement.uuids,
+            "given_name": names.given,
+            "family_name": names.family,
+            "source_channel": movement.channel.tolist(),
+            "recruited_by_id": _ids_or_none(forest.parent, ids),
+            "source_detail": [SOURCE_DETAIL] * people,
+            "created_at": joined_at,
+            "modified_at": joined_at,
+        },
+    )
+    reset_id_sequence(Person)
+    result.rows["email addresses"] = insert_rows(
+        EmailAddress,
+        {
+            "person_id": person_ids,
+            "address": emails,
+            "primary": [True] * people,
+            "status": [
+                EmailStatus.SUBSCRIBED.value if s else EmailStatus.UNSUBSCRIBED.value for s in is_subscribed
+            ],
+            "created_at": joined_at,
+            "status_changed_at": [
+                None if s else t for s, t in zip(is_subscribed, unsubscribed_at, strict=True)
+            ],
+        },
+    )
+    # Everyone ticked "email me" on the join form; unsubscribing later changes the
+    # address's status (as `messaging` does), not the consent given at the time.
+    result.rows["consents"] = insert_rows(
+        Consent,
+        {
+            "person_id": person_ids,
+            "purpose": [Consent.Purpose.EMAIL.value] * people,
+            "granted": [True] * people,
+            "wording": [JOIN_CONSENT_WORDING] * people,
+            "channel": movement.channel.tolist(),
+            "recorded_at": joined_at,
+        },
+    )
+    homes = movement.homes
+    result.rows["postal addresses"] = insert_rows(
+        PostalAddress,
+        {
+            "person_id": person_ids,
+            "primary": [True] * people,
+            "address_lines": [json.dumps([line] if line else []) for line in movement.street_lines],
+            "locality": [p.locality for p in homes],
+            "region": [p.region for p in homes],
+            "postal_code": [p.postal_code for p in homes],
+            "country": [p.country for p in homes],
+            "latitude": [p.latitude for p in homes],
+            "longitude": [p.longitude for p in homes],
+            "created_at": joined_at,
+        },
+    )
+    result.rows["share codes"] = insert_rows(
+        ShareCode,
+        {
+            "person_id": person_ids,
+            "code": _avoid_taken_codes(rng, movement.codes),
+            "created_at": joined_at,
+        },
+    )
+    result.acts = _write_acts(movement.acts, forest, ids, now, now_us)
+    result.rows["activities"] = sum(result.acts.values())
+    if holders is not None:
+        admin, member, _ = holders
+        create_account_for_email(email=ADMIN_EMAIL, role=Role.ADMIN)
+        ensure_account(person=Person.objects.get(pk=person_ids[member]), email=MEMBER_EMAIL)
+        result.admin_email, result.member_email = ADMIN_EMAIL, MEMBER_EMAIL
+    return result
 
 
-def _write_acts(acts: Acts, forest: Forest, ids: np.ndarray, now: datetime) -> dict[str, int]:
-    person = np.concatenate(acts.person)
+def _write_acts(acts: Acts, forest: Forest, ids: np.ndarray, now: datetime, now_us: int) -> dict[str, int]:
+    """Write the activity log; returns how many acts of each verb."""
     seconds_ago = np.concatenate(acts.seconds_ago)
     # The log in the order things happened, as a live log would be.
     order = np.argsort(-seconds_ago, kind="stable")
-    person = person[order]
+    seconds_ago = seconds_ago[order]
+    person = np.concatenate(acts.person)[order]
     verb = np.concatenate(acts.verb)[order]
     obj = np.concatenate(acts.obj)[order]
-    channel = np.concatenate(acts.channel)[order]
-    seconds_ago = seconds_ago[order]
-    occurred = _datetimes(now, seconds_ago)
-    # Credit as `activity.services.record` does: a member's acts count for whoever
-    # recruited them (a RECRUITED act credits the recruiter's own recruiter).
-    referrer = forest.parent[person]
-    person_ids = ids[person].tolist()
-    referrer_ids = np.where(referrer >= 0, ids[np.maximum(referrer, 0)], -1).tolist()
-    object_ids = np.where(obj >= 0, ids[np.maximum(obj, 0)], -1).tolist()
-    verbs, channels = verb.tolist(), channel.tolist()
-    person_type = ContentType.objects.get_for_model(Person).pk
-
     if is_partitioned(connection):
         # Give every month its own partition before the rows arrive, rather than
         # piling them into the DEFAULT partition for a later move.
-        first = occurred[0].date() if occurred else now.date()
+        first = (now - timedelta(seconds=float(seconds_ago[0]))).date()
         months = (now.year - first.year) * 12 + now.month - first.month + 3
         ensure_monthly_partitions(connection, start=first, months=months)
-
-    def build(i: int) -> Activity:
-        return Activity(
-            person_id=person_ids[i],
-            verb=verbs[i],
-            object_type_id=person_type if object_ids[i] >= 0 else None,
-            object_id=object_ids[i] if object_ids[i] >= 0 else None,
-            occurred_at=occurred[i],
-            channel=channels[i],
-            referrer_id=referrer_ids[i] if referrer_ids[i] >= 0 else None,
-            initiator=Initiator.MEMBER,
-        )
-
-    _write(Activity, len(person_ids), build)
-    counted = np.bincount(verb, minlength=max(Verb) + 1)
-    rows = {"activities": len(person_ids)}
-    rows.update({Verb(v).label: int(counted[v]) for v in np.flatnonzero(counted).tolist()})
-    return rows
-
-
-def _datetimes(now: datetime, seconds_ago: np.ndarray) -> list[datetime]:
-    """Aware datetimes `seconds_ago` before `now`, to the microsecond."""
-    now_us = np.int64(round(now.timestamp() * 1_000_000))
-    stamps = (now_us - np.round(seconds_ago * 1_000_000).astype(np.int64)).astype("datetime64[us]")
-    return [d.replace(tzinfo=UTC) for d in stamps.astype(object).tolist()]
-
-
-@contextmanager
-def _timestamps_as_given() -> Iterator[None]:
-    """Let bulk_create keep the join times we set on `auto_now`/`auto_now_add` fields.
-
-    Django stamps such fields with the current time on every insert, bulk ones
-    included. The flags are switched off only for the duration of the writes and
-    always restored; a management command runs alone in its process, so no other
-    save sees them off.
-    """
-    stamped: Sequence[tuple[type[models.Model], str]] = (
-        (Person, "created_at"),
-        (Person, "modified_at"),
-        (EmailAddress, "created_at"),
-        (PostalAddress, "created_at"),
-        (ShareCode, "created_at"),
+    person_type = ContentType.objects.get_for_model(Person).pk
+    insert_rows(
+        Activity,
+        {
+            "person_id": ids[person].tolist(),
+            "verb": verb.tolist(),
+            "object_type_id": [person_type if o >= 0 else None for o in obj.tolist()],
+            "object_id": _ids_or_none(obj, ids),
+            "occurred_at": timestamps(now_us, seconds_ago),
+            "channel": np.concatenate(acts.channel)[order].tolist(),
+            # Credit as `activity.services.record` does: a member's acts count for whoever
+            # recruited them (so a RECRUITED act credits the recruiter's own recruiter).
+            "referrer_id": _ids_or_none(forest.parent[person], ids),
+            "initiator": [int(Initiator.MEMBER)] * len(person),
+        },
     )
-    saved: list[tuple[Any, bool, bool]] = []
-    for model, name in stamped:
-        f: Any = model._meta.get_field(name)
-        saved.append((f, f.auto_now, f.auto_now_add))
-        f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, auto_now, auto_now_add in saved:
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
+    counted = np.bincount(verb, minlength=max(Verb) + 1)
+    return {Verb(v).label: int(counted[v]) for v in np.flatnonzero(counted).tolist()}
 
 
-def _reset_id_sequence(model: type[models.Model]) -> None:
-    """After writing explicit ids, move the id sequence past them (PostgreSQL; SQLite
-    follows the largest id by itself), so the next real signup gets a fresh id."""
-    with connection.cursor() as cursor:
-        for statement in connection.ops.sequence_reset_sql(no_style(), [model]):
-            cursor.execute(statement)
+def _ids_or_none(index: np.ndarray, ids: np.ndarray) -> list[int | None]:
+    """Database ids for forest indexes, None where the index is -1 (no one)."""
+    mapped = ids[np.maximum(index, 0)].tolist()
+    return [m if i >= 0 else None for m, i in zip(mapped, index.tolist(), strict=True)]

@@ -68,9 +68,9 @@ def draw_homes(rng: np.random.Generator, forest: Forest) -> np.ndarray:
         members = np.flatnonzero(forest.generation == level)
         theirs = home[forest.parent[members]]
         roll = rng.random(len(members))
-        nearby = table.area_first[theirs] + (
-            rng.random(len(members)) * table.area_size[theirs]
-        ).astype(np.int64)
+        nearby = table.area_first[theirs] + (rng.random(len(members)) * table.area_size[theirs]).astype(
+            np.int64
+        )
         anywhere = rng.choice(n_zips, size=len(members), p=table.weight)
         home[members] = np.where(
             roll < SAME_ZIP, theirs, np.where(roll < SAME_ZIP + NEARBY_ZIP, nearby, anywhere)

@@ -29,15 +29,17 @@ class Command(BaseCommand):
             f"Made {result.people} people ({result.roots} roots, "
             f"{result.recruited_nobody:.1%} recruited nobody) in {result.seconds:.1f} s"
         )
-        self.stdout.write("Rows: " + ", ".join(f"{n} {what}" for what, n in result.rows.items()))
+        self.stdout.write("Rows: " + ", ".join(f"{n} {table}" for table, n in result.rows.items()))
+        self.stdout.write("Acts: " + ", ".join(f"{n} {verb}" for verb, n in result.acts.items()))
         if result.admin_email and result.member_email:
             self.stdout.write(
                 f"Sign in as {result.admin_email} (admin) or as {result.member_email} "
                 f"(a member who brought in {result.member_reach} people; see /hub/)."
             )
-            where = (
-                "appear in this console"
-                if settings.EMAIL_BACKEND.endswith("console.EmailBackend")
-                else f"are sent through {settings.EMAIL_BACKEND}"
-            )
-            self.stdout.write(f"Sign-in codes {where} (the default email backend prints them).")
+            if settings.EMAIL_BACKEND.endswith("console.EmailBackend"):
+                self.stdout.write(
+                    "Sign-in codes are printed in the console of the running server "
+                    "(the default email backend)."
+                )
+            else:
+                self.stdout.write(f"Sign-in codes are sent by email ({settings.EMAIL_BACKEND}).")
