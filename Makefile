@@ -17,7 +17,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/groundswell migrate --noinput
-	$(BIN)/groundswell demo --people 2000 --seed 1 --if-empty
+	$(BIN)/groundswell demo --people 2000 --seed 5 --if-empty
 	DEBUG=1 $(BIN)/groundswell runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)

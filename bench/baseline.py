@@ -24,9 +24,7 @@ from django.views.decorators.http import require_POST
 @require_POST
 def insert(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO bench_baseline (email) VALUES (%s)", [request.POST.get("email", "")]
-        )
+        cursor.execute("INSERT INTO bench_baseline (email) VALUES (%s)", [request.POST.get("email", "")])
     return HttpResponse(b"ok", content_type="text/plain")
 
 

@@ -25,7 +25,6 @@ import io
 import os
 import pstats
 import re
-import subprocess
 import sys
 import time
 import uuid
@@ -87,6 +86,8 @@ def commits_in(queries: list[str]) -> int:
 
 
 _patched: list[tuple[object, str, object]] = []
+# Statement kind -> [count, wall seconds], over the instrumented joins.
+statements: dict[str, list] = {}
 
 
 def uninstrument() -> None:
@@ -111,7 +112,13 @@ def instrument(connection) -> dict[str, list]:
 
     def count_queries(execute, sql, params, many, context):
         sent[0] += 1
-        return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            entry = statements.setdefault(kind_of(sql), [0, 0.0])
+            entry[0] += 1
+            entry[1] += time.perf_counter() - started
 
     connection.execute_wrappers.append(count_queries)
 
@@ -253,7 +260,13 @@ def main() -> int:
         print(f"\n== {args.joins} joins, per join (inclusive; CPU of this process, wall, queries)")
         for name, (cpu, wall, queries, calls) in [("request (test client)", total), *sections.items()]:
             n = args.joins
-            print(f"  {name:<44} {cpu / n * 1000:6.2f} ms CPU {wall / n * 1000:6.2f} ms wall {queries / n:5.1f} queries  ({calls / n:.1f} calls)")
+            print(
+                f"  {name:<44} {cpu / n * 1000:6.2f} ms CPU {wall / n * 1000:6.2f} ms wall {queries / n:5.1f} queries  ({calls / n:.1f} calls)"
+            )
+        print(f"\n== statements of those {args.joins} joins by wall time (round trip included), per join")
+        for kind, (n, seconds) in sorted(statements.items(), key=lambda kv: -kv[1][1]):
+            print(f"  {seconds / args.joins * 1000:6.2f} ms  {n / args.joins:4.1f} x  {kind}")
+        print("  (COMMITs are not statements Django sends through cursors: not listed; see the SQL above)")
         uninstrument()
 
         profiler = cProfile.Profile() if args.profile else None
@@ -266,7 +279,9 @@ def main() -> int:
             profiler.disable()
         cpu = (time.process_time() - started_cpu) / args.joins * 1000
         wall = (time.perf_counter() - started) / args.joins * 1000
-        print(f"\n{args.joins} joins in a row: {cpu:.1f} ms CPU (this process) and {wall:.1f} ms wall per join")
+        print(
+            f"\n{args.joins} joins in a row: {cpu:.1f} ms CPU (this process) and {wall:.1f} ms wall per join"
+        )
         if profiler:
             for sort in ("cumulative", "tottime"):
                 out = io.StringIO()

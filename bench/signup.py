@@ -17,7 +17,7 @@ What it does, in one run:
    (baseline, join, baseline, join, ...) with --concurrency clients, each
    keeping its own HTTP connection and CSRF cookie, and reports the best round
    of each: requests/s, p50/p95 latency, the ratio join/baseline, and what each
-   request cost the server (CPU of gunicorn and PostgreSQL, commits, rows);
+   request cost the server (CPU of the gunicorn workers and PostgreSQL backends);
 4. checks that the database holds exactly the people the successful joins made;
 5. stops gunicorn, purges the Redis database and drops the benchmark database,
    whatever happens (errors, Ctrl-C).
@@ -28,6 +28,7 @@ Only the standard library plus psycopg and redis (both project dependencies).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import itertools
 import os
@@ -52,7 +53,9 @@ import redis
 REPO = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 AIM = 0.5
-USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"
+USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"
+)
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -76,6 +79,13 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--rounds", type=int, default=2, help="baseline+join rounds; best of each")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="N",
+        help="members already in the database before the run (accounts, share codes, contacts...)",
+    )
     parser.add_argument("--warmup", type=int, default=0, help="warm-up joins (0: 20 per worker)")
     parser.add_argument("--referral-share", type=float, default=1 / 3, help="share of joins with ref=")
     parser.add_argument(
@@ -290,6 +300,40 @@ def drop_database(postgres_url: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+SEED_SQL = [
+    # A fresh database: ids run from 1, so each table below can key on the person id.
+    """INSERT INTO people_person (created_at, modified_at, uuid, given_name, family_name,
+        additional_name, custom_fields, source_channel, source_detail)
+       SELECT now() - make_interval(mins => g), now(), gen_random_uuid(), 'Seed', 'Member ' || g,
+        '', '{}', 0, 'bench seed' FROM generate_series(1, %(n)s) AS g""",
+    """INSERT INTO people_emailaddress (person_id, address, "primary", address_type, status, created_at)
+       SELECT id, 'seed-' || id || '@example.org', true, 'personal', 'subscribed', created_at FROM people_person""",
+    """INSERT INTO people_postaladdress (person_id, "primary", address_lines, locality, region,
+        postal_code, country, latitude, longitude, created_at)
+       SELECT id, true, '[]', 'New York', 'NY', '10001', 'US', 40.75, -73.99, created_at FROM people_person""",
+    """INSERT INTO accounts_user (password, is_superuser, is_staff, is_active, date_joined, email, role, person_id)
+       SELECT '!', false, false, true, created_at, 'seed-' || id || '@example.org', 'member', id FROM people_person""",
+    """INSERT INTO account_emailaddress (user_id, email, verified, "primary")
+       SELECT id, email, false, true FROM accounts_user""",
+    """INSERT INTO network_sharecode (person_id, code, created_at)
+       SELECT id, 's' || to_hex(id), created_at FROM people_person""",
+    """INSERT INTO activity_activity (person_id, verb, occurred_at, channel, initiator)
+       SELECT id, 1, created_at, 0, 0 FROM people_person""",
+    # Every other member listed someone who has not joined (yet).
+    """INSERT INTO network_contact (owner_id, name, email, phone, created_at)
+       SELECT id, 'Friend', 'friend-' || id || '@example.org', '', created_at FROM people_person
+       WHERE id % 2 = 0""",
+    "ANALYZE",
+]
+
+
+def seed(database_url: str, members: int) -> None:
+    """Members already there, written in bulk with SQL (seconds for 10^5 members)."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        for statement in SEED_SQL:
+            conn.execute(statement, {"n": members} if "%(n)s" in statement else None)
+
+
 def server_env(database_url: str, broker: str, static_root: Path, extra: list[str]) -> dict[str, str]:
     env = dict(os.environ)
     # Settings that would change what is measured are set here, whatever the shell has.
@@ -324,9 +368,7 @@ def server_env(database_url: str, broker: str, static_root: Path, extra: list[st
 def manage(env: dict[str, str], *command: str) -> None:
     script = Path(sys.executable).parent / "groundswell"
     argv = [str(script)] if script.exists() else [sys.executable, "-m", "groundswell.cli"]
-    result = subprocess.run(
-        [*argv, *command], cwd=REPO, env=env, capture_output=True, text=True, check=False
-    )
+    result = subprocess.run([*argv, *command], cwd=REPO, env=env, capture_output=True, text=True, check=False)
     if result.returncode:
         raise RuntimeError(f"groundswell {' '.join(command)} failed:\n{result.stdout}{result.stderr}")
 
@@ -404,28 +446,33 @@ def _cpu_seconds(pid: int) -> float:
 def _children(pid: int) -> list[int]:
     kids: list[int] = []
     for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
+        with contextlib.suppress(OSError):
             kids += [int(p) for p in (task / "children").read_text().split()]
-        except OSError:
-            pass
     return kids
 
 
 class Meter:
-    """Snapshots of what the server side spent: CPU of the gunicorn workers and of the
-    PostgreSQL backends serving the benchmark database (from /proc), and WAL written.
-    A process that exits between two snapshots is left out (its CPU is not counted),
-    so the CPU figures can only err low."""
+    """What the server side spent while requests ran: CPU time of the gunicorn workers
+    and of the PostgreSQL backends serving the benchmark database, read from /proc.
+
+    A sampler thread reads them every 0.2 s during a phase, so that a process that
+    exits mid-phase (Django closes a database connection after CONN_MAX_AGE, and its
+    backend exits) is counted up to its last sample: figures can only err slightly low.
+    """
 
     def __init__(self, server_pid: int, database_url: str, database: str) -> None:
         self.server_pid = server_pid
         self.database = database
         self.conn = psycopg.connect(database_url, autocommit=True)
+        self.stop = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.start_cpu: dict[tuple[str, int], float] = {}
+        self.last_cpu: dict[tuple[str, int], float] = {}
 
     def close(self) -> None:
         self.conn.close()
 
-    def snapshot(self) -> dict:
+    def _sample(self) -> dict[tuple[str, int], float]:
         backends = [
             row[0]
             for row in self.conn.execute(
@@ -433,27 +480,34 @@ class Meter:
                 [self.database],
             )
         ]
-        snap: dict = {"wal": self.conn.execute("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn").fetchone()[0]}
+        sample = {}
         for key, pids in (("gunicorn", _children(self.server_pid)), ("postgres", backends)):
-            snap[key] = {}
             for pid in pids:
-                try:
-                    snap[key][pid] = _cpu_seconds(pid)
-                except OSError:
-                    pass
-        return snap
+                with contextlib.suppress(OSError):
+                    sample[(key, pid)] = _cpu_seconds(pid)
+        return sample
 
-    @staticmethod
-    def cost(before: dict, after: dict, requests: int) -> dict[str, float]:
-        if not requests:
-            return {}
-        cost = {}
-        for key in ("gunicorn", "postgres"):
-            # A process new since `before` (a replaced worker, a new connection) spent all of its CPU in between.
-            spent = sum(after[key][p] - before[key].get(p, 0.0) for p in after[key])
-            cost[f"{key}_cpu_ms"] = spent / requests * 1000
-        cost["wal_kb"] = float(after["wal"] - before["wal"]) / requests / 1024
-        return cost
+    def _run(self) -> None:
+        while not self.stop.wait(0.2):
+            self.last_cpu.update(self._sample())
+
+    def begin(self) -> None:
+        self.start_cpu = self._sample()
+        self.last_cpu = dict(self.start_cpu)
+        self.stop.clear()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def end(self, requests: int) -> dict[str, float]:
+        self.stop.set()
+        if self.thread:
+            self.thread.join()
+        self.last_cpu.update(self._sample())
+        cost = {"gunicorn_cpu_ms": 0.0, "postgres_cpu_ms": 0.0}
+        for (key, pid), seconds in self.last_cpu.items():
+            # A process new since the start (a new connection's backend) spent all its CPU in the phase.
+            cost[f"{key}_cpu_ms"] += (seconds - self.start_cpu.get((key, pid), 0.0)) * 1000
+        return {name: ms / requests for name, ms in cost.items()} if requests else {}
 
 
 # --- The run ------------------------------------------------------------------------------------
@@ -468,7 +522,7 @@ def describe(out: Outcome, label: str) -> str:
     if s:
         line += (
             f"\n{'':<18} server cost per request: gunicorn workers {s['gunicorn_cpu_ms']:.2f} ms CPU, "
-            f"postgres backends {s['postgres_cpu_ms']:.2f} ms CPU, {s['wal_kb']:.1f} kB WAL; "
+            f"postgres backends {s['postgres_cpu_ms']:.2f} ms CPU; "
             f"load generator {out.client_cpu:.0%} of a core"
         )
     return line
@@ -514,6 +568,10 @@ def main() -> int:
                 "created_at timestamptz DEFAULT now())"
             )
             print(f"database {args.database} ready: {conn.execute('SHOW server_version').fetchone()[0]}")
+        if args.seed:
+            started = time.monotonic()
+            seed(database_url, args.seed)
+            print(f"seeded {args.seed} members in {time.monotonic() - started:.0f} s")
 
         port = free_port()
         log = workdir / "gunicorn.log"
@@ -538,17 +596,22 @@ def main() -> int:
             raise RuntimeError("warm-up requests failed; see above and the gunicorn log:\n" + tail(log))
 
         with psycopg.connect(database_url) as conn:
-            codes = [row[0] for row in conn.execute("SELECT code FROM network_sharecode LIMIT 50")]
+            # The newest codes: those of warm-up joiners.
+            codes = [
+                row[0] for row in conn.execute("SELECT code FROM network_sharecode ORDER BY id DESC LIMIT 50")
+            ]
         load = Load(clients, run_id, codes, args.referral_share)
-        print(f"{len(codes)} share codes of warm-up joiners used as ref= for ~{args.referral_share:.0%} of joins\n")
+        print(
+            f"{len(codes)} share codes of warm-up joiners used as ref= for ~{args.referral_share:.0%} of joins\n"
+        )
         meter = Meter(server.pid, database_url, args.database)
 
         results: dict[str, list[Outcome]] = {"baseline": [], "join": []}
         for round_no in range(1, args.rounds + 1):
             for kind in ("baseline", "join"):
-                before = meter.snapshot()
+                meter.begin()
                 out = load.run(kind, f"r{round_no}", args.requests)
-                out.server = Meter.cost(before, meter.snapshot(), len(out.latencies))
+                out.server = meter.end(len(out.latencies))
                 results[kind].append(out)
                 print(describe(out, f"round {round_no} {kind}"))
                 print_errors(out)
@@ -573,8 +636,15 @@ def main() -> int:
             rows = conn.execute("SELECT count(*) FROM bench_baseline").fetchone()[0]
         queued = broker.llen(env.get("CELERY_TASK_DEFAULT_QUEUE", "groundswell"))
         checks = [
-            (people == joins, f"people in DB {people} = successful joins {joins - warm_join.ok} + warm-up {warm_join.ok}"),
-            (recruited == referred, f"people credited to a recruiter {recruited} = successful joins with ref= {referred}"),
+            (
+                people == joins + args.seed,
+                f"people in DB {people} = successful joins {joins - warm_join.ok} + warm-up {warm_join.ok}"
+                + (f" + seeded {args.seed}" if args.seed else ""),
+            ),
+            (
+                recruited == referred,
+                f"people credited to a recruiter {recruited} = successful joins with ref= {referred}",
+            ),
             (rows == inserts, f"bench_baseline rows {rows} = successful baseline inserts {inserts}"),
             (queued == joins, f"welcome tasks waiting on the broker {queued} = joins {joins}"),
         ]
