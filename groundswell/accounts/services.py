@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from groundswell.accounts.models import STAFF_ROLES, Role, User
 from groundswell.core.errors import ValidationError
 from groundswell.people.models import Person
-from groundswell.people.services import PersonDetails, normalize_email, primary_email, upsert_person
+from groundswell.people.services import PersonDetails, find_person, normalize_email, upsert_person
 
 
 def ensure_account(*, person: Person, email: str) -> User:
@@ -49,8 +49,6 @@ def account_for_email(email: str) -> User | None:
     People who joined, were imported or were added through the API all sign in
     the same way: a code sent to an address on their record.
     """
-    from groundswell.people.services import find_person
-
     try:
         person = find_person(email=email)
     except ValidationError:
@@ -79,8 +77,3 @@ def set_role(*, user: User, role: Role) -> User:
     user.is_superuser = role == Role.ADMIN
     user.save(update_fields=["role", "is_staff", "is_superuser"])
     return user
-
-
-def email_for_sign_in(person: Person) -> str | None:
-    email = primary_email(person)
-    return email.address if email else None

@@ -25,7 +25,7 @@ from groundswell.core.channels import Channel
 from groundswell.core.errors import NotFound
 from groundswell.messaging.models import Delivery, Message
 from groundswell.people.models import EmailAddress, EmailStatus, Person
-from groundswell.people.services import set_email_status
+from groundswell.people.services import primary_email, set_email_status
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def _deliver_one(delivery_id: int, connection: object) -> str | None:
         return None  # sent, skipped, or being sent by another worker
     delivery = Delivery.objects.select_related("message", "person").get(pk=delivery_id)
     message, person = delivery.message, delivery.person
-    email = person.email_addresses.order_by("-primary", "id").first()
+    email = primary_email(person)
     if email is None:
         _finish(delivery, Delivery.Status.SKIPPED, error="no email address")
         return "skipped"

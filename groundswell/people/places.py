@@ -76,8 +76,3 @@ def place_postcode(raw: str) -> Place:
             field="postal_code",
         )
     return Place(value, "")
-
-
-def coordinates_of(zip5: str) -> tuple[float, float] | None:
-    found = _us_table().get(zip5)
-    return (found[2], found[3]) if found else None
