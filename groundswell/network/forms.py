@@ -50,8 +50,8 @@ class JoinForm(forms.Form):
     )
     # Hidden from people; bots fill every field they find.
     website = forms.CharField(required=False, label="Leave this empty")
-    ref = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
-    via = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
+    ref = forms.CharField(required=False, widget=forms.HiddenInput)
+    via = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def is_bot(self) -> bool:
         return bool(self.data.get("website"))
@@ -63,6 +63,13 @@ class JoinForm(forms.Form):
 
     def clean_email(self) -> str:
         return _checked(normalize_email, self.cleaned_data["email"])
+
+    # A mangled link is not the visitor's fault: keep what fits, never refuse the join for it.
+    def clean_ref(self) -> str:
+        return self.cleaned_data["ref"][:64]
+
+    def clean_via(self) -> str:
+        return self.cleaned_data["via"][:32]
 
     def clean_postal_code(self) -> str:
         place = _checked(place_postcode, self.cleaned_data["postal_code"])
