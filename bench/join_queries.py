@@ -1,20 +1,22 @@
 """Where one join spends its time: the SQL it sends and the Python it runs.
 
-    .venv/bin/python bench/join_queries.py [--joins 200] [--sql] [--profile]
+    .venv/bin/python bench/join_queries.py [--joins 200] [--sql] [--profile] [--seed N]
 
 Runs in one process, against a throwaway PostgreSQL database (groundswell_bench_queries,
-dropped and recreated, then dropped again), with the same settings as bench/signup.py
-(DEBUG=0, the welcome task enqueued to Redis db 15, flushed afterwards). Requests go
-through Django's test client, hence through the whole middleware stack, CSRF checks
-included, like a real browser posting the form: only gunicorn and the socket are
-missing. It prints, for one join and for one baseline insert:
+dropped and recreated, then dropped again; --seed N puts N members in it first, as
+bench/signup.py does), with the same settings as bench/signup.py (DEBUG=0, the welcome
+task enqueued to Redis db 15, flushed afterwards: do not run it while signup.py runs).
+Requests go through Django's test client, hence through the whole middleware stack,
+CSRF checks included, like a browser posting the form: only gunicorn and the socket
+are missing. It prints:
 
-- every query, in order, with its transaction boundaries (--sql);
-- the count of queries, of commits (transactions that reach the server) and of
-  savepoints, per kind of statement;
-
-then times --joins joins in a row (CPU time per join) and, with --profile, prints the
-functions where they spend their time (cProfile, sorted by cumulative and own time).
+1. for one direct join, one join through a share link and one baseline insert: the
+   statements sent by kind, commits and savepoints (--sql: every statement, in order);
+2. over --joins joins: CPU time, wall time and statements per step of the join
+   (services.join and what it calls, login, session save, the Celery publish), and
+   the statements by kind with their wall time, round trip included;
+3. the CPU and wall time per join of --joins more joins, uninstrumented, and with
+   --profile the functions they spend it in (cProfile).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import re
 import sys
 import time
 import uuid
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -86,11 +89,15 @@ def commits_in(queries: list[str]) -> int:
 
 
 _patched: list[tuple[object, str, object]] = []
+_wrappers: list[tuple[object, object]] = []
 # Statement kind -> [count, wall seconds], over the instrumented joins.
 statements: dict[str, list] = {}
 
 
 def uninstrument() -> None:
+    while _wrappers:
+        connection, wrapper = _wrappers.pop()
+        connection.execute_wrappers.remove(wrapper)
     while _patched:
         owner, name, original = _patched.pop()
         setattr(owner, name, original)
@@ -121,9 +128,13 @@ def instrument(connection) -> dict[str, list]:
             entry[1] += time.perf_counter() - started
 
     connection.execute_wrappers.append(count_queries)
+    _wrappers.append((connection, count_queries))
 
     def wrap(owner: object, name: str, label: str) -> None:
-        original = getattr(owner, name)
+        original = getattr(owner, name, None)
+        if original is None:  # renamed since this script was written: skip the step
+            print(f"(no {name} in {getattr(owner, '__name__', owner)}: step not timed)")
+            return
         sections[label] = [0.0, 0.0, 0, 0]
 
         def timed(*a, **kw):
@@ -166,6 +177,9 @@ def main() -> int:
     parser.add_argument("--joins", type=int, default=200)
     parser.add_argument("--sql", action="store_true", help="print every query of one join")
     parser.add_argument("--profile", action="store_true", help="cProfile the timed joins")
+    parser.add_argument(
+        "--seed", type=int, default=0, metavar="N", help="members there beforehand (as signup.py)"
+    )
     args = parser.parse_args()
 
     with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
@@ -173,6 +187,9 @@ def main() -> int:
         admin.execute(f'CREATE DATABASE "{DATABASE}"')
     setup_environment()
     import redis
+
+    # WhiteNoise warns that STATIC_ROOT does not exist: files are served by the finders here.
+    warnings.filterwarnings("ignore", message="No directory at")
 
     broker = redis.Redis.from_url(BROKER)
     broker.flushdb()
@@ -187,6 +204,11 @@ def main() -> int:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
+        if args.seed:
+            from bench.signup import seed
+
+            seed(f"{POSTGRES}/{DATABASE}", args.seed)
+            print(f"seeded {args.seed} members")
         from django.db import connection
         from django.test import Client
         from django.test.utils import CaptureQueriesContext

@@ -470,6 +470,9 @@ class Meter:
         self.last_cpu: dict[tuple[str, int], float] = {}
 
     def close(self) -> None:
+        self.stop.set()
+        if self.thread:
+            self.thread.join(timeout=2)
         self.conn.close()
 
     def _sample(self) -> dict[tuple[str, int], float]:
@@ -537,7 +540,9 @@ def print_errors(out: Outcome, limit: int = 5) -> None:
 
 def main() -> int:
     args = parse_args()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up on kill, as on Ctrl-C
+    # Clean up on Ctrl-C and on kill alike, even when started with SIGINT ignored (`cmd &`).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     postgres = args.postgres.rstrip("/")
     if urlsplit(postgres).path not in ("", "/"):
         raise SystemExit("--postgres is the server URL without a database name")
@@ -545,6 +550,7 @@ def main() -> int:
     broker = redis.Redis.from_url(args.broker)
     workdir = Path(tempfile.mkdtemp(prefix="groundswell-bench-"))
     server: subprocess.Popen | None = None
+    meter: Meter | None = None
     created_db = False
     failed = False
     try:
@@ -616,13 +622,20 @@ def main() -> int:
                 print(describe(out, f"round {round_no} {kind}"))
                 print_errors(out)
 
-        meter.close()
         best = {kind: max(outs, key=lambda o: o.rps) for kind, outs in results.items()}
         ratio = best["join"].rps / best["baseline"].rps if best["baseline"].rps else 0.0
         print()
         print(describe(best["baseline"], "best baseline"))
         print(describe(best["join"], "best join"))
         print(f"ratio join/baseline: {ratio:.2f} (aim ≥ {AIM})")
+        cost = {k: min(sum(o.server.values()) for o in outs if o.server) for k, outs in results.items()}
+        if all(cost.values()):
+            print(
+                f"server CPU per request (gunicorn + postgres, least of the rounds): baseline "
+                f"{cost['baseline']:.2f} ms, join {cost['join']:.2f} ms; cost ratio "
+                f"{cost['baseline'] / cost['join']:.2f} (where the ratio tends when the CPUs are the "
+                "limit; steadier than req/s when other work shares the machine)"
+            )
 
         # Checks: the database holds what the successful requests made, no more, no less.
         joins = warm_join.ok + sum(o.ok for o in results["join"])
@@ -664,6 +677,8 @@ def main() -> int:
         print("\ninterrupted: cleaning up", file=sys.stderr)
         return 130
     finally:
+        if meter is not None:
+            meter.close()
         stop_gunicorn(server)
         try:
             broker.flushdb()

@@ -14,7 +14,7 @@ from groundswell.network.models import Contact, ShareClickCount, ShareCode
 from groundswell.people.models import Person
 
 SHARE_TEXT = "I'm part of {site}. Join me:"
-MAX_GENERATIONS = 8
+MAX_GENERATIONS = 50  # deep enough for any real tree; also stops a cycle, should one exist
 SHOWN_PER_GENERATION = 50
 
 
