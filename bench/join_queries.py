@@ -153,7 +153,7 @@ def instrument(connection) -> dict[str, list]:
 
     wrap(Client, "post", "request (test client)")
     wrap(JoinForm, "is_valid", "view: JoinForm.is_valid")
-    wrap(network, "join", "view: services.join (incl. commit, enqueue)")
+    wrap(network, "join", "view: services.join")
     for name in (
         "place_postcode",
         "resolve_share_code",
@@ -165,7 +165,7 @@ def instrument(connection) -> dict[str, list]:
         "send_welcome",
     ):
         wrap(network, name, f"  join: {name}")
-    wrap(messaging, "_enqueue", "  join: on commit: _enqueue (Celery publish)")
+    wrap(messaging, "_enqueue", "on commit: _enqueue (Celery publish)")
     wrap(views, "login", "view: django.contrib.auth.login")
     wrap(django.contrib.messages, "success", "view: messages.success")
     wrap(SessionStore, "save", "middleware: SessionStore.save (incl. login's)")
