@@ -97,7 +97,11 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
+# With Redis, sessions live there (no database write per sign-in); otherwise in the database.
+SESSION_ENGINE = env.str(
+    "SESSION_ENGINE",
+    default="django.contrib.sessions.backends.cache" if REDIS_URL else "django.contrib.sessions.backends.db",
+)
 
 # --- Background work ---------------------------------------------------------------
 # With no broker configured, tasks run in-process at commit time (eager): nothing
@@ -111,6 +115,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="groundswell")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing must not hang a web request when the broker is down: fail fast, and the
+# outbox sweep (below) sends what could not be queued.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stale-deliveries": {
+        "task": "groundswell.messaging.tasks.requeue_stale_deliveries",
+        "schedule": 300.0,
+    },
+}
 
 # --- Email ----------------------------------------------------------------------
 # EMAIL_URL: consolemail:// (default), smtp://user:pass@host:25, smtp+tls://…,

@@ -84,3 +84,25 @@ def test_welcome_email_goes_through_a_real_worker(smtp_server):
     delivery = Delivery.objects.get(person__email_addresses__address="wendy@example.org")
     assert delivery.status == Delivery.Status.SENT, output
     assert "deliver_batch" in output
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_join_succeeds_while_the_broker_is_down():
+    require_postgres()
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:1/0",  # nothing listens there
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+    }
+    started = time.monotonic()
+    web = subprocess.run(
+        [sys.executable, "-c", JOIN_SCRIPT], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert web.returncode == 0, web.stderr
+    assert time.monotonic() - started < 30
+    delivery = Delivery.objects.get(person__email_addresses__address="wendy@example.org")
+    assert delivery.status == Delivery.Status.QUEUED  # waiting in the outbox for the sweep

@@ -29,7 +29,8 @@ def ensure_account(*, person: Person, email: str) -> User:
             # an account whose person was merged away: use what is there.
             user = User.objects.filter(person=person).first() or User.objects.get(email=email)
     # allauth looks people up by its own address table: keep it in step with ours.
-    if made or not LoginEmail.objects.filter(email__iexact=email).exists():
+    # Addresses are stored normalized (lower case), so an exact match can use the index.
+    if made or not LoginEmail.objects.filter(email=email).exists():
         try:
             with transaction.atomic():
                 LoginEmail.objects.create(

@@ -9,6 +9,7 @@ conditional UPDATE, so two workers handed the same batch cannot both send it.
 import logging
 import smtplib
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -35,40 +36,53 @@ UNSUBSCRIBE_SALT = "groundswell.unsubscribe"
 
 
 def send(*, message: Message, person_ids: Iterable[int], context: dict[int, dict] | None = None) -> int:
-    """Queue `message` for these people. Returns how many deliveries are new.
+    """Queue `message` for these people. Returns how many deliveries are waiting to go.
 
     People who already have a delivery of this message are left alone. The
     deliveries go to the background queue once the caller's transaction commits.
     """
     context = context or {}
     ids = sorted(set(person_ids))
-    with transaction.atomic():
-        already = set(
-            Delivery.objects.filter(message=message, person_id__in=ids).values_list("person_id", flat=True)
+    # No savepoint: nothing here is caught and retried, and joins call this on their hot path.
+    with transaction.atomic(savepoint=False):
+        # ignore_conflicts: whoever already has this message (or gets it concurrently) is skipped.
+        Delivery.objects.bulk_create(
+            [Delivery(message=message, person_id=pid, context=context.get(pid, {})) for pid in ids],
+            batch_size=1000,
+            ignore_conflicts=True,
         )
-        new = [
-            Delivery(message=message, person_id=pid, context=context.get(pid, {}))
-            for pid in ids
-            if pid not in already
-        ]
-        # ignore_conflicts: a concurrent send of the same message to the same person is a no-op.
-        Delivery.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
         queued = list(
             Delivery.objects.filter(
-                message=message,
-                person_id__in=[d.person_id for d in new],
-                status=Delivery.Status.QUEUED,
+                message=message, person_id__in=ids, status=Delivery.Status.QUEUED
             ).values_list("id", flat=True)
         )
-        transaction.on_commit(lambda: _enqueue(queued))
-    return len(new)
+        transaction.on_commit(lambda: enqueue(queued))
+    return len(queued)
 
 
-def _enqueue(delivery_ids: list[int]) -> None:
+def enqueue(delivery_ids: list[int]) -> None:
+    """Hand deliveries to the workers. If the broker is down, they stay queued in the
+    database (the Delivery rows are the outbox) and `requeue_stale` picks them up later:
+    a person's join or RSVP never fails because mail cannot be queued right now."""
     from groundswell.messaging.tasks import deliver_batch
 
-    for start in range(0, len(delivery_ids), BATCH_SIZE):
-        deliver_batch.delay(delivery_ids[start : start + BATCH_SIZE])
+    try:
+        for start in range(0, len(delivery_ids), BATCH_SIZE):
+            deliver_batch.delay(delivery_ids[start : start + BATCH_SIZE])
+    except Exception:
+        log.exception("could not enqueue %s deliveries; they stay queued", len(delivery_ids))
+
+
+def requeue_stale(*, older_than: timedelta = timedelta(minutes=5)) -> int:
+    """Enqueue deliveries still queued after `older_than` (the broker was down, or a
+    worker died holding them). Claiming makes a duplicate harmless."""
+    stale = list(
+        Delivery.objects.filter(
+            status=Delivery.Status.QUEUED, created_at__lt=timezone.now() - older_than
+        ).values_list("id", flat=True)[:50_000]
+    )
+    enqueue(stale)
+    return len(stale)
 
 
 def deliver_batch(*, delivery_ids: list[int]) -> dict[str, int]:

@@ -15,3 +15,8 @@ from groundswell.messaging import services
 )
 def deliver_batch(delivery_ids: list[int]) -> dict[str, int]:
     return services.deliver_batch(delivery_ids=delivery_ids)
+
+
+@shared_task
+def requeue_stale_deliveries() -> int:
+    return services.requeue_stale()

@@ -55,8 +55,10 @@ def new_code() -> str:
 def share_code_for(person: Person) -> ShareCode:
     """The member's share code, made on first use."""
     existing = ShareCode.objects.filter(person=person).order_by("created_at", "id").first()
-    if existing is not None:
-        return existing
+    return existing if existing is not None else make_share_code(person)
+
+
+def make_share_code(person: Person) -> ShareCode:
     for _ in range(5):
         try:
             with transaction.atomic():
@@ -111,7 +113,8 @@ def join(
         source_channel=channel,
         recruited_by_id=recruiter.pk if recruiter else None,
     )
-    with transaction.atomic():
+    # No savepoint of its own: nothing inside is caught here, and the join is the hot path.
+    with transaction.atomic(savepoint=False):
         person, created = upsert_person(details=details)
         if recruiter is not None and recruiter.pk == person.pk:
             recruiter = None  # opened their own link
@@ -137,7 +140,7 @@ def join(
                 channel=channel,
                 referrer_id=recruiter.pk if recruiter else None,
             )
-        code = share_code_for(person)
+        code = make_share_code(person) if created else share_code_for(person)
         _record_ties(person, email=normalize_email(email), phone=normalize_phone(phone) if phone else "")
         user = ensure_account(person=person, email=details.email or email)
         if created:

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from groundswell.core.channels import Channel
@@ -270,13 +271,15 @@ def add_tags(*, person: Person, names: Iterable[str]) -> list[Tag]:
         name = clean_line(raw)[:100]
         if not name:
             continue
-        tag = Tag.objects.filter(name__iexact=name).first()
+        # Lower() matches the unique index on lower(name), so the look-up can use it.
+        same_name = Tag.objects.annotate(lower_name=Lower("name")).filter(lower_name=name.lower())
+        tag = same_name.first()
         if tag is None:
             try:
                 with transaction.atomic():
                     tag = Tag.objects.create(name=name)
             except IntegrityError:
-                tag = Tag.objects.get(name__iexact=name)
+                tag = same_name.get()
         try:
             with transaction.atomic():
                 Tagging.objects.get_or_create(tag=tag, person=person)

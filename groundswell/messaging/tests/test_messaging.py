@@ -104,3 +104,21 @@ def test_a_forged_unsubscribe_link_is_refused(member):
     assert response.status_code == 404
     assert "not valid" in response.content.decode()
     assert member.person.email_addresses.get().status == EmailStatus.SUBSCRIBED
+
+
+def test_a_join_survives_a_mail_outage_and_the_sweep_sends_later(django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from groundswell.network.services import join
+
+    # SMTP refuses (port 9); jobs run in-process: the failure must not reach the member.
+    smtp_down = override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_PORT=9)
+    with smtp_down, django_capture_on_commit_callbacks(execute=True):
+        result = join(email="outage@example.org", given_name="Olga", postal_code="10001")
+    delivery = Delivery.objects.get(person=result.person)
+    assert (delivery.status, delivery.attempts) == (Delivery.Status.QUEUED, 1)
+    assert services.requeue_stale(older_than=timedelta(minutes=5)) == 0  # too fresh to sweep
+    assert services.requeue_stale(older_than=timedelta(0)) == 1
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT
+    assert mail.outbox[0].to == ["outage@example.org"]
