@@ -17,7 +17,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from groundswell.core.channels import Channel
@@ -271,8 +270,7 @@ def add_tags(*, person: Person, names: Iterable[str]) -> list[Tag]:
         name = clean_line(raw)[:100]
         if not name:
             continue
-        # Lower() matches the unique index on lower(name), so the look-up can use it.
-        same_name = Tag.objects.annotate(lower_name=Lower("name")).filter(lower_name=name.lower())
+        same_name = Tag.objects.filter(name__iexact=name)  # tags are few: no index needed
         tag = same_name.first()
         if tag is None:
             try:
