@@ -1,6 +1,6 @@
 from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
 
-from groundswell.accounts.services import account_for_email
+from groundswell.accounts.services import sync_sign_in_address
 
 
 class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
@@ -9,5 +9,5 @@ class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
     def clean_email(self) -> str:
         email = self.cleaned_data.get("email") or ""
         if email:
-            account_for_email(email)
+            sync_sign_in_address(email)
         return super().clean_email()

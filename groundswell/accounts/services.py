@@ -10,14 +10,18 @@ from groundswell.people.services import PersonDetails, find_person, normalize_em
 
 
 def ensure_account(*, person: Person, email: str) -> User:
-    """The person's account, created when they have none, with `email` known to allauth.
+    """The person's account, created when they have none, with `email` leading to it.
 
-    `email` must be one of the person's addresses (the caller has just matched it).
+    `email` must be one of the person's addresses (the caller has just matched it in
+    people.EmailAddress, the source of truth). Whatever allauth's own tables say about
+    the address is brought in step, so an address can only ever reach its owner's
+    account — never the account of someone who held the address before.
     """
     email = normalize_email(email)
     user = User.objects.filter(person=person).first()
     made = False  # a brand-new account has no addresses yet: no need to look
     if user is None:
+        _release_address(email, owner=person)
         try:
             with transaction.atomic():
                 user = User(email=email, person=person, role=Role.MEMBER)
@@ -25,36 +29,55 @@ def ensure_account(*, person: Person, email: str) -> User:
                 user.save()
                 made = True
         except IntegrityError:
-            # Made concurrently (two tabs asking for a code), or the address belongs to
-            # an account whose person was merged away: use what is there.
-            user = User.objects.filter(person=person).first() or User.objects.get(email=email)
-    # allauth looks people up by its own address table: keep it in step with ours.
+            user = User.objects.get(person=person)  # made concurrently (two tabs asking for a code)
+    if made:
+        LoginEmail.objects.create(user=user, email=email, verified=False, primary=True)
+        return user
     # Addresses are stored normalized (lower case), so an exact match can use the index.
-    if made or not LoginEmail.objects.filter(email=email).exists():
+    login_email = LoginEmail.objects.filter(email=email).first()
+    if login_email is None:
         try:
             with transaction.atomic():
                 LoginEmail.objects.create(
-                    user=user,
-                    email=email,
-                    verified=False,
-                    primary=made or not LoginEmail.objects.filter(user=user).exists(),
+                    user=user, email=email, verified=False, primary=not LoginEmail.objects.filter(user=user).exists()
                 )
         except IntegrityError:
-            pass
+            pass  # added concurrently for this same account
+    elif login_email.user_id != user.pk:
+        login_email.user = user
+        login_email.primary = False
+        login_email.save(update_fields=["user", "primary"])
     return user
 
 
-def account_for_email(email: str) -> User | None:
-    """The account that signing in with `email` reaches, made if the person has none.
+def _release_address(email: str, *, owner: Person | None) -> None:
+    """Take `email` off any account but the owner's (staff corrected an address, or
+    records were merged), so that it cannot lead into an account that is not theirs."""
+    logins, users = LoginEmail.objects.filter(email=email), User.objects.filter(email=email)
+    if owner is not None:
+        logins, users = logins.exclude(user__person=owner), users.exclude(person=owner)
+    logins.delete()
+    for stale in users:
+        current = stale.person.email_addresses.order_by("-primary", "id").first()
+        stale.email = current.address if current else f"account-{stale.pk}@invalid.invalid"
+        stale.save(update_fields=["email"])
 
-    People who joined, were imported or were added through the API all sign in
-    the same way: a code sent to an address on their record.
+
+def sync_sign_in_address(email: str) -> User | None:
+    """Before a sign-in code is sent to `email`: the account it should reach, or None.
+
+    The account is made if the person on the list has none yet (people who joined, were
+    imported or were added through the API all sign in the same way). When no person
+    has the address any more, every trace of it in the account tables is removed, so
+    the code cannot open the account of its former holder.
     """
     try:
-        person = find_person(email=email)
+        email = normalize_email(email)
     except ValidationError:
         return None
+    person = find_person(email=email)
     if person is None:
+        _release_address(email, owner=None)
         return None
     return ensure_account(person=person, email=email)
 

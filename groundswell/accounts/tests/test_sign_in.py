@@ -86,3 +86,24 @@ def test_admin_pages_answer_for_an_admin(client_for, member):
         "/admin/network/shareclickcount/",
     ]:
         assert client.get(url).status_code == 200, url
+
+
+def test_an_address_staff_moved_never_leads_into_its_old_holders_account(django_capture_on_commit_callbacks):
+    from groundswell.network.services import join
+    from groundswell.people.models import EmailAddress
+
+    pat = join(email="old@example.org", given_name="Pat", postal_code="10001")
+    EmailAddress.objects.filter(address="old@example.org").update(address="new@example.org")
+    # A code asked for the old address reaches no account.
+    client = Client()
+    request_code(client, "old@example.org")
+    sent = [m for m in mail.outbox if m.to == ["old@example.org"]]
+    assert all("code" not in m.subject.lower() for m in sent), [m.subject for m in sent]
+    # Someone else joins with the old address: a new person, their own account.
+    eve = join(email="old@example.org", given_name="Eve", postal_code="10001")
+    assert eve.created and eve.user.pk != pat.user.pk
+    pat.user.refresh_from_db()
+    assert pat.user.email == "new@example.org"
+    # And Pat signs in with the address she has now.
+    request_code(Client(), "new@example.org")
+    assert mail.outbox[-1].to == ["new@example.org"] and "code" in mail.outbox[-1].subject.lower()
