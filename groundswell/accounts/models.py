@@ -54,6 +54,19 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.email
 
+    def apply_role(self, role: Role) -> list[str]:
+        """Set the role and what it implies (staff roles open the admin, admin is a
+        superuser); returns the fields to save."""
+        self.role = role
+        self.is_staff = role in STAFF_ROLES
+        self.is_superuser = role == Role.ADMIN
+        return ["role", "is_staff", "is_superuser"]
+
+    def absorb_duplicate(self, other: "User") -> None:
+        """Two people who both had accounts were merged: keep the more trusted role."""
+        if ROLE_ORDER.index(Role(other.role)) > ROLE_ORDER.index(Role(self.role)):
+            self.save(update_fields=self.apply_role(Role(other.role)))
+
     def has_role(self, role: Role) -> bool:
         """At least this trusted."""
         return ROLE_ORDER.index(Role(self.role)) >= ROLE_ORDER.index(role)

@@ -3,7 +3,7 @@
 from allauth.account.models import EmailAddress as LoginEmail
 from django.db import IntegrityError, transaction
 
-from groundswell.accounts.models import STAFF_ROLES, Role, User
+from groundswell.accounts.models import Role, User
 from groundswell.core.errors import ValidationError
 from groundswell.people.models import Person
 from groundswell.people.services import PersonDetails, find_person, normalize_email, upsert_person
@@ -39,7 +39,10 @@ def ensure_account(*, person: Person, email: str) -> User:
         try:
             with transaction.atomic():
                 LoginEmail.objects.create(
-                    user=user, email=email, verified=False, primary=not LoginEmail.objects.filter(user=user).exists()
+                    user=user,
+                    email=email,
+                    verified=False,
+                    primary=not LoginEmail.objects.filter(user=user).exists(),
                 )
         except IntegrityError:
             pass  # added concurrently for this same account
@@ -96,8 +99,5 @@ def create_account_for_email(*, email: str, password: str | None = None, role: R
 
 def set_role(*, user: User, role: Role) -> User:
     """Give a role; staff roles open the Django admin, admin makes a superuser."""
-    user.role = role
-    user.is_staff = role in STAFF_ROLES
-    user.is_superuser = role == Role.ADMIN
-    user.save(update_fields=["role", "is_staff", "is_superuser"])
+    user.save(update_fields=user.apply_role(role))
     return user

@@ -8,6 +8,7 @@ On PostgreSQL the table is partitioned by month on `occurred_at` (migration
 0002; `groundswell activity_partitions` makes the months ahead).
 """
 
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
@@ -58,6 +59,7 @@ class Activity(models.Model):
         db_index=False,
     )
     object_id = models.BigIntegerField(null=True, blank=True)
+    obj = GenericForeignKey("object_type", "object_id")
     occurred_at = models.DateTimeField(default=timezone.now)
     channel = models.PositiveSmallIntegerField(choices=Channel.choices, default=Channel.DIRECT)
     # The member credited with bringing this act about (their share link, or their recruit's act).

@@ -166,8 +166,12 @@ def render_email(
         **extra,
     }
     engine = engines["django"]
-    subject = " ".join(engine.from_string(message.subject).render(context).split())
-    # Plain-text parts are not HTML-escaped: mark the context safe by rendering without autoescape.
+    # Subjects and plain text are not HTML: render them without escaping.
+    subject = " ".join(
+        engine.from_string("{% autoescape off %}" + message.subject + "{% endautoescape %}")
+        .render(context)
+        .split()
+    )
     text = engine.from_string("{% autoescape off %}" + message.body_text + "{% endautoescape %}").render(
         context
     )

@@ -59,7 +59,10 @@ class JoinForm(forms.Form):
     # Each field is checked here too (the service checks again), so that every bad
     # field gets its message at once rather than one per submission.
     def clean_given_name(self) -> str:
-        return _checked(clean_name, self.cleaned_data["given_name"], field_name="given_name")
+        name = _checked(clean_name, self.cleaned_data["given_name"], field_name="given_name")
+        if not name:  # only invisible characters
+            raise forms.ValidationError("Please enter your first name.")
+        return name
 
     def clean_email(self) -> str:
         return _checked(normalize_email, self.cleaned_data["email"])

@@ -82,3 +82,13 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def joined_after_listing(self) -> bool:
+        """Shown to the member only when the person joined after being listed: whether
+        someone was already on the list is not the member's to learn."""
+        return (
+            self.person_id is not None
+            and self.person is not None
+            and self.person.created_at > self.created_at
+        )

@@ -91,11 +91,14 @@ def join(
     email_consent: bool | None = None,
     ref: str | None = None,
     via: str | None = None,
+    signed_in_as: Person | None = None,
 ) -> JoinResult:
     """Someone joins (or joins again). Credits the member whose link brought them.
 
     A known address is welcomed back: new details are merged, nothing is lost,
-    and the act is logged as a return rather than a second join.
+    and the act is logged as a return rather than a second join. Only the person
+    themselves (`signed_in_as`, with this address) can change their subscription or
+    who gets credit for them; from anyone else a second signup only adds details.
     """
     place = place_postcode(postal_code)
     share = resolve_share_code(ref)
@@ -113,9 +116,14 @@ def join(
         source_channel=channel,
         recruited_by_id=recruiter.pk if recruiter else None,
     )
+    trusted = (
+        signed_in_as is not None
+        and signed_in_as.email_addresses.filter(address=email.strip().lower()).exists()
+    )
+    credited_before = signed_in_as.recruited_by_id if trusted and signed_in_as else None
     # No savepoint of its own: nothing inside is caught here, and the join is the hot path.
     with transaction.atomic(savepoint=False):
-        person, created = upsert_person(details=details)
+        person, created = upsert_person(details=details, trusted=trusted)
         if recruiter is not None and recruiter.pk == person.pk:
             recruiter = None  # opened their own link
         if created:
@@ -140,6 +148,9 @@ def join(
                 channel=channel,
                 referrer_id=recruiter.pk if recruiter else None,
             )
+            if recruiter is not None and credited_before is None and person.recruited_by_id == recruiter.pk:
+                # Credit newly given (they were on the list without a recruiter): log it as such.
+                record(person=recruiter, verb=Verb.RECRUITED, obj=person, channel=channel, referrer_id=None)
         code = make_share_code(person) if created else share_code_for(person)
         _record_ties(person, email=normalize_email(email), phone=normalize_phone(phone) if phone else "")
         user = ensure_account(person=person, email=details.email or email)
@@ -209,14 +220,18 @@ def add_contact(*, owner: Person, name: str, email: str = "", phone: str = "") -
             match = PhoneNumber.objects.filter(number=phone).values_list("person_id", flat=True).first()
         if match == owner.pk:
             raise ValidationError("That's you! List the people you know.", field="email")
-        contact = Contact.objects.create(
-            owner=owner,
-            name=name,
-            email=email,
-            phone=phone,
-            person_id=match,
-            matched_at=timezone.now() if match else None,
-        )
+        try:
+            with transaction.atomic():
+                contact = Contact.objects.create(
+                    owner=owner,
+                    name=name,
+                    email=email,
+                    phone=phone,
+                    person_id=match,
+                    matched_at=timezone.now() if match else None,
+                )
+        except IntegrityError:  # the same form sent twice at once
+            raise ValidationError(f"{name} is already on your list.", field="email") from None
         record(
             person=owner,
             verb=Verb.LISTED_CONTACT,

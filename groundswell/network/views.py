@@ -46,6 +46,7 @@ def join(request: HttpRequest) -> HttpResponse:
                 email_consent=data["email_consent"],
                 ref=data["ref"],
                 via=data["via"],
+                signed_in_as=getattr(request.user, "person", None),
             )
             if result.created:
                 login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
@@ -59,10 +60,9 @@ def join(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and getattr(request.user, "person_id", None) == result.person.pk:
         messages.success(request, "Welcome back! We've added your new details.")
         return redirect("network:hub")
-    # A known address: welcome them back, but only a code sent to that address opens their page.
-    return render(
-        request, "network/join_welcome_back.html", {"person": result.person, "email": data["email"]}
-    )
+    # A known address: welcome them back, but only a code sent to that address opens their
+    # page, and nothing from the record is shown: whoever typed it may not be its owner.
+    return render(request, "network/join_welcome_back.html", {"email": data["email"]})
 
 
 def _render_join(request: HttpRequest, form: JoinForm, ref: str, status: int = 200) -> HttpResponse:
@@ -74,7 +74,11 @@ def _render_join(request: HttpRequest, form: JoinForm, ref: str, status: int = 2
 def _count_click(request: HttpRequest, response: HttpResponse, ref: str, via: str) -> None:
     """Count this browser's first visit through this link; remember it in the browser only."""
     seen = (request.get_signed_cookie(CLICKED_COOKIE, default="", salt="share-clicks") or "").split(",")
-    key = f"{ref.lower()[:16]}:{via.lower()[:16]}"
+    share = services.resolve_share_code(ref)
+    if share is None:
+        return
+    # Built from our own values only: a header cannot carry whatever text the link had.
+    key = f"{share.code}:{Channel.from_slug(via, default=Channel.LINK).slug}"
     if key in seen:
         return
     if services.count_click(code=ref, via=via, user_agent=request.headers.get("User-Agent", "")):
@@ -122,12 +126,8 @@ def add_contact(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            if contact.person_id:
-                messages.success(
-                    request,
-                    f"{contact.name} is already with us: we've noted that you know each other.",
-                )
-            else:
-                messages.success(request, f"Added {contact.name}. We'll tell you when they join.")
+            # The same answer whether or not they are already with us: the form must not
+            # tell a member who is on the list.
+            messages.success(request, f"Added {contact.name}. We'll tell you when they join.")
             return redirect("network:hub")
     return render(request, "network/hub.html", _hub_context(person, form), status=400)

@@ -9,14 +9,17 @@ newest value, since they are answers that change.
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import cast
 
 import phonenumbers
+from django.apps import apps
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from groundswell.core.channels import Channel
@@ -142,12 +145,17 @@ def find_person(*, email: str = "", phone: str = "") -> Person | None:
     return None
 
 
-def upsert_person(*, details: PersonDetails) -> tuple[Person, bool]:
+def upsert_person(*, details: PersonDetails, trusted: bool = False) -> tuple[Person, bool]:
     """Find the person these details belong to and merge them in, or create them.
 
     Returns (person, created). Safe under concurrency: the unique email address
     makes a racing second insert fail, and the loser retries as a merge into the
     winner's row, which it locks so that merges apply one at a time.
+
+    `trusted`: the details come from the person themselves (signed in) or from staff.
+    An untrusted signup for an existing person (anyone can type any address into a
+    public form) only adds details: it cannot change who gets credit for the person,
+    nor subscribe or unsubscribe them.
     """
     details = details.cleaned()
     for attempt in range(SIGNUP_ATTEMPTS):
@@ -155,7 +163,7 @@ def upsert_person(*, details: PersonDetails) -> tuple[Person, bool]:
             with transaction.atomic():
                 existing = _lock_existing(details)
                 if existing is not None:
-                    _merge_details(existing, details)
+                    _merge_details(existing, details, trusted=trusted)
                     return existing, False
                 return _create(details), True
         except IntegrityError:
@@ -198,7 +206,7 @@ def _create(details: PersonDetails) -> Person:
     return person
 
 
-def _merge_details(person: Person, details: PersonDetails) -> None:
+def _merge_details(person: Person, details: PersonDetails, *, trusted: bool) -> None:
     changed = []
     for name in ("given_name", "family_name"):
         if not getattr(person, name) and getattr(details, name):
@@ -209,7 +217,12 @@ def _merge_details(person: Person, details: PersonDetails) -> None:
     ):
         person.custom_fields = {**person.custom_fields, **details.custom_fields}
         changed.append("custom_fields")
-    if person.recruited_by_id is None and details.recruited_by_id and details.recruited_by_id != person.pk:
+    if (
+        trusted
+        and person.recruited_by_id is None
+        and details.recruited_by_id
+        and not would_make_cycle(person_id=person.pk, recruiter_id=details.recruited_by_id)
+    ):
         # A person added by staff or an import who now joins through a friend: the
         # friend gets the credit, as nobody had it before.
         person.recruited_by_id = details.recruited_by_id
@@ -219,12 +232,40 @@ def _merge_details(person: Person, details: PersonDetails) -> None:
         person.save(update_fields=[*changed, "modified_at"])
     else:
         Person.objects.filter(pk=person.pk).update(modified_at=timezone.now())
-    if details.email and details.email_consent:
-        # Ticking "email me" again is a fresh opt-in, even after an unsubscribe.
-        EmailAddress.objects.filter(address=details.email, status=EmailStatus.UNSUBSCRIBED).update(
-            status=EmailStatus.SUBSCRIBED, status_changed_at=timezone.now()
+    if trusted and details.email and details.email_consent is not None:
+        # Their own "email me" (or not) is their current choice, even after an unsubscribe.
+        before = EmailStatus.UNSUBSCRIBED if details.email_consent else EmailStatus.SUBSCRIBED
+        after = EmailStatus.SUBSCRIBED if details.email_consent else EmailStatus.UNSUBSCRIBED
+        EmailAddress.objects.filter(address=details.email, status=before).update(
+            status=after, status_changed_at=timezone.now()
         )
+    if not trusted:
+        # Consent is recorded as the person's choice only when it is theirs to give.
+        details = replace(details, email_consent=None)
     _add_contact_points(person, details)
+
+
+# Ancestors of a person, walked up the recruitment tree in the database. The depth cap
+# stops the walk should a cycle already exist.
+ANCESTORS_SQL = """
+WITH RECURSIVE up(id, depth) AS (
+    SELECT recruited_by_id, 1 FROM people_person WHERE id = %s
+    UNION ALL
+    SELECT p.recruited_by_id, up.depth + 1 FROM people_person p JOIN up ON p.id = up.id
+    WHERE up.depth < 1000
+)
+SELECT 1 FROM up WHERE id = %s LIMIT 1
+"""
+
+
+def would_make_cycle(*, person_id: int, recruiter_id: int) -> bool:
+    """Whether crediting `recruiter_id` with `person_id` would make someone their own
+    (great-)recruiter: true when the person is the recruiter or one of their ancestors."""
+    if person_id == recruiter_id:
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute(ANCESTORS_SQL, [recruiter_id, person_id])
+        return cursor.fetchone() is not None
 
 
 def _add_contact_points(person: Person, details: PersonDetails, *, new: bool = False) -> None:
@@ -341,11 +382,27 @@ def merge_people(*, keep: Person, duplicate: Person) -> Person:
         if relation.many_to_many:
             continue
         _move_rows(cast(type[models.Model], relation.related_model), relation.field.name, duplicate, keep)
-    # Recruits of the duplicate are now the kept person's recruits; none may point at themselves.
-    Person.objects.filter(pk=keep.pk, recruited_by=keep.pk).update(recruited_by=None)
+    _move_generic_references(duplicate, keep)
     duplicate.delete()
     keep.refresh_from_db()
+    # The duplicate's recruits are now the kept person's: if one of them was the kept
+    # person's own (great-)recruiter, the tree would loop; the kept person loses that credit.
+    if keep.recruited_by_id and would_make_cycle(person_id=keep.pk, recruiter_id=keep.recruited_by_id):
+        keep.recruited_by_id = None
+        keep.save(update_fields=["recruited_by", "modified_at"])
     return keep
+
+
+def _move_generic_references(source: Person, target: Person) -> None:
+    """Rows that point at a person through a generic foreign key (an activity whose
+    object is the person recruited) follow the merge too."""
+    person_type = ContentType.objects.get_for_model(Person)
+    for model in apps.get_models():
+        for generic in model._meta.private_fields:
+            if isinstance(generic, GenericForeignKey):
+                model._base_manager.filter(
+                    **{generic.ct_field: person_type, generic.fk_field: source.pk}
+                ).update(**{generic.fk_field: target.pk})
 
 
 def _move_rows(model: type[models.Model], field_name: str, source: Person, target: Person) -> None:
@@ -357,9 +414,14 @@ def _move_rows(model: type[models.Model], field_name: str, source: Person, targe
     except IntegrityError:
         pass
     # Some rows clash with one the target already has: move what can move, drop the copies.
-    for pk in list(rows.values_list("pk", flat=True)):
+    for row in list(rows):
         try:
             with transaction.atomic():
-                model._base_manager.filter(pk=pk).update(**{field_name: target})
+                model._base_manager.filter(pk=row.pk).update(**{field_name: target})
         except IntegrityError:
-            model._base_manager.filter(pk=pk).delete()
+            # A one-of-a-kind row (a login account) may take over what matters from the
+            # copy before it goes, e.g. the more trusted role.
+            kept = model._base_manager.filter(**{field_name: target}).first()
+            if kept is not None and hasattr(kept, "absorb_duplicate"):
+                kept.absorb_duplicate(row)
+            row.delete()

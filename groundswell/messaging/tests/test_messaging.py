@@ -122,3 +122,15 @@ def test_a_join_survives_a_mail_outage_and_the_sweep_sends_later(django_capture_
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.SENT
     assert mail.outbox[0].to == ["outage@example.org"]
+
+
+def test_subjects_are_not_html_escaped(make_member, django_capture_on_commit_callbacks):
+    person = make_member("Seán").person
+    person.given_name = "Seán O'Brien & <Co>"
+    person.save(update_fields=["given_name"])
+    message = Message.objects.create(
+        subject="Hi {{ given_name }}", body_text="x", kind=Message.Kind.TRANSACTIONAL
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send(message=message, person_ids=[person.pk])
+    assert mail.outbox[0].subject == "Hi Seán O'Brien & <Co>"

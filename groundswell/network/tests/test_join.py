@@ -138,6 +138,7 @@ def test_same_email_again_is_welcomed_back_and_merged(django_capture_on_commit_c
     assert response.status_code == 200
     page = response.content.decode()
     assert "Welcome back" in page
+    assert "Ada" not in page  # nothing from the record for whoever typed the address
     # Not signed in as Ada: only a code sent to her address opens her page.
     assert "_auth_user_id" not in again.session
     person = Person.objects.get()
@@ -232,14 +233,18 @@ def test_people_you_know_become_ties_when_they_join(member, client_for):
     contact = member.person.contacts.get()
     assert contact.person == Person.objects.get(email_addresses__address="lin@example.org")
     hub = client.get(reverse("network:hub")).content.decode()
-    assert "with us" in hub
+    assert 'class="badge joined">joined' in hub
     assert Activity.objects.filter(person=member.person, verb=Verb.LISTED_CONTACT).count() == 1
 
 
-def test_listing_someone_already_here_ties_at_once(member, outsider, client_for):
+def test_listing_someone_already_here_ties_at_once_but_does_not_tell(member, outsider, client_for):
     client = client_for(member)
-    client.post(reverse("network:add_contact"), {"name": "Otto", "email": outsider.email})
+    response = client.post(
+        reverse("network:add_contact"), {"name": "Otto", "email": outsider.email}, follow=True
+    )
     assert member.person.contacts.get().person == outsider.person
+    page = response.content.decode()
+    assert "We&#x27;ll tell you when they join" in page and "badge joined" not in page
 
 
 @pytest.mark.parametrize(
@@ -274,3 +279,42 @@ def test_an_outsider_sees_only_their_own_hub(member, outsider, make_member, clie
     assert recruit.person.given_name not in page
     assert "Secret Friend" not in page
     assert member.email not in page
+
+
+def test_odd_share_link_values_never_break_the_cookie(member):
+    code = ShareCode.objects.get(person=member.person).code
+    client = Client()
+    response = client.get(f"/join?ref={code}&via=%F0%9F%92%A9%0d%0aX-Evil:%201", HTTP_USER_AGENT=BROWSER)
+    assert response.status_code == 200
+    cookie = response.cookies["gs_seen"].value
+    assert cookie.isascii() and "\n" not in cookie and f"{code}:link" in cookie
+
+
+def test_a_name_of_invisible_characters_is_no_name():
+    response = join(Client(), given_name="\u202e\u200b\u2066")
+    assert response.status_code == 400
+    assert "Please enter your first name" in response.content.decode()
+    assert Person.objects.count() == 0
+
+
+def test_a_stranger_cannot_pull_someone_into_their_ripple(member, client_for):
+    from groundswell.people.services import PersonDetails, upsert_person
+
+    victim, _ = upsert_person(details=PersonDetails(email="victim@example.org", given_name="Victoria"))
+    code = ShareCode.objects.get(person=member.person).code
+    join(Client(), email="victim@example.org", ref=code, via="whatsapp", email_consent="on")
+    victim.refresh_from_db()
+    assert victim.recruited_by is None
+    assert "Victoria" not in client_for(member).get(reverse("network:hub")).content.decode()
+
+
+def test_a_member_on_the_list_who_joins_through_a_friend_while_signed_in_credits_them(
+    member, make_member, client_for
+):
+    imported = make_member("Imported")
+    code = ShareCode.objects.get(person=member.person).code
+    join(client_for(imported), email=imported.email, given_name="Imported", ref=code, via="x")
+    imported.person.refresh_from_db()
+    assert imported.person.recruited_by == member.person
+    credit = Activity.objects.get(person=member.person, verb=Verb.RECRUITED)
+    assert credit.object_id == imported.person_id

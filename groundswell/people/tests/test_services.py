@@ -87,16 +87,69 @@ def test_second_signup_merges_and_loses_nothing():
     assert EmailAddress.objects.count() == 1
 
 
-def test_ticking_email_me_again_resubscribes_but_silence_does_not():
+def test_only_the_person_themselves_can_change_their_subscription():
     person, _ = upsert_person(details=PersonDetails(email="u@example.org", email_consent=False))
     assert person.email_addresses.get().status == EmailStatus.UNSUBSCRIBED
-    upsert_person(details=PersonDetails(email="u@example.org"))
+    # Anyone can type this address into a public form: that must not subscribe them.
+    upsert_person(details=PersonDetails(email="u@example.org", email_consent=True))
     assert person.email_addresses.get().status == EmailStatus.UNSUBSCRIBED
+    # Their own choice, signed in, counts.
     upsert_person(
-        details=PersonDetails(email="u@example.org", email_consent=True, consent_wording="Email me")
+        details=PersonDetails(email="u@example.org", email_consent=True, consent_wording="Email me"),
+        trusted=True,
     )
     assert person.email_addresses.get().status == EmailStatus.SUBSCRIBED
     assert list(Consent.objects.filter(person=person).values_list("granted", flat=True)) == [True, False]
+    upsert_person(details=PersonDetails(email="u@example.org", email_consent=False), trusted=True)
+    assert person.email_addresses.get().status == EmailStatus.UNSUBSCRIBED
+
+
+def test_an_anonymous_signup_cannot_claim_credit_for_someone_already_here():
+    someone, _ = upsert_person(details=PersonDetails(email="s@example.org"))
+    claimant, _ = upsert_person(details=PersonDetails(email="c@example.org"))
+    upsert_person(details=PersonDetails(email="s@example.org", recruited_by_id=claimant.pk))
+    someone.refresh_from_db()
+    assert someone.recruited_by_id is None
+    upsert_person(details=PersonDetails(email="s@example.org", recruited_by_id=claimant.pk), trusted=True)
+    someone.refresh_from_db()
+    assert someone.recruited_by_id == claimant.pk
+
+
+def test_credit_never_makes_a_loop():
+    a, _ = upsert_person(details=PersonDetails(email="a@example.org"))
+    b, _ = upsert_person(details=PersonDetails(email="b@example.org", recruited_by_id=a.pk))
+    c, _ = upsert_person(details=PersonDetails(email="c@example.org", recruited_by_id=b.pk))
+    upsert_person(details=PersonDetails(email="a@example.org", recruited_by_id=c.pk), trusted=True)
+    a.refresh_from_db()
+    assert a.recruited_by_id is None
+
+
+def test_merging_never_makes_a_loop():
+    x, _ = upsert_person(details=PersonDetails(email="x@example.org"))
+    d, _ = upsert_person(details=PersonDetails(email="d@example.org"))
+    Person.objects.filter(pk=x.pk).update(recruited_by=d)  # D recruited X
+    k, _ = upsert_person(details=PersonDetails(email="k@example.org", recruited_by_id=x.pk))  # X recruited K
+    merged = merge_people(keep=k, duplicate=d)  # K takes over D's recruit X: K → X → K would loop
+    x.refresh_from_db()
+    assert x.recruited_by_id == merged.pk
+    assert merged.recruited_by_id is None
+
+
+def test_merging_keeps_the_more_trusted_role_and_rewrites_references(make_member):
+    from groundswell.accounts.models import Role
+
+    member = make_member("Mem")
+    organizer = make_member("Org", role=Role.ORGANIZER)
+    recruit, _ = upsert_person(
+        details=PersonDetails(email="rec@example.org", recruited_by_id=organizer.person_id)
+    )
+    record(person=organizer.person, verb=Verb.RECRUITED, obj=recruit)
+    record(person=member.person, verb=Verb.RECRUITED, obj=organizer.person)  # the duplicate as an object
+    merged = merge_people(keep=member.person, duplicate=organizer.person)
+    assert merged.account.role == Role.ORGANIZER and merged.account.is_staff
+    person_type = ContentType.objects.get_for_model(Person)
+    objects = sorted(Activity.objects.filter(object_type=person_type).values_list("person_id", "object_id"))
+    assert objects == sorted([(merged.pk, recruit.pk), (merged.pk, merged.pk)])  # none names the deleted id
 
 
 def test_tags_match_without_case():
