@@ -73,13 +73,20 @@ def enqueue(delivery_ids: list[int]) -> None:
         log.exception("could not enqueue %s deliveries; they stay queued", len(delivery_ids))
 
 
-def requeue_stale(*, older_than: timedelta = timedelta(minutes=5)) -> int:
-    """Enqueue deliveries still queued after `older_than` (the broker was down, or a
-    worker died holding them). Claiming makes a duplicate harmless."""
+def requeue_stale(
+    *, older_than: timedelta = timedelta(minutes=5), stuck_after: timedelta = timedelta(minutes=30)
+) -> int:
+    """Enqueue deliveries still queued after `older_than` (the broker was down when they
+    were made), and reclaim those a worker took more than `stuck_after` ago without
+    finishing (it died mid-batch). Claiming makes a duplicate in the queue harmless."""
+    now = timezone.now()
+    Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=now - stuck_after).update(
+        status=Delivery.Status.QUEUED
+    )
     stale = list(
-        Delivery.objects.filter(
-            status=Delivery.Status.QUEUED, created_at__lt=timezone.now() - older_than
-        ).values_list("id", flat=True)[:50_000]
+        Delivery.objects.filter(status=Delivery.Status.QUEUED, created_at__lt=now - older_than).values_list(
+            "id", flat=True
+        )[:50_000]
     )
     enqueue(stale)
     return len(stale)
@@ -106,7 +113,7 @@ def deliver_batch(*, delivery_ids: list[int]) -> dict[str, int]:
 def _claim(delivery_id: int) -> bool:
     return bool(
         Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.QUEUED).update(
-            status=Delivery.Status.SENDING
+            status=Delivery.Status.SENDING, claimed_at=timezone.now()
         )
     )
 
@@ -137,7 +144,13 @@ def _deliver_one(delivery_id: int, connection: object) -> str | None:
         )
         return "skipped"
     try:
-        render_email(message, person, email, delivery.context, connection=connection).send()
+        mail = render_email(message, person, email, delivery.context, connection=connection)
+    except Exception as error:  # a broken template: retrying cannot help
+        log.exception("could not render delivery %s", delivery.pk)
+        _finish(delivery, Delivery.Status.FAILED, error=f"rendering: {error}", address=email.address)
+        return "failed"
+    try:
+        mail.send()
     except (smtplib.SMTPException, OSError) as error:
         delivery.attempts += 1
         if delivery.attempts >= MAX_ATTEMPTS:

@@ -134,3 +134,30 @@ def test_subjects_are_not_html_escaped(make_member, django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=True):
         services.send(message=message, person_ids=[person.pk])
     assert mail.outbox[0].subject == "Hi Seán O'Brien & <Co>"
+
+
+def test_a_broken_template_fails_its_delivery_cleanly(member):
+    broken = Message.objects.create(subject="Hi {% if %}", body_text="x", kind=Message.Kind.TRANSACTIONAL)
+    services.send(message=broken, person_ids=[member.person_id])
+    delivery = Delivery.objects.get()
+    assert services.deliver_batch(delivery_ids=[delivery.pk])["failed"] == 1
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.FAILED and delivery.error.startswith("rendering")
+
+
+def test_the_sweep_reclaims_deliveries_a_dead_worker_held(member, blast):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    services.send(message=blast, person_ids=[member.person_id])
+    delivery = Delivery.objects.get()
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.SENDING,
+        claimed_at=timezone.now() - timedelta(hours=1),
+        created_at=timezone.now() - timedelta(hours=1),
+    )
+    assert services.requeue_stale() == 1
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT
+    assert len(mail.outbox) == 1

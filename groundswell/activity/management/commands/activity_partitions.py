@@ -28,3 +28,13 @@ class Command(BaseCommand):
         with transaction.atomic():
             made = ensure_monthly_partitions(connection, start=first, months=months)
         self.stdout.write(f"Made {len(made)} partition(s): {', '.join(made) or 'none needed'}.")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM activity_activity_default")
+            stray = cursor.fetchone()[0]
+        if stray:
+            # Moving a month out of the default partition locks the log while it runs.
+            self.stderr.write(
+                f"{stray} act(s) sit in the default partition (months without their own). "
+                "Run this command with --from for those months at a quiet time, and schedule "
+                "it monthly so that it does not happen again."
+            )
