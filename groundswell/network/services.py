@@ -19,12 +19,13 @@ from groundswell.core.errors import ValidationError
 from groundswell.core.text import clean_line
 from groundswell.messaging.services import send_welcome
 from groundswell.network.models import Contact, ShareClickCount, ShareCode
-from groundswell.people.models import EmailAddress, Person, PhoneNumber
+from groundswell.people.models import Person
 from groundswell.people.places import place_postcode
 from groundswell.people.services import (
     PersonDetails,
     normalize_email,
     normalize_phone,
+    person_id_for,
     upsert_person,
 )
 
@@ -213,11 +214,7 @@ def add_contact(*, owner: Person, name: str, email: str = "", phone: str = "") -
             phone and owner.contacts.filter(phone=phone).exists()
         ):
             raise ValidationError(f"{name} is already on your list.", field="email")
-        match = None
-        if email:
-            match = EmailAddress.objects.filter(address=email).values_list("person_id", flat=True).first()
-        if match is None and phone:
-            match = PhoneNumber.objects.filter(number=phone).values_list("person_id", flat=True).first()
+        match = person_id_for(email=email, phone=phone)
         if match == owner.pk:
             raise ValidationError("That's you! List the people you know.", field="email")
         try:

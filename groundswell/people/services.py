@@ -134,15 +134,30 @@ class PersonDetails:
         )
 
 
+def person_id_for(*, email: str = "", phone: str = "") -> int | None:
+    """The id of the person with this (normalized) email address, else of the first one
+    with this (normalized) phone number. Emails are unique; a phone may be shared."""
+    if email:
+        found = EmailAddress.objects.filter(address=email).values_list("person_id", flat=True).first()
+        if found is not None:
+            return found
+    if phone:
+        return (
+            PhoneNumber.objects.filter(number=phone)
+            .order_by("id")
+            .values_list("person_id", flat=True)
+            .first()
+        )
+    return None
+
+
 def find_person(*, email: str = "", phone: str = "") -> Person | None:
     """The person with this email address, else (with no email given) the first with this phone."""
-    if email:
-        row = EmailAddress.objects.filter(address=normalize_email(email)).only("person_id").first()
-        return Person.objects.get(pk=row.person_id) if row else None
-    if phone:
-        number = PhoneNumber.objects.filter(number=normalize_phone(phone)).order_by("id").first()
-        return Person.objects.get(pk=number.person_id) if number else None
-    return None
+    pid = person_id_for(
+        email=normalize_email(email) if email else "",
+        phone=normalize_phone(phone) if phone and not email else "",
+    )
+    return Person.objects.get(pk=pid) if pid is not None else None
 
 
 def upsert_person(*, details: PersonDetails, trusted: bool = False) -> tuple[Person, bool]:
@@ -175,18 +190,9 @@ def upsert_person(*, details: PersonDetails, trusted: bool = False) -> tuple[Per
 
 
 def _lock_existing(details: PersonDetails) -> Person | None:
-    if details.email:
-        row = EmailAddress.objects.filter(address=details.email).values_list("person_id", flat=True).first()
-    else:
-        row = (
-            PhoneNumber.objects.filter(number=details.phone)
-            .order_by("id")
-            .values_list("person_id", flat=True)
-            .first()
-        )
-    if row is None:
-        return None
-    return Person.objects.select_for_update().get(pk=row)
+    # With an email, only the email decides: two people may share a household phone.
+    pid = person_id_for(email=details.email, phone="" if details.email else details.phone)
+    return Person.objects.select_for_update().get(pk=pid) if pid is not None else None
 
 
 def _create(details: PersonDetails) -> Person:
