@@ -33,6 +33,21 @@ def browser() -> Iterator[object]:
             browser.close()
 
 
+# Every visible control must have a name a screen reader can announce.
+UNLABELLED = """
+[...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+  .filter(el => el.offsetParent !== null)
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.textContent.trim())
+  .map(el => el.outerHTML)
+"""
+
+
+def assert_accessible(page) -> None:
+    assert page.evaluate(UNLABELLED) == []
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").count() == 1
+
+
 def fill_join_form(page, *, given: str, family: str, email: str, postcode: str) -> None:
     page.get_by_label("First name").fill(given)
     page.get_by_label("Last name (optional)").fill(family)
@@ -46,10 +61,14 @@ def test_join_share_and_see_the_ripple(browser, live_server, settings):
     me = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
     page = me.new_page()
     page.goto(f"{live_server.url}/join")
+    assert_accessible(page)
     fill_join_form(page, given="Rosa", family="Parks", email="rosa@example.org", postcode="36104")
     page.wait_for_url("**/hub/")
     assert page.get_by_role("heading", name="Hi Rosa, this is your hub").is_visible()
     assert "Nobody has joined through you yet" in page.content()
+    assert_accessible(page)
+    # Readable on a phone: nothing wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     link = page.get_by_label("Your link").input_value()
     assert link.startswith(live_server.url) and "ref=" in link
     # The copy button appears with JavaScript and confirms.
