@@ -173,6 +173,23 @@ def _record_ties(person: Person, *, email: str, phone: str) -> int:
     return unmatched.filter(query).update(person=person, matched_at=timezone.now())
 
 
+def share(*, person: Person, channel_slug: str) -> str | None:
+    """A member shares their link on a channel: record the act, return where to send them.
+
+    Returns None for a channel we do not share on. The ripple counts what a share
+    brought; this counts the sharing itself (shares per sharer, in the analytics).
+    """
+    from groundswell.network.selectors import share_links
+
+    channel = Channel.from_slug(channel_slug)
+    link = next((link for link in share_links(share_code_for(person)) if link.channel == channel), None)
+    if link is None:
+        return None
+    with transaction.atomic():
+        record(person=person, verb=Verb.SHARED, channel=channel, referrer_id=None)
+    return link.url
+
+
 def count_click(*, code: str | None, via: str | None, user_agent: str) -> bool:
     """Count one visit to a share link. Returns whether it was counted.
 

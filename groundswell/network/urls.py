@@ -8,4 +8,5 @@ urlpatterns = [
     path("join/", views.join),
     path("hub/", views.hub, name="hub"),
     path("hub/contacts/", views.add_contact, name="add_contact"),
+    path("hub/share/<slug:channel>/", views.share, name="share"),
 ]

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -113,6 +113,21 @@ def _hub_context(person: Person, contact_form: ContactForm) -> dict:
         "contacts": selectors.contacts_of(person),
         "contact_form": contact_form,
     }
+
+
+@login_required
+def share(request: HttpRequest, channel: str) -> HttpResponse:
+    """A share button: log the member's share, then hand over to the network's share page.
+    The destination is built here, never taken from the request (no open redirect)."""
+    url = services.share(person=request.user.person, channel_slug=channel)  # type: ignore[union-attr]
+    if url is None:
+        return redirect("network:hub")
+    return ShareRedirect(url)
+
+
+class ShareRedirect(HttpResponseRedirect):
+    # The email button opens the member's mail program.
+    allowed_schemes = ["https", "mailto"]
 
 
 @login_required

@@ -318,3 +318,24 @@ def test_a_member_on_the_list_who_joins_through_a_friend_while_signed_in_credits
     assert imported.person.recruited_by == member.person
     credit = Activity.objects.get(person=member.person, verb=Verb.RECRUITED)
     assert credit.object_id == imported.person_id
+
+
+def test_share_buttons_log_the_share_and_hand_over_to_the_network(member, client_for):
+    client = client_for(member)
+    hub = client.get(reverse("network:hub")).content.decode()
+    assert reverse("network:share", args=["whatsapp"]) in hub
+    response = client.get(reverse("network:share", args=["whatsapp"]))
+    assert response.status_code == 302 and response["Location"].startswith("https://wa.me/?text=")
+    code = ShareCode.objects.get(person=member.person).code
+    assert f"ref%3D{code}%26via%3Dwhatsapp" in response["Location"]
+    response = client.get(reverse("network:share", args=["email"]))
+    assert response["Location"].startswith("mailto:?subject=")
+    shares = list(
+        Activity.objects.filter(person=member.person, verb=Verb.SHARED).values_list("channel", flat=True)
+    )
+    assert shares == [Channel.WHATSAPP, Channel.EMAIL]
+    # An unknown channel logs nothing and goes back to the hub; no address from the request is followed.
+    response = client.get("/hub/share/evil.example/")
+    assert response.status_code in (302, 404)
+    assert Activity.objects.filter(verb=Verb.SHARED).count() == 2
+    assert Client().get(reverse("network:share", args=["x"]))["Location"].startswith("/accounts/login/code/")
