@@ -13,28 +13,23 @@ def ensure_account(*, person: Person, email: str) -> User:
     """The person's account, created when they have none, with `email` leading to it.
 
     `email` must be one of the person's addresses (the caller has just matched it in
-    people.EmailAddress, the source of truth). Whatever allauth's own tables say about
-    the address is brought in step, so an address can only ever reach its owner's
-    account — never the account of someone who held the address before.
+    people.EmailAddress, the source of truth). If a stale account still holds the
+    address (staff corrected it, or records were merged), it is freed first, so the
+    address can only ever lead to its owner's account.
     """
     email = normalize_email(email)
     user = User.objects.filter(person=person).first()
-    made = False  # a brand-new account has no addresses yet: no need to look
     if user is None:
-        _release_address(email, owner=person)
-        try:
-            with transaction.atomic():
-                user = User(email=email, person=person, role=Role.MEMBER)
-                user.set_unusable_password()
-                user.save()
-                made = True
-        except IntegrityError:
-            user = User.objects.get(person=person)  # made concurrently (two tabs asking for a code)
-    if made:
-        LoginEmail.objects.create(user=user, email=email, verified=False, primary=True)
-        return user
+        user = _create_account(person, email)
+        if user is None:
+            _release_address(email, owner=person)
+            user = _create_account(person, email) or User.objects.get(person=person)
+        else:
+            # A brand-new account: its first address, no need to look for others.
+            LoginEmail.objects.create(user=user, email=email, verified=False, primary=True)
+            return user
     # Addresses are stored normalized (lower case), so an exact match can use the index.
-    login_email = LoginEmail.objects.filter(email=email).first()
+    login_email = LoginEmail.objects.filter(email=email, user=user).first()
     if login_email is None:
         try:
             with transaction.atomic():
@@ -46,11 +41,19 @@ def ensure_account(*, person: Person, email: str) -> User:
                 )
         except IntegrityError:
             pass  # added concurrently for this same account
-    elif login_email.user_id != user.pk:
-        login_email.user = user
-        login_email.primary = False
-        login_email.save(update_fields=["user", "primary"])
     return user
+
+
+def _create_account(person: Person, email: str) -> User | None:
+    """A new account, or None when the address or the person already has one."""
+    try:
+        with transaction.atomic():
+            user = User(email=email, person=person, role=Role.MEMBER)
+            user.set_unusable_password()
+            user.save()
+            return user
+    except IntegrityError:
+        return None
 
 
 def _release_address(email: str, *, owner: Person | None) -> None:
@@ -79,10 +82,9 @@ def sync_sign_in_address(email: str) -> User | None:
     except ValidationError:
         return None
     person = find_person(email=email)
-    if person is None:
-        _release_address(email, owner=None)
-        return None
-    return ensure_account(person=person, email=email)
+    # Before any code goes out, the address must lead to its owner's account or nowhere.
+    _release_address(email, owner=person)
+    return ensure_account(person=person, email=email) if person is not None else None
 
 
 def create_account_for_email(*, email: str, password: str | None = None, role: Role = Role.MEMBER) -> User:
