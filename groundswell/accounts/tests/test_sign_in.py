@@ -104,6 +104,13 @@ def test_an_address_staff_moved_never_leads_into_its_old_holders_account(django_
     assert eve.created and eve.user.pk != pat.user.pk
     pat.user.refresh_from_db()
     assert pat.user.email == "new@example.org"
+    # A code for the old address now opens Eve's account, never Pat's.
+    eve_client = Client()
+    request_code(eve_client, "old@example.org")
+    match = re.search(r"^\s*([A-Z0-9-]{6,9})\s*$", str(mail.outbox[-1].body), re.MULTILINE)
+    assert match and mail.outbox[-1].to == ["old@example.org"]
+    eve_client.post(reverse("account_confirm_login_code"), {"code": match.group(1)})
+    assert "Hi Eve" in eve_client.get(reverse("network:hub")).content.decode()
     # And Pat signs in with the address she has now.
     request_code(Client(), "new@example.org")
     assert mail.outbox[-1].to == ["new@example.org"] and "code" in mail.outbox[-1].subject.lower()
