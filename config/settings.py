@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "groundswell.activity",
     "groundswell.messaging",
     "groundswell.network",
+    "groundswell.events",
     "groundswell.web",
     "groundswell.demo",
 ]

@@ -1,0 +1,175 @@
+"""Events hosted by members, event campaigns run by organizers, shifts and RSVPs.
+
+Times are stored in UTC with the event's own IANA time zone beside them, so that
+"7 pm in Chicago" stays 7 pm in Chicago whoever looks at it.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+from groundswell.core.channels import Channel
+from groundswell.core.models import PublicId, TimeStamped
+from groundswell.people.models import Person
+
+
+class EventCampaign(PublicId, TimeStamped):
+    """An organizer's umbrella for many local events (a national day of action)."""
+
+    class Approval(models.TextChoices):
+        OPEN = "open", "New events go live at once"
+        MODERATED = "moderated", "New events wait for an organizer"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True, help_text="Markdown.")
+    host_instructions = models.TextField(blank=True, help_text="Markdown, shown to hosts.")
+    approval = models.CharField(max_length=10, choices=Approval.choices, default=Approval.MODERATED)
+    created_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Event(PublicId, TimeStamped):
+    class Visibility(models.TextChoices):
+        PUBLIC = "public"
+        UNLISTED = "unlisted"  # reachable by its link, not listed or searched
+        PRIVATE = "private"  # hosts, organizers and people invited
+
+    class Status(models.TextChoices):
+        DRAFT = "draft"
+        PENDING = "pending", "Pending approval"
+        PUBLISHED = "published"
+        CANCELLED = "cancelled"
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, help_text="Markdown; rendered sanitized.")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    time_zone = models.CharField(max_length=64, default="UTC")
+    venue = models.CharField(max_length=200, blank=True)
+    address_lines = models.JSONField(default=list, blank=True)
+    locality = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=16, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    online_url = models.URLField(max_length=500, blank=True)
+    # None: no limit. Shifts, when there are any, carry their own capacities.
+    capacity = models.PositiveIntegerField(null=True, blank=True)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    host = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="hosted_events")
+    cohosts = models.ManyToManyField(Person, blank=True, related_name="cohosted_events")
+    campaign = models.ForeignKey(
+        EventCampaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    # Recurrence (RFC 5545): an RRULE and the dates it skips, in the event's time zone.
+    recurrence_rule = models.CharField(max_length=500, blank=True)
+    recurrence_exceptions = models.JSONField(default=list, blank=True)
+    # Approval trail.
+    review_note = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    # The event this one was "hosted again" from.
+    previous = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    report_attendance = models.PositiveIntegerField(null=True, blank=True)
+    report_notes = models.TextField(blank=True)
+    report_links = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [
+            # The radius search: a bounding box on latitude, then longitude, over listed events.
+            models.Index(
+                fields=["latitude", "longitude", "starts_at"],
+                name="event_place_idx",
+                condition=Q(status="published", visibility="public"),
+            ),
+            models.Index(fields=["campaign", "starts_at"], name="event_campaign_idx"),
+            models.Index(fields=["status", "starts_at"], name="event_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Shift(models.Model):
+    """A timeslot of an event, with its own capacity (a canvass from 10 to 12, say)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="shifts")
+    label = models.CharField(max_length=100, blank=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    capacity = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or f"{self.starts_at:%H:%M}"
+
+
+class Attendance(PublicId, TimeStamped):
+    """One person's RSVP to an event (or to one shift of it), and whether they came."""
+
+    class Status(models.TextChoices):
+        ACCEPTED = "accepted"
+        WAITLISTED = "waitlisted"
+        CANCELLED = "cancelled"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="attendances")
+    shift = models.ForeignKey(
+        Shift, null=True, blank=True, on_delete=models.CASCADE, related_name="attendances"
+    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="attendances")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACCEPTED)
+    # None until the host checks people in: True came, False did not.
+    attended = models.BooleanField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    walk_in = models.BooleanField(default=False)
+    channel = models.PositiveSmallIntegerField(choices=Channel.choices, default=Channel.DIRECT)
+    referrer = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["event", "status", "created_at"], name="attendance_queue_idx")]
+        constraints = [
+            # Exactly one RSVP per person and event (and per shift, for events with shifts).
+            models.UniqueConstraint(
+                fields=["event", "person"], condition=Q(shift__isnull=True), name="one_rsvp_per_event"
+            ),
+            models.UniqueConstraint(
+                fields=["shift", "person"], condition=Q(shift__isnull=False), name="one_rsvp_per_shift"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} → {self.event_id}: {self.status}"
+
+
+class TrustedHost(models.Model):
+    """A host whose events skip the approval wait (an organizer vouched for them)."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="host_trust")
+    trusted_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"trusted: {self.person_id}"

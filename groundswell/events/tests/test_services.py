@@ -1,0 +1,180 @@
+"""Event services: hosting, approval, RSVPs with capacity and a waitlist, check-in."""
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from groundswell.activity.models import Activity, Verb
+from groundswell.core.errors import PermissionDenied, ValidationError
+from groundswell.events import services
+from groundswell.events.models import Attendance, Event, EventCampaign, Shift
+
+pytestmark = pytest.mark.django_db
+
+
+def details(**overrides) -> services.EventDetails:
+    start = timezone.now() + timedelta(days=3)
+    values: dict[str, Any] = {
+        "title": "Neighbourhood meeting",
+        "starts_at": start,
+        "ends_at": start + timedelta(hours=2),
+        "time_zone": "America/New_York",
+        "postal_code": "10001",
+        "venue": "Library",
+    }
+    values.update(overrides)
+    return services.EventDetails(**values)
+
+
+@pytest.fixture
+def campaign():
+    return EventCampaign.objects.create(title="Day of action", slug="day-of-action")
+
+
+def test_a_member_hosts_an_event_placed_from_its_postcode(member):
+    event = services.host_event(host=member.person, details=details())
+    assert event.status == Event.Status.PUBLISHED
+    assert (event.locality, event.region) == ("New York", "NY")
+    assert event.latitude == pytest.approx(40.75, abs=0.1)
+    assert Activity.objects.filter(person=member.person, verb=Verb.HOSTED, object_id=event.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "words"),
+    [
+        ({"title": "  "}, "title", "give the event a title"),
+        ({"title": "x" * 201}, "title", "200 characters"),
+        ({"capacity": -5}, "capacity", "at least 1"),
+        ({"capacity": 0}, "capacity", "at least 1"),
+        ({"postal_code": "99999"}, "postal_code", "couldn't find"),
+        ({"postal_code": ""}, "postal_code", "postcode for the place, or a link"),
+        ({"time_zone": "Mars/Olympus"}, "time_zone", "time zone"),
+        ({"cohost_emails": ["stranger@example.org"]}, "cohost_emails", "not a member"),
+    ],
+)
+def test_bad_event_details_get_a_message_and_save_nothing(member, overrides, field, words):
+    with pytest.raises(ValidationError, match=words) as error:
+        services.host_event(host=member.person, details=details(**overrides))
+    assert error.value.field == field
+    assert Event.objects.count() == 0 and Activity.objects.filter(verb=Verb.HOSTED).count() == 0
+
+
+def test_end_before_start_and_past_starts_are_refused(member):
+    start = timezone.now() + timedelta(days=1)
+    with pytest.raises(ValidationError, match="end after it starts"):
+        services.host_event(host=member.person, details=details(starts_at=start, ends_at=start))
+    past = timezone.now() - timedelta(days=1)
+    with pytest.raises(ValidationError, match="start in the future"):
+        services.host_event(
+            host=member.person, details=details(starts_at=past, ends_at=past + timedelta(hours=1))
+        )
+
+
+def test_an_online_event_needs_no_place(member):
+    event = services.host_event(
+        host=member.person, details=details(postal_code="", online_url="https://meet.example/x")
+    )
+    assert event.latitude is None and event.status == Event.Status.PUBLISHED
+
+
+def test_cohosts_must_be_members_and_are_credited(member, make_member):
+    friend = make_member("Friend")
+    event = services.host_event(
+        host=member.person, details=details(cohost_emails=[friend.email, member.email])
+    )
+    assert list(event.cohosts.all()) == [friend.person]
+    assert Activity.objects.filter(person=friend.person, verb=Verb.COHOSTED).count() == 1
+    assert services.is_host(event, friend.person)
+
+
+def test_moderated_campaign_events_wait_unless_the_host_is_trusted(member, organizer, campaign):
+    pending = services.host_event(host=member.person, details=details(campaign=campaign))
+    assert pending.status == Event.Status.PENDING
+    with pytest.raises(ValidationError, match="not open for RSVPs"):
+        services.rsvp(event=pending, person=organizer.person)
+    services.approve_event(event=pending, reviewer=organizer.person)
+    pending.refresh_from_db()
+    assert pending.status == Event.Status.PUBLISHED and pending.reviewed_by == organizer.person
+    services.trust_host(person=member.person, by=organizer.person)
+    assert services.host_event(host=member.person, details=details(campaign=campaign)).status == "published"
+    open_campaign = EventCampaign.objects.create(
+        title="Open", slug="open", approval=EventCampaign.Approval.OPEN
+    )
+    newcomer = organizer.person  # staff, but any host goes live at once under an open campaign
+    assert services.host_event(host=newcomer, details=details(campaign=open_campaign)).status == "published"
+
+
+def test_reject_and_ask_for_changes_need_a_reason(member, organizer, campaign):
+    event = services.host_event(host=member.person, details=details(campaign=campaign))
+    with pytest.raises(ValidationError, match="why"):
+        services.reject_event(event=event, reviewer=organizer.person, reason=" ")
+    services.request_changes(event=event, reviewer=organizer.person, note="Add the room number")
+    event.refresh_from_db()
+    assert (event.status, event.review_note) == (Event.Status.DRAFT, "Add the room number")
+    with pytest.raises(ValidationError, match="waiting for approval"):
+        services.reject_event(event=event, reviewer=organizer.person, reason="late")
+
+
+def test_capacity_waitlist_and_promotion(member, make_member):
+    event = services.host_event(host=member.person, details=details(capacity=2))
+    people = [make_member(f"P{i}").person for i in range(4)]
+    results = [services.rsvp(event=event, person=p) for p in people]
+    assert [r.waitlisted for r in results] == [False, False, True, True]
+    again = services.rsvp(event=event, person=people[0])
+    assert again.already and Attendance.objects.filter(person=people[0]).count() == 1
+    promoted = services.cancel_rsvp(attendance=results[0].attendance)
+    assert promoted is not None and promoted.person == people[2]
+    assert services.cancel_rsvp(attendance=results[0].attendance) is None  # twice is harmless
+    statuses = dict(Attendance.objects.values_list("person_id", "status"))
+    assert [statuses[p.pk] for p in people] == ["cancelled", "accepted", "accepted", "waitlisted"]
+    # Back after cancelling: the end of the queue.
+    assert services.rsvp(event=event, person=people[0]).waitlisted
+    verbs = Activity.objects.filter(object_id=event.pk, verb__in=[Verb.RSVPED, Verb.CANCELLED_RSVP])
+    assert verbs.filter(verb=Verb.RSVPED).count() == 5 and verbs.filter(verb=Verb.CANCELLED_RSVP).count() == 1
+
+
+def test_shifts_have_their_own_capacity(member, make_member):
+    event = services.host_event(host=member.person, details=details())
+    morning = Shift.objects.create(
+        event=event,
+        label="Morning",
+        starts_at=event.starts_at,
+        ends_at=event.starts_at + timedelta(hours=1),
+        capacity=1,
+    )
+    a, b = make_member("A").person, make_member("B").person
+    with pytest.raises(ValidationError, match="choose a shift"):
+        services.rsvp(event=event, person=a)
+    assert not services.rsvp(event=event, person=a, shift=morning).waitlisted
+    assert services.rsvp(event=event, person=b, shift=morning).waitlisted
+
+
+def test_no_rsvp_to_cancelled_or_past_events(member, make_member):
+    event = services.host_event(host=member.person, details=details())
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.CANCELLED)
+    with pytest.raises(ValidationError, match="cancelled"):
+        services.rsvp(event=event, person=make_member("X").person)
+    past = timezone.now() - timedelta(days=2)
+    Event.objects.filter(pk=event.pk).update(
+        status=Event.Status.PUBLISHED, starts_at=past, ends_at=past + timedelta(hours=1)
+    )
+    with pytest.raises(ValidationError, match="already happened"):
+        services.rsvp(event=event, person=make_member("Y").person)
+    assert Attendance.objects.count() == 0
+
+
+def test_only_hosts_check_in_and_no_shows_are_logged(member, make_member, outsider):
+    event = services.host_event(host=member.person, details=details())
+    came, missed = make_member("Came").person, make_member("Missed").person
+    came_rsvp = services.rsvp(event=event, person=came).attendance
+    services.rsvp(event=event, person=missed)
+    with pytest.raises(PermissionDenied):
+        services.check_in(attendance=came_rsvp, by=outsider.person)
+    services.check_in(attendance=came_rsvp, by=member.person)
+    services.check_in(attendance=came_rsvp, by=member.person)  # twice is harmless
+    assert services.mark_no_shows(event=event, by=member.person) == 1
+    assert Activity.objects.filter(person=came, verb=Verb.ATTENDED).count() == 1
+    assert Activity.objects.filter(person=came, verb=Verb.CHECKED_IN).count() == 1
+    assert Activity.objects.filter(person=missed, verb=Verb.NO_SHOW).count() == 1
