@@ -84,6 +84,11 @@ def test_admin_pages_answer_for_an_admin(client_for, member):
         "/admin/network/sharecode/",
         "/admin/network/contact/",
         "/admin/network/shareclickcount/",
+        "/admin/events/event/",
+        "/admin/events/eventcampaign/",
+        "/admin/events/attendance/",
+        "/admin/events/shift/",
+        "/admin/events/trustedhost/",
     ]:
         assert client.get(url).status_code == 200, url
 

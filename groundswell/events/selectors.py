@@ -1,0 +1,131 @@
+"""Reads of events: finding them near a place, and fetching one as a given person may see it."""
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+
+from groundswell.core.errors import NotFound
+from groundswell.events.models import Attendance, Event
+from groundswell.people.models import Person
+
+EARTH_RADIUS_KM = 6371.0088
+KM_PER_DEGREE_LATITUDE = 111.32
+
+
+def listed_events() -> QuerySet[Event]:
+    """Events anyone may find: published and public."""
+    return Event.objects.filter(status=Event.Status.PUBLISHED, visibility=Event.Visibility.PUBLIC)
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
+    """(south, north, west, east) of a box that holds the circle. Near the poles or across
+    the date line the box is widened to every longitude, which is still correct."""
+    dlat = radius_km / KM_PER_DEGREE_LATITUDE
+    cos_lat = math.cos(math.radians(lat))
+    dlon = 180.0 if cos_lat < 1e-6 else radius_km / (KM_PER_DEGREE_LATITUDE * cos_lat)
+    west, east = lon - dlon, lon + dlon
+    if west < -180 or east > 180:
+        west, east = -180.0, 180.0
+    return lat - dlat, lat + dlat, west, east
+
+
+@dataclass
+class NearbyEvent:
+    event: Event
+    distance_km: float
+
+
+def events_near(
+    *,
+    latitude: float,
+    longitude: float,
+    radius_km: float,
+    starts_after: datetime,
+    starts_before: datetime | None = None,
+    campaign_id: int | None = None,
+) -> list[NearbyEvent]:
+    """Listed events within `radius_km`, nearest first, then soonest.
+
+    The database narrows to a bounding box on its (latitude, longitude) index; only
+    the events inside the box get the exact distance. No loop over every event.
+    """
+    south, north, west, east = bounding_box(latitude, longitude, radius_km)
+    candidates = listed_events().filter(
+        latitude__range=(south, north), longitude__range=(west, east), ends_at__gt=starts_after
+    )
+    if starts_before is not None:
+        candidates = candidates.filter(starts_at__lt=starts_before)
+    if campaign_id is not None:
+        candidates = candidates.filter(campaign_id=campaign_id)
+    found = []
+    for event in candidates.only(
+        "id",
+        "uuid",
+        "title",
+        "starts_at",
+        "ends_at",
+        "time_zone",
+        "venue",
+        "locality",
+        "region",
+        "postal_code",
+        "latitude",
+        "longitude",
+        "online_url",
+        "capacity",
+        "campaign_id",
+        "status",
+    ):
+        assert event.latitude is not None and event.longitude is not None
+        km = distance_km(latitude, longitude, event.latitude, event.longitude)
+        if km <= radius_km:
+            found.append(NearbyEvent(event, km))
+    found.sort(key=lambda n: (n.distance_km, n.event.starts_at))
+    return found
+
+
+def visible_to(person: Person | None, *, is_staff: bool = False) -> QuerySet[Event]:
+    """Events this person may open: listed and unlisted ones, their own, and for staff all."""
+    if is_staff:
+        return Event.objects.all()
+    open_to_all = Q(
+        status=Event.Status.PUBLISHED, visibility__in=[Event.Visibility.PUBLIC, Event.Visibility.UNLISTED]
+    )
+    if person is None:
+        return Event.objects.filter(open_to_all)
+    own = Q(host=person) | Q(cohosts=person) | Q(attendances__person=person)
+    return Event.objects.filter(open_to_all | own).distinct()
+
+
+def access_event(*, event_uuid: str, person: Person | None, is_staff: bool = False) -> Event:
+    """The event, if this person may see it; NotFound otherwise (even if it exists)."""
+    event = (
+        visible_to(person, is_staff=is_staff)
+        .filter(uuid=event_uuid)
+        .select_related("campaign", "host")
+        .first()
+    )
+    if event is None:
+        raise NotFound("We couldn't find that event.")
+    return event
+
+
+def counts(event: Event) -> dict[str, int]:
+    """How many are coming and waiting: what anyone may see, never who."""
+    rows = dict(
+        Attendance.objects.filter(event=event).values_list("status").annotate(n=Count("id")).order_by()
+    )
+    return {
+        "accepted": rows.get(Attendance.Status.ACCEPTED, 0),
+        "waitlisted": rows.get(Attendance.Status.WAITLISTED, 0),
+    }

@@ -1,0 +1,126 @@
+"""Finding events near a place, and who may see which event."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from groundswell.core.errors import NotFound
+from groundswell.events import selectors, services
+from groundswell.events.models import Event
+
+pytestmark = pytest.mark.django_db
+
+
+def host(member, postal_code: str, **extra) -> Event:
+    start = timezone.now() + timedelta(days=2)
+    return services.host_event(
+        host=member.person,
+        details=services.EventDetails(
+            title=f"Meeting in {postal_code}",
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            postal_code=postal_code,
+            **extra,
+        ),
+    )
+
+
+def test_distance_is_the_great_circle():
+    # New York (10001) to Los Angeles (90001): about 3,940 km.
+    assert selectors.distance_km(40.75, -73.99, 33.97, -118.25) == pytest.approx(3940, rel=0.01)
+    assert selectors.distance_km(10, 20, 10, 20) == 0
+
+
+def test_radius_search_finds_what_is_near_and_nothing_else(member):
+    manhattan = host(member, "10001")
+    brooklyn = host(member, "11201")  # about 7 km away
+    host(member, "90001")  # Los Angeles
+    host(member, "10002", visibility=Event.Visibility.UNLISTED)  # never listed
+    found = selectors.events_near(
+        latitude=40.7484, longitude=-73.9967, radius_km=15, starts_after=timezone.now()
+    )
+    assert [n.event for n in found] == [manhattan, brooklyn]
+    assert found[0].distance_km < 1 < found[1].distance_km < 15
+    tight = selectors.events_near(
+        latitude=40.7484, longitude=-73.9967, radius_km=2, starts_after=timezone.now()
+    )
+    assert [n.event for n in tight] == [manhattan]
+
+
+def test_radius_search_is_one_query_whatever_the_count(member):
+    for _ in range(5):
+        host(member, "10001")
+    with CaptureQueriesContext(connection) as queries:
+        found = selectors.events_near(
+            latitude=40.75, longitude=-74.0, radius_km=50, starts_after=timezone.now()
+        )
+    assert len(found) == 5 and len(queries) == 1
+    assert "latitude" in queries[0]["sql"] and "BETWEEN" in queries[0]["sql"]
+
+
+def test_bounding_box_is_safe_at_the_date_line_and_poles():
+    assert selectors.bounding_box(0, 179.9, 50)[2:] == (-180.0, 180.0)
+    assert selectors.bounding_box(90, 0, 50)[2:] == (-180.0, 180.0)
+
+
+def test_who_may_see_which_event(member, outsider, organizer):
+    public = host(member, "10001")
+    unlisted = host(member, "10001", visibility=Event.Visibility.UNLISTED)
+    private = host(member, "10001", visibility=Event.Visibility.PRIVATE)
+    for event in (public, unlisted):
+        assert selectors.access_event(event_uuid=str(event.uuid), person=None) == event
+    with pytest.raises(NotFound):
+        selectors.access_event(event_uuid=str(private.uuid), person=None)
+    with pytest.raises(NotFound):
+        selectors.access_event(event_uuid=str(private.uuid), person=outsider.person)
+    assert selectors.access_event(event_uuid=str(private.uuid), person=member.person) == private
+    assert (
+        selectors.access_event(event_uuid=str(private.uuid), person=organizer.person, is_staff=True)
+        == private
+    )
+    assert list(selectors.listed_events()) == [public]
+
+
+def test_counts_show_numbers_not_people(member, make_member):
+    event = host(member, "10001", capacity=1)
+    services.rsvp(event=event, person=make_member("A").person)
+    services.rsvp(event=event, person=make_member("B").person)
+    assert selectors.counts(event) == {"accepted": 1, "waitlisted": 1}
+
+
+@pytest.mark.postgres
+def test_the_bounding_box_is_served_by_the_place_index(member):
+    from tests.services import require_postgres
+
+    require_postgres()
+    import random
+
+    rng = random.Random(1)
+    start = timezone.now() + timedelta(days=1)
+    # Events spread across the US, so that the planner sees the statistics of a real movement.
+    Event.objects.bulk_create(
+        Event(
+            title=f"E{i}",
+            starts_at=start,
+            ends_at=start + timedelta(hours=1),
+            latitude=rng.uniform(25, 49),
+            longitude=rng.uniform(-124, -67),
+            host=member.person,
+            status=Event.Status.PUBLISHED,
+        )
+        for i in range(5000)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE events_event")
+    south, north, west, east = selectors.bounding_box(40.75, -74.0, 25)
+    query = selectors.listed_events().filter(
+        latitude__range=(south, north), longitude__range=(west, east), ends_at__gt=timezone.now()
+    )
+    with connection.cursor() as cursor:
+        sql, params = query.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "event_place_idx" in plan, plan
