@@ -42,7 +42,11 @@ def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float
 @dataclass
 class NearbyEvent:
     event: Event
-    distance_km: float
+    distance_km: float | None  # None when the search was not near a place
+
+    @property
+    def distance_miles(self) -> float | None:
+        return None if self.distance_km is None else self.distance_km / 1.609344
 
 
 def events_near(
@@ -90,7 +94,7 @@ def events_near(
         km = distance_km(latitude, longitude, event.latitude, event.longitude)
         if km <= radius_km:
             found.append(NearbyEvent(event, km))
-    found.sort(key=lambda n: (n.distance_km, n.event.starts_at))
+    found.sort(key=lambda n: (n.distance_km or 0.0, n.event.starts_at))
     return found
 
 
@@ -98,8 +102,10 @@ def visible_to(person: Person | None, *, is_staff: bool = False) -> QuerySet[Eve
     """Events this person may open: listed and unlisted ones, their own, and for staff all."""
     if is_staff:
         return Event.objects.all()
+    # Cancelled events stay visible, so people who had the link learn that they are off.
     open_to_all = Q(
-        status=Event.Status.PUBLISHED, visibility__in=[Event.Visibility.PUBLIC, Event.Visibility.UNLISTED]
+        status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED],
+        visibility__in=[Event.Visibility.PUBLIC, Event.Visibility.UNLISTED],
     )
     if person is None:
         return Event.objects.filter(open_to_all)

@@ -10,18 +10,21 @@ import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
 from groundswell.activity.models import Initiator, Verb
 from groundswell.activity.services import record
 from groundswell.core.channels import Channel
-from groundswell.core.errors import PermissionDenied, ValidationError
+from groundswell.core.errors import NotFound, PermissionDenied, ValidationError
 from groundswell.core.text import clean_line
 from groundswell.events.models import Attendance, Event, EventCampaign, Shift, TrustedHost
+from groundswell.messaging.services import send, system_message
+from groundswell.network.services import record_join, resolve_share_code
 from groundswell.people.models import Person
 from groundswell.people.places import place_postcode
-from groundswell.people.services import normalize_email, person_id_for
+from groundswell.people.services import PersonDetails, normalize_email, person_id_for, upsert_person
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 20_000
@@ -310,3 +313,80 @@ def is_host(event: Event, person: Person | None) -> bool:
 def _require_host(event: Event, person: Person) -> None:
     if not is_host(event, person):
         raise PermissionDenied("Only the event's hosts can do that.")
+
+
+def rsvp_as_guest(
+    *,
+    event: Event,
+    given_name: str,
+    family_name: str = "",
+    email: str,
+    postal_code: str = "",
+    ref: str | None = None,
+    via: str | None = None,
+) -> RSVPResult:
+    """An RSVP from someone not signed in: the person is found by email or made, and
+    credited to the member whose link brought them, as a join would be. As with a
+    join from a public form, a known person's record only gains details."""
+    share = resolve_share_code(ref)
+    channel = Channel.from_slug(via, default=Channel.LINK if share else Channel.DIRECT)
+    recruiter_id = share.person_id if share else None
+    place = place_postcode(postal_code) if postal_code.strip() else None
+    with transaction.atomic():
+        person, created = upsert_person(
+            details=PersonDetails(
+                email=email,
+                given_name=given_name,
+                family_name=family_name,
+                place=place,
+                source_channel=channel,
+                recruited_by_id=recruiter_id,
+                source_detail=f"RSVP: {event.title}"[:200],
+            )
+        )
+        recruiter = share.person if share is not None and share.person_id != person.pk else None
+        recruiter_id = recruiter.pk if recruiter else None
+        if created:
+            record_join(person=person, recruiter=recruiter, channel=channel)
+        return rsvp(event=event, person=person, channel=channel, referrer_id=recruiter_id)
+
+
+CANCEL_SALT = "groundswell.events.cancel"
+
+
+def cancel_token(attendance: Attendance) -> str:
+    return signing.dumps(str(attendance.uuid), salt=CANCEL_SALT)
+
+
+def attendance_for_token(token: str) -> Attendance:
+    try:
+        value = signing.loads(token, salt=CANCEL_SALT)
+    except signing.BadSignature:
+        raise NotFound("This link is not valid. Please use the link from your confirmation email.") from None
+    attendance = Attendance.objects.select_related("event", "person").filter(uuid=value).first()
+    if attendance is None:
+        raise NotFound("We couldn't find that RSVP.")
+    return attendance
+
+
+def send_confirmation(*, attendance: Attendance, event_url: str, cancel_url: str) -> int:
+    """The RSVP confirmation email, with a link to cancel, through the messaging core
+    (one message per event, so each person gets one confirmation per event)."""
+    message = system_message(f"rsvp:{attendance.event_id}", template="rsvp_confirmation")
+    event = attendance.event
+    local = event.starts_at.astimezone(zoneinfo.ZoneInfo(event.time_zone))
+    return send(
+        message=message,
+        person_ids=[attendance.person_id],
+        context={
+            attendance.person_id: {
+                "event_title": event.title,
+                "event_when": f"{local:%A %d %B %Y, %H:%M} ({event.time_zone})",
+                "event_where": ", ".join(p for p in [event.venue, event.locality, event.region] if p)
+                or event.online_url,
+                "event_url": event_url,
+                "cancel_url": cancel_url,
+                "waitlisted": attendance.status == Attendance.Status.WAITLISTED,
+            }
+        },
+    )

@@ -128,20 +128,7 @@ def join(
         if recruiter is not None and recruiter.pk == person.pk:
             recruiter = None  # opened their own link
         if created:
-            record(
-                person=person,
-                verb=Verb.JOINED,
-                channel=channel,
-                referrer_id=recruiter.pk if recruiter else None,
-            )
-            if recruiter is not None:
-                record(
-                    person=recruiter,
-                    verb=Verb.RECRUITED,
-                    obj=person,
-                    channel=channel,
-                    referrer_id=None,
-                )
+            record_join(person=person, recruiter=recruiter, channel=channel)
         else:
             record(
                 person=person,
@@ -162,6 +149,13 @@ def join(
                 share_url=share_url(code, Channel.EMAIL),
             )
     return JoinResult(person=person, created=created, user=user, recruiter=recruiter)
+
+
+def record_join(*, person: Person, recruiter: Person | None, channel: Channel) -> None:
+    """Log a newcomer's arrival, and the credit of the member who brought them."""
+    record(person=person, verb=Verb.JOINED, channel=channel, referrer_id=recruiter.pk if recruiter else None)
+    if recruiter is not None:
+        record(person=recruiter, verb=Verb.RECRUITED, obj=person, channel=channel, referrer_id=None)
 
 
 def _record_ties(person: Person, *, email: str, phone: str) -> int:

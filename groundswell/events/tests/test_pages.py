@@ -1,0 +1,150 @@
+"""Event pages through the test client: finding, RSVPs signed in and not, cancelling by link."""
+
+import re
+from datetime import timedelta
+from html import unescape
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from groundswell.activity.models import Activity, Verb
+from groundswell.core.channels import Channel
+from groundswell.events import services
+from groundswell.events.models import Attendance, Event
+from groundswell.network.models import ShareCode
+from groundswell.people.models import Person
+
+pytestmark = pytest.mark.django_db
+
+
+def host(member, postal_code="10001", **extra) -> Event:
+    start = timezone.now() + timedelta(days=2)
+    return services.host_event(
+        host=member.person,
+        details=services.EventDetails(
+            title=extra.pop("title", f"Meeting {postal_code}"),
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            postal_code=postal_code,
+            time_zone="America/New_York",
+            **extra,
+        ),
+    )
+
+
+def test_find_events_near_a_postcode_without_javascript(member):
+    near, far = host(member, "10001", title="Near"), host(member, "90001", title="Far")
+    page = Client().get(reverse("events:find"), {"postal_code": "10002", "radius": 25}).content.decode()
+    assert "Near" in page and "Far" not in page and "mi" in page
+    everything = Client().get(reverse("events:find")).content.decode()
+    assert near.title in everything and far.title in everything
+
+
+def test_find_explains_a_postcode_it_cannot_place():
+    response = Client().get(reverse("events:find"), {"postal_code": "99999"})
+    assert response.status_code == 400
+    assert "couldn't find the ZIP code 99999" in unescape(response.content.decode())
+
+
+def test_results_are_paginated(member):
+    for i in range(25):
+        host(member, title=f"Event {i:02d}")
+    first = Client().get(reverse("events:find"), {"postal_code": "10001"}).content.decode()
+    assert "Page 1 of 2" in first and "page=2" in first
+    second = Client().get(reverse("events:find"), {"postal_code": "10001", "page": 2}).content.decode()
+    assert "Page 2 of 2" in second
+
+
+def test_anonymous_visitors_see_the_count_never_a_name(member, make_member):
+    event = host(member, capacity=10, description="**Bring** a friend <script>alert(1)</script>")
+    guest = make_member("Secretive")
+    services.rsvp(event=event, person=guest.person)
+    page = Client().get(reverse("events:detail", args=[event.uuid])).content.decode()
+    assert "1 of 10" in page
+    assert guest.person.given_name not in page and guest.email not in page and member.email not in page
+    assert "<strong>Bring</strong>" in page and "<script>alert(1)" not in page
+
+
+def test_a_guest_rsvps_through_a_friends_link_and_cancels_from_the_email(
+    member, make_member, django_capture_on_commit_callbacks
+):
+    event = host(member, capacity=1)
+    friend = make_member("Friend")
+    code = ShareCode.objects.get(person=friend.person).code
+    client = Client()
+    page = client.get(reverse("events:detail", args=[event.uuid]), {"ref": code, "via": "whatsapp"})
+    assert f'value="{code}"' in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("events:rsvp", args=[event.uuid]),
+            {"given_name": "Gia", "email": "gia@example.org", "ref": code, "via": "whatsapp"},
+        )
+    assert response.status_code == 200 and "You're going" in unescape(response.content.decode())
+    gia = Person.objects.get(email_addresses__address="gia@example.org")
+    assert gia.recruited_by == friend.person and gia.source_channel == Channel.WHATSAPP
+    rsvp_act = Activity.objects.get(person=gia, verb=Verb.RSVPED)
+    assert (rsvp_act.referrer_id, rsvp_act.channel) == (friend.person_id, Channel.WHATSAPP)
+    confirmation = mail.outbox[-1]
+    assert confirmation.to == ["gia@example.org"] and event.title in confirmation.subject
+    cancel_url = re.search(r"http://\S+/rsvp/\S+/cancel/", confirmation.body).group(0)  # type: ignore[union-attr]
+    path = cancel_url.split("8000", 1)[1]
+    # Someone else RSVPs and waits.
+    services.rsvp(event=event, person=make_member("Next").person)
+    assert "Cancel my RSVP" in Client().get(path).content.decode()
+    assert Attendance.objects.get(person=gia).status == "accepted"  # GET only asks
+    assert Client().post(path).status_code == 200
+    statuses = dict(Attendance.objects.values_list("person__given_name", "status"))
+    assert statuses == {"Gia": "cancelled", "Next": "accepted"}
+
+
+def test_a_signed_in_member_rsvps_with_one_button(member, make_member, client_for):
+    event = host(member)
+    guest = make_member("Guest")
+    client = client_for(guest)
+    page = client.get(reverse("events:detail", args=[event.uuid])).content.decode()
+    assert 'name="email"' not in page
+    client.post(reverse("events:rsvp", args=[event.uuid]))
+    client.post(reverse("events:rsvp", args=[event.uuid]))  # twice: one RSVP
+    assert Attendance.objects.filter(person=guest.person).count() == 1
+    assert "You're going" in unescape(
+        client.get(reverse("events:detail", args=[event.uuid])).content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        ({"given_name": "", "email": "x@example.org"}, "Please enter your first name"),
+        ({"given_name": "X", "email": "nope"}, "doesn't look like an email"),
+        ({"given_name": "X", "email": "x@example.org", "shift": "abc"}, "You're going"),
+    ],
+)
+def test_guest_rsvp_bad_input(member, data, words):
+    event = host(member)
+    response = Client().post(reverse("events:rsvp", args=[event.uuid]), data)
+    assert words in unescape(response.content.decode())
+    if response.status_code == 400:
+        assert Attendance.objects.count() == 0
+
+
+def test_no_rsvp_to_a_cancelled_event(member):
+    event = host(member)
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.CANCELLED)
+    response = Client().post(
+        reverse("events:rsvp", args=[event.uuid]), {"given_name": "X", "email": "x@example.org"}
+    )
+    assert response.status_code == 400 and "cancelled" in response.content.decode()
+    assert Attendance.objects.count() == 0
+
+
+def test_private_events_are_not_found_by_outsiders(member, outsider, client_for):
+    event = host(member, visibility=Event.Visibility.PRIVATE)
+    url = reverse("events:detail", args=[event.uuid])
+    assert Client().get(url).status_code == 404
+    assert client_for(outsider).get(url).status_code == 404
+    assert client_for(outsider).post(reverse("events:rsvp", args=[event.uuid])).status_code == 404
+    assert client_for(member).get(url).status_code == 200
+    assert Client().get("/rsvp/forged-token/cancel/").status_code == 404

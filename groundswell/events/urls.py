@@ -1,0 +1,11 @@
+from django.urls import path
+
+from groundswell.events import views
+
+app_name = "events"
+urlpatterns = [
+    path("events/", views.find, name="find"),
+    path("events/<uuid:event_uuid>/", views.detail, name="detail"),
+    path("events/<uuid:event_uuid>/rsvp/", views.rsvp, name="rsvp"),
+    path("rsvp/<str:token>/cancel/", views.cancel, name="cancel"),
+]

@@ -1,0 +1,181 @@
+"""Event pages: finding events, an event's page with its RSVP form, and cancelling by link."""
+
+import zoneinfo
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from groundswell.core.errors import GroundswellError, NotFound, ValidationError
+from groundswell.events import selectors, services
+from groundswell.events.forms import GuestRSVPForm, SearchForm
+from groundswell.events.models import Event
+from groundswell.network.services import resolve_share_code
+from groundswell.people.models import Person
+from groundswell.people.places import place_postcode
+
+KM_PER_MILE = 1.609344
+PAGE_SIZE = 20
+
+
+def _viewer(request: HttpRequest) -> tuple[Person | None, bool]:
+    user = request.user
+    if not user.is_authenticated:
+        return None, False
+    return user.person, bool(user.is_staff)
+
+
+def find(request: HttpRequest) -> HttpResponse:
+    query_data = request.GET.copy()
+    query_data.setdefault("radius", "25")
+    form = SearchForm(query_data)  # every field is optional: an empty search lists what is coming
+    results: list = []
+    searched_near = None
+    if form.is_valid():
+        data = form.cleaned_data
+        now = timezone.now()
+        after = _day_start(data["starts_after"]) if data.get("starts_after") else now
+        before = _day_start(data["starts_before"], next_day=True) if data.get("starts_before") else None
+        campaign = data.get("campaign")
+        if data.get("postal_code"):
+            try:
+                place = place_postcode(data["postal_code"])
+            except ValidationError as error:
+                form.add_error("postal_code", error.message)
+                place = None
+            if place is not None and not place.located:
+                form.add_error("postal_code", "We can only search near US ZIP codes for now.")
+            elif place is not None:
+                searched_near = place
+                assert place.latitude is not None and place.longitude is not None
+                results = selectors.events_near(
+                    latitude=place.latitude,
+                    longitude=place.longitude,
+                    radius_km=(data.get("radius") or 25) * KM_PER_MILE,
+                    starts_after=max(after, now),
+                    starts_before=before,
+                    campaign_id=campaign.pk if campaign else None,
+                )
+        else:
+            upcoming = selectors.listed_events().filter(ends_at__gt=max(after, now))
+            if before:
+                upcoming = upcoming.filter(starts_at__lt=before)
+            if campaign:
+                upcoming = upcoming.filter(campaign=campaign)
+            results = [selectors.NearbyEvent(event, None) for event in upcoming[:500]]
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "events/find.html",
+        {"form": form, "page": page, "near": searched_near, "query": query.urlencode()},
+        status=status,
+    )
+
+
+def _day_start(day: date, *, next_day: bool = False) -> datetime:
+    moment = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+    return moment + timedelta(days=1) if next_day else moment
+
+
+def detail(request: HttpRequest, event_uuid: str) -> HttpResponse:
+    person, is_staff = _viewer(request)
+    try:
+        event = selectors.access_event(event_uuid=str(event_uuid), person=person, is_staff=is_staff)
+    except NotFound as error:
+        return render(request, "events/not_found.html", {"error": error.message}, status=404)
+    return _render_detail(request, event, person, GuestRSVPForm(initial=_ref(request)))
+
+
+def _ref(request: HttpRequest) -> dict[str, str]:
+    return {"ref": request.GET.get("ref", "")[:64], "via": request.GET.get("via", "")[:32]}
+
+
+def _render_detail(
+    request: HttpRequest, event: Event, person: Person | None, form: GuestRSVPForm, status: int = 200
+) -> HttpResponse:
+    local_tz = zoneinfo.ZoneInfo(event.time_zone)
+    mine = event.attendances.filter(person=person).exclude(status="cancelled").first() if person else None
+    return render(
+        request,
+        "events/detail.html",
+        {
+            "event": event,
+            "starts": event.starts_at.astimezone(local_tz),
+            "ends": event.ends_at.astimezone(local_tz),
+            "counts": selectors.counts(event),
+            "form": form,
+            "mine": mine,
+            "is_host": services.is_host(event, person),
+            "shifts": list(event.shifts.all()),
+            "open": event.status == Event.Status.PUBLISHED and event.ends_at > timezone.now(),
+        },
+        status=status,
+    )
+
+
+@require_POST
+def rsvp(request: HttpRequest, event_uuid: str) -> HttpResponse:
+    person, is_staff = _viewer(request)
+    try:
+        event = selectors.access_event(event_uuid=str(event_uuid), person=person, is_staff=is_staff)
+    except NotFound as error:
+        return render(request, "events/not_found.html", {"error": error.message}, status=404)
+    form = GuestRSVPForm(request.POST)
+    shift_id = request.POST.get("shift", "")
+    shift = event.shifts.filter(pk=int(shift_id)).first() if shift_id.isdigit() else None
+    try:
+        with transaction.atomic():
+            if person is not None:
+                share = resolve_share_code(request.POST.get("ref"))
+                result = services.rsvp(
+                    event=event,
+                    person=person,
+                    shift=shift,
+                    referrer_id=share.person_id if share and share.person_id != person.pk else None,
+                )
+            elif form.is_valid():
+                data = form.cleaned_data
+                result = services.rsvp_as_guest(
+                    event=event,
+                    given_name=data["given_name"],
+                    family_name=data["family_name"],
+                    email=data["email"],
+                    ref=data["ref"],
+                    via=data["via"],
+                )
+            else:
+                return _render_detail(request, event, person, form, status=400)
+            if not result.already:
+                token = services.cancel_token(result.attendance)
+                services.send_confirmation(
+                    attendance=result.attendance,
+                    event_url=f"{settings.SITE_URL}{reverse('events:detail', args=[event.uuid])}",
+                    cancel_url=f"{settings.SITE_URL}{reverse('events:cancel', args=[token])}",
+                )
+    except GroundswellError as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return _render_detail(request, event, person, form, status=400)
+    return render(request, "events/rsvp_done.html", {"event": event, "result": result})
+
+
+@require_http_methods(["GET", "POST"])
+def cancel(request: HttpRequest, token: str) -> HttpResponse:
+    """Cancel from the link in the confirmation email: the signed token is the credential.
+    GET only asks, because mail scanners follow links."""
+    try:
+        attendance = services.attendance_for_token(token)
+    except NotFound as error:
+        return render(request, "events/not_found.html", {"error": error.message}, status=404)
+    if request.method == "POST":
+        services.cancel_rsvp(attendance=attendance)
+        return render(request, "events/cancelled.html", {"event": attendance.event})
+    return render(request, "events/cancel.html", {"attendance": attendance, "event": attendance.event})
