@@ -2,6 +2,7 @@ from django import forms
 
 from groundswell.events.models import EventCampaign
 
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 RADIUS_CHOICES = [(5, "5 miles"), (10, "10 miles"), (25, "25 miles"), (50, "50 miles"), (100, "100 miles")]
 
 
@@ -43,3 +44,61 @@ class GuestRSVPForm(forms.Form):
     )
     ref = forms.CharField(required=False, widget=forms.HiddenInput)
     via = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+TIME_ZONES = [
+    ("America/New_York", "Eastern"),
+    ("America/Chicago", "Central"),
+    ("America/Denver", "Mountain"),
+    ("America/Phoenix", "Arizona"),
+    ("America/Los_Angeles", "Pacific"),
+    ("America/Anchorage", "Alaska"),
+    ("Pacific/Honolulu", "Hawaii"),
+    ("UTC", "UTC"),
+]
+
+
+class HostEventForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=200)
+    description = forms.CharField(
+        label="What will happen",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Plain text or Markdown: **bold**, lists, links.",
+    )
+    date = forms.DateField(label="Date", widget=DATE_INPUT)
+    start_time = forms.TimeField(label="Starts", widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(label="Ends", widget=forms.TimeInput(attrs={"type": "time"}))
+    time_zone = forms.ChoiceField(label="Time zone", choices=TIME_ZONES, initial="America/New_York")
+    venue = forms.CharField(label="Venue (optional)", max_length=200, required=False)
+    address = forms.CharField(label="Street address (optional)", max_length=200, required=False)
+    postal_code = forms.CharField(
+        label="ZIP code", max_length=16, required=False, help_text="Leave empty for an online event."
+    )
+    online_url = forms.URLField(
+        label="Online link (optional)", required=False, max_length=500, assume_scheme="https"
+    )
+    capacity = forms.IntegerField(
+        label="Capacity (optional)", required=False, help_text="Leave empty for no limit."
+    )
+    visibility = forms.ChoiceField(
+        label="Who can find it",
+        choices=[
+            ("public", "Anyone (listed)"),
+            ("unlisted", "People with the link"),
+            ("private", "Invited only"),
+        ],
+        initial="public",
+    )
+    campaign = forms.ModelChoiceField(
+        label="Campaign (optional)", queryset=EventCampaign.objects.all(), required=False, empty_label="None"
+    )
+    cohost_emails = forms.CharField(
+        label="Co-hosts' email addresses (optional)", required=False, help_text="Separate them with commas."
+    )
+
+    def clean_capacity(self) -> int | None:
+        capacity = self.cleaned_data.get("capacity")
+        if capacity is not None and capacity < 1:
+            raise forms.ValidationError("Capacity must be at least 1, or left empty for no limit.")
+        return capacity

@@ -5,6 +5,8 @@ from groundswell.events import views
 app_name = "events"
 urlpatterns = [
     path("events/", views.find, name="find"),
+    path("events/host/", views.host, name="host"),
+    path("events/review/", views.review, name="review"),
     path("events/<uuid:event_uuid>/", views.detail, name="detail"),
     path("events/<uuid:event_uuid>/rsvp/", views.rsvp, name="rsvp"),
     path("rsvp/<str:token>/cancel/", views.cancel, name="cancel"),

@@ -1,20 +1,23 @@
 """Event pages: finding events, an event's page with its RSVP form, and cancelling by link."""
 
+import uuid
 import zoneinfo
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from groundswell.core.errors import GroundswellError, NotFound, ValidationError
 from groundswell.events import selectors, services
-from groundswell.events.forms import GuestRSVPForm, SearchForm
+from groundswell.events.forms import GuestRSVPForm, HostEventForm, SearchForm
 from groundswell.events.models import Event
 from groundswell.network.services import resolve_share_code
 from groundswell.people.models import Person
@@ -102,15 +105,12 @@ def _ref(request: HttpRequest) -> dict[str, str]:
 def _render_detail(
     request: HttpRequest, event: Event, person: Person | None, form: GuestRSVPForm, status: int = 200
 ) -> HttpResponse:
-    local_tz = zoneinfo.ZoneInfo(event.time_zone)
     mine = event.attendances.filter(person=person).exclude(status="cancelled").first() if person else None
     return render(
         request,
         "events/detail.html",
         {
             "event": event,
-            "starts": event.starts_at.astimezone(local_tz),
-            "ends": event.ends_at.astimezone(local_tz),
             "counts": selectors.counts(event),
             "form": form,
             "mine": mine,
@@ -179,3 +179,99 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
         services.cancel_rsvp(attendance=attendance)
         return render(request, "events/cancelled.html", {"event": attendance.event})
     return render(request, "events/cancel.html", {"attendance": attendance, "event": attendance.event})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def host(request: HttpRequest) -> HttpResponse:
+    """Host an event. Under a campaign that asks for approval, it waits for an organizer."""
+    person, is_staff = _viewer(request)
+    assert person is not None
+    if request.method == "GET":
+        initial = {"campaign": request.GET.get("campaign")} if request.GET.get("campaign") else {}
+        return render(request, "events/host.html", {"form": HostEventForm(initial=initial)})
+    form = HostEventForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        zone = zoneinfo.ZoneInfo(data["time_zone"])
+        details = services.EventDetails(
+            title=data["title"],
+            description=data["description"],
+            starts_at=datetime.combine(data["date"], data["start_time"], tzinfo=zone),
+            ends_at=datetime.combine(data["date"], data["end_time"], tzinfo=zone),
+            time_zone=data["time_zone"],
+            venue=data["venue"],
+            address_lines=[data["address"]] if data["address"] else [],
+            postal_code=data["postal_code"],
+            online_url=data["online_url"],
+            capacity=data["capacity"],
+            visibility=Event.Visibility(data["visibility"]),
+            campaign=data["campaign"],
+            cohost_emails=[e for e in data["cohost_emails"].split(",") if e.strip()],
+        )
+        try:
+            event = services.host_event(host=person, details=details, by_staff=is_staff)
+        except ValidationError as error:
+            form.add_error(_form_field(error.field), error.message)
+        else:
+            if event.status == Event.Status.PENDING:
+                messages.success(
+                    request, "Thanks! An organizer will look at your event soon; we'll let you know."
+                )
+            else:
+                messages.success(request, "Your event is live. Share it!")
+            return redirect("events:detail", event_uuid=event.uuid)
+    return render(request, "events/host.html", {"form": form}, status=400)
+
+
+def _form_field(field: str | None) -> str | None:
+    # Service fields that the form shows under another name.
+    return {"starts_at": "start_time", "ends_at": "end_time"}.get(field or "", field)
+
+
+def _organizer(request: HttpRequest) -> Person | None:
+    user = request.user
+    return user.person if user.is_authenticated and user.is_organizer else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest) -> HttpResponse:
+    """The organizers' queue of events waiting for approval."""
+    organizer = _organizer(request)
+    if organizer is None:
+        return render(
+            request, "events/not_found.html", {"error": "Only organizers review events."}, status=403
+        )
+    if request.method == "POST":
+        event = _pending_event(request.POST.get("event", ""))
+        decision, note = request.POST.get("decision"), request.POST.get("note", "")
+        if event is None:
+            messages.error(request, "That event is no longer waiting for review.")
+            return redirect("events:review")
+        try:
+            if decision == "approve":
+                services.approve_event(event=event, reviewer=organizer)
+                if request.POST.get("trust"):
+                    services.trust_host(person=event.host, by=organizer)
+            elif decision == "reject":
+                services.reject_event(event=event, reviewer=organizer, reason=note)
+            elif decision == "changes":
+                services.request_changes(event=event, reviewer=organizer, note=note)
+            else:
+                raise ValidationError("Choose approve, reject or ask for changes.")
+        except ValidationError as error:
+            messages.error(request, f"{event.title}: {error.message}")
+        else:
+            messages.success(request, f"{event.title}: done.")
+        return redirect("events:review")
+    pending = Event.objects.filter(status=Event.Status.PENDING).select_related("host", "campaign")
+    return render(request, "events/review.html", {"pending": pending.order_by("created_at")})
+
+
+def _pending_event(value: str) -> Event | None:
+    try:
+        event_uuid = uuid.UUID(value)
+    except ValueError:
+        return None
+    return Event.objects.filter(uuid=event_uuid, status=Event.Status.PENDING).select_related("host").first()
