@@ -102,3 +102,9 @@ class HostEventForm(forms.Form):
         if capacity is not None and capacity < 1:
             raise forms.ValidationError("Capacity must be at least 1, or left empty for no limit.")
         return capacity
+
+
+class WalkInForm(forms.Form):
+    given_name = forms.CharField(label="First name", max_length=100)
+    family_name = forms.CharField(label="Last name (optional)", max_length=100, required=False)
+    email = forms.CharField(label="Email address", max_length=254, widget=forms.EmailInput)

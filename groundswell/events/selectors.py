@@ -1,14 +1,21 @@
 """Reads of events: finding them near a place, and fetching one as a given person may see it."""
 
+import csv
 import math
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Protocol
 
 from django.db.models import Count, Q, QuerySet
 
 from groundswell.core.errors import NotFound
 from groundswell.events.models import Attendance, Event
 from groundswell.people.models import Person
+
+
+class SupportsWrite(Protocol):
+    def write(self, data: Any, /) -> Any: ...
+
 
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE_LATITUDE = 111.32
@@ -135,3 +142,46 @@ def counts(event: Event) -> dict[str, int]:
         "accepted": rows.get(Attendance.Status.ACCEPTED, 0),
         "waitlisted": rows.get(Attendance.Status.WAITLISTED, 0),
     }
+
+
+def attendees(event: Event) -> list[Attendance]:
+    """Everyone who RSVP'd, with their contact details: for the event's hosts and organizers only
+    (the views check that before calling). Three queries, however many attendees."""
+    return list(
+        Attendance.objects.filter(event=event)
+        .exclude(status=Attendance.Status.CANCELLED)
+        .select_related("person", "shift")
+        .prefetch_related("person__email_addresses", "person__phone_numbers")
+        .order_by("status", "person__given_name", "id")
+    )
+
+
+# A spreadsheet runs cells that start like a formula: keep them text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
+def write_attendees_csv(event: Event, out: "SupportsWrite") -> None:
+    writer = csv.writer(out)
+    writer.writerow(
+        ["first name", "last name", "email", "phone", "status", "shift", "attended", "walk-in", "rsvp at"]
+    )
+    for a in attendees(event):
+        emails, phones = list(a.person.email_addresses.all()), list(a.person.phone_numbers.all())
+        writer.writerow(
+            [
+                _cell(a.person.given_name),
+                _cell(a.person.family_name),
+                _cell(emails[0].address if emails else ""),
+                _cell(phones[0].number if phones else ""),
+                a.status,
+                _cell(a.shift.label if a.shift else ""),
+                {True: "yes", False: "no", None: ""}[a.attended],
+                "yes" if a.walk_in else "",
+                a.created_at.isoformat(),
+            ]
+        )

@@ -269,9 +269,9 @@ def cancel_rsvp(*, attendance: Attendance) -> Attendance | None:
     return promoted
 
 
-def check_in(*, attendance: Attendance, by: Person) -> Attendance:
-    """The host marks someone as here."""
-    _require_host(attendance.event, by)
+def check_in(*, attendance: Attendance, by: Person, by_staff: bool = False) -> Attendance:
+    """The host (or an organizer) marks someone as here."""
+    _require_host(attendance.event, by, by_staff=by_staff)
     with transaction.atomic():
         attendance = (
             Attendance.objects.select_for_update().select_related("person", "event").get(pk=attendance.pk)
@@ -288,9 +288,9 @@ def check_in(*, attendance: Attendance, by: Person) -> Attendance:
     return attendance
 
 
-def mark_no_shows(*, event: Event, by: Person) -> int:
+def mark_no_shows(*, event: Event, by: Person, by_staff: bool = False) -> int:
     """After the event: everyone accepted and not checked in did not come."""
-    _require_host(event, by)
+    _require_host(event, by, by_staff=by_staff)
     with transaction.atomic():
         missing = list(
             Attendance.objects.select_related("person").filter(
@@ -310,9 +310,40 @@ def is_host(event: Event, person: Person | None) -> bool:
     return event.host_id == person.pk or event.cohosts.filter(pk=person.pk).exists()
 
 
-def _require_host(event: Event, person: Person) -> None:
-    if not is_host(event, person):
+def _require_host(event: Event, person: Person, *, by_staff: bool = False) -> None:
+    if not by_staff and not is_host(event, person):
         raise PermissionDenied("Only the event's hosts can do that.")
+
+
+def walk_in(
+    *, event: Event, by: Person, given_name: str, email: str, family_name: str = "", by_staff: bool = False
+) -> Attendance:
+    """Someone turns up without an RSVP: they join on the spot and are checked in.
+    Walk-ins are there already, so capacity does not turn them away."""
+    _require_host(event, by, by_staff=by_staff)
+    if not clean_line(given_name):
+        raise ValidationError("Please enter their first name.", field="given_name")
+    with transaction.atomic():
+        person, created = upsert_person(
+            details=PersonDetails(
+                email=email,
+                given_name=given_name,
+                family_name=family_name,
+                source_detail=f"Walk-in: {event.title}",
+            )
+        )
+        if created:
+            record_join(person=person, recruiter=None, channel=Channel.DIRECT)
+        attendance, _ = Attendance.objects.get_or_create(
+            event=event,
+            person=person,
+            shift=None,
+            defaults={"status": Attendance.Status.ACCEPTED, "walk_in": True},
+        )
+        if attendance.status != Attendance.Status.ACCEPTED:
+            attendance.status = Attendance.Status.ACCEPTED
+            attendance.save(update_fields=["status", "modified_at"])
+    return check_in(attendance=attendance, by=by, by_staff=by_staff)
 
 
 def rsvp_as_guest(

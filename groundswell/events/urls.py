@@ -9,5 +9,8 @@ urlpatterns = [
     path("events/review/", views.review, name="review"),
     path("events/<uuid:event_uuid>/", views.detail, name="detail"),
     path("events/<uuid:event_uuid>/rsvp/", views.rsvp, name="rsvp"),
+    path("events/<uuid:event_uuid>/manage/", views.manage, name="manage"),
+    path("events/<uuid:event_uuid>/attendees.csv", views.attendees_csv, name="attendees_csv"),
+    path("events/<uuid:event_uuid>/event.ics", views.ics, name="ics"),
     path("rsvp/<str:token>/cancel/", views.cancel, name="cancel"),
 ]

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from groundswell.core.errors import GroundswellError, NotFound, ValidationError
-from groundswell.events import selectors, services
-from groundswell.events.forms import GuestRSVPForm, HostEventForm, SearchForm
+from groundswell.events import calendars, selectors, services
+from groundswell.events.forms import GuestRSVPForm, HostEventForm, SearchForm, WalkInForm
 from groundswell.events.models import Event
 from groundswell.network.services import resolve_share_code
 from groundswell.people.models import Person
@@ -275,3 +275,90 @@ def _pending_event(value: str) -> Event | None:
     except ValueError:
         return None
     return Event.objects.filter(uuid=event_uuid, status=Event.Status.PENDING).select_related("host").first()
+
+
+def _managed_event(request: HttpRequest, event_uuid: str) -> tuple[Event, Person, bool]:
+    """The event, if the signed-in person hosts it or is an organizer; NotFound otherwise
+    (an outsider cannot even learn that the event's attendee page exists)."""
+    person, is_staff = _viewer(request)
+    if person is None:
+        raise NotFound("We couldn't find that event.")
+    event = selectors.access_event(event_uuid=str(event_uuid), person=person, is_staff=is_staff)
+    organizer = bool(getattr(request.user, "is_organizer", False))
+    if not (organizer or services.is_host(event, person)):
+        raise NotFound("We couldn't find that event.")
+    return event, person, organizer
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage(request: HttpRequest, event_uuid: str) -> HttpResponse:
+    """Host tools: who is coming, check-in on the day (phone-friendly), walk-ins."""
+    try:
+        event, person, organizer = _managed_event(request, event_uuid)
+    except NotFound as error:
+        return render(request, "events/not_found.html", {"error": error.message}, status=404)
+    walk_in_form = WalkInForm()
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "walk_in":
+                walk_in_form = WalkInForm(request.POST)
+                if not walk_in_form.is_valid():
+                    raise ValidationError("Please check the walk-in's details.")
+                data = walk_in_form.cleaned_data
+                services.walk_in(event=event, by=person, by_staff=organizer, **data)
+                messages.success(request, f"Welcome, {data['given_name']}! Checked in.")
+            else:
+                attendance_uuid = _uuid(request.POST.get("attendance", ""))
+                attendance = (
+                    event.attendances.filter(uuid=attendance_uuid).first() if attendance_uuid else None
+                )
+                if attendance is None:
+                    raise ValidationError("That RSVP is not on this event.")
+                services.check_in(attendance=attendance, by=person, by_staff=organizer)
+                messages.success(request, f"{attendance.person.display_name} is checked in.")
+            return redirect("events:manage", event_uuid=event.uuid)
+        except ValidationError as error:
+            messages.error(request, error.message)
+    attendees = selectors.attendees(event)
+    return render(
+        request,
+        "events/manage.html",
+        {
+            "event": event,
+            "attendees": attendees,
+            "counts": selectors.counts(event),
+            "walk_in_form": walk_in_form,
+        },
+        status=400 if walk_in_form.errors else 200,
+    )
+
+
+def _uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+@login_required
+def attendees_csv(request: HttpRequest, event_uuid: str) -> HttpResponse:
+    try:
+        event, _, _ = _managed_event(request, event_uuid)
+    except NotFound as error:
+        return render(request, "events/not_found.html", {"error": error.message}, status=404)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="attendees-{event.uuid}.csv"'
+    selectors.write_attendees_csv(event, response)
+    return response
+
+
+def ics(request: HttpRequest, event_uuid: str) -> HttpResponse:
+    person, is_staff = _viewer(request)
+    try:
+        event = selectors.access_event(event_uuid=str(event_uuid), person=person, is_staff=is_staff)
+    except NotFound as error:
+        return render(request, "events/not_found.html", {"error": error.message}, status=404)
+    response = HttpResponse(calendars.calendar([event], name=event.title), content_type="text/calendar")
+    response["Content-Disposition"] = f'attachment; filename="event-{event.uuid}.ics"'
+    return response
