@@ -421,3 +421,22 @@ def send_confirmation(*, attendance: Attendance, event_url: str, cancel_url: str
             }
         },
     )
+
+
+FEED_SALT = "groundswell.events.feed"
+
+
+def feed_token(person: Person) -> str:
+    """The secret part of a member's "my events" calendar address."""
+    return signing.dumps(str(person.uuid), salt=FEED_SALT, compress=True)
+
+
+def person_for_feed(token: str) -> Person:
+    try:
+        value = signing.loads(token, salt=FEED_SALT)
+    except signing.BadSignature:
+        raise NotFound("This calendar address is not valid.") from None
+    person = Person.objects.filter(uuid=value).first()
+    if person is None:
+        raise NotFound("This calendar address is not valid.")
+    return person

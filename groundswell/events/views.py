@@ -18,13 +18,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 from groundswell.core.errors import GroundswellError, NotFound, ValidationError
 from groundswell.events import calendars, selectors, services
 from groundswell.events.forms import GuestRSVPForm, HostEventForm, SearchForm, WalkInForm
-from groundswell.events.models import Event
+from groundswell.events.models import Event, EventCampaign
 from groundswell.network.services import resolve_share_code
 from groundswell.people.models import Person
 from groundswell.people.places import place_postcode
 
 KM_PER_MILE = 1.609344
 PAGE_SIZE = 20
+
+
+def _not_found(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "events/not_found.html", {"error": message}, status=404)
 
 
 def _viewer(request: HttpRequest) -> tuple[Person | None, bool]:
@@ -94,7 +98,7 @@ def detail(request: HttpRequest, event_uuid: str) -> HttpResponse:
     try:
         event = selectors.access_event(event_uuid=str(event_uuid), person=person, is_staff=is_staff)
     except NotFound as error:
-        return render(request, "events/not_found.html", {"error": error.message}, status=404)
+        return _not_found(request, error.message)
     return _render_detail(request, event, person, GuestRSVPForm(initial=_ref(request)))
 
 
@@ -128,7 +132,7 @@ def rsvp(request: HttpRequest, event_uuid: str) -> HttpResponse:
     try:
         event = selectors.access_event(event_uuid=str(event_uuid), person=person, is_staff=is_staff)
     except NotFound as error:
-        return render(request, "events/not_found.html", {"error": error.message}, status=404)
+        return _not_found(request, error.message)
     form = GuestRSVPForm(request.POST)
     shift_id = request.POST.get("shift", "")
     shift = event.shifts.filter(pk=int(shift_id)).first() if shift_id.isdigit() else None
@@ -174,7 +178,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     try:
         attendance = services.attendance_for_token(token)
     except NotFound as error:
-        return render(request, "events/not_found.html", {"error": error.message}, status=404)
+        return _not_found(request, error.message)
     if request.method == "POST":
         services.cancel_rsvp(attendance=attendance)
         return render(request, "events/cancelled.html", {"event": attendance.event})
@@ -297,7 +301,7 @@ def manage(request: HttpRequest, event_uuid: str) -> HttpResponse:
     try:
         event, person, organizer = _managed_event(request, event_uuid)
     except NotFound as error:
-        return render(request, "events/not_found.html", {"error": error.message}, status=404)
+        return _not_found(request, error.message)
     walk_in_form = WalkInForm()
     if request.method == "POST":
         try:
@@ -346,7 +350,7 @@ def attendees_csv(request: HttpRequest, event_uuid: str) -> HttpResponse:
     try:
         event, _, _ = _managed_event(request, event_uuid)
     except NotFound as error:
-        return render(request, "events/not_found.html", {"error": error.message}, status=404)
+        return _not_found(request, error.message)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="attendees-{event.uuid}.csv"'
     selectors.write_attendees_csv(event, response)
@@ -358,7 +362,52 @@ def ics(request: HttpRequest, event_uuid: str) -> HttpResponse:
     try:
         event = selectors.access_event(event_uuid=str(event_uuid), person=person, is_staff=is_staff)
     except NotFound as error:
-        return render(request, "events/not_found.html", {"error": error.message}, status=404)
+        return _not_found(request, error.message)
     response = HttpResponse(calendars.calendar([event], name=event.title), content_type="text/calendar")
     response["Content-Disposition"] = f'attachment; filename="event-{event.uuid}.ics"'
     return response
+
+
+def campaign(request: HttpRequest, slug: str) -> HttpResponse:
+    found = EventCampaign.objects.filter(slug=slug).first()
+    if found is None:
+        return render(
+            request, "events/not_found.html", {"error": "We couldn't find that campaign."}, status=404
+        )
+    events = selectors.listed_events().filter(campaign=found, ends_at__gt=timezone.now())
+    page = Paginator(events.order_by("starts_at", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "events/campaign.html",
+        {"campaign": found, "page": page, "totals": selectors.campaign_totals(found.pk)},
+    )
+
+
+def campaign_feed(request: HttpRequest, slug: str) -> HttpResponse:
+    found = EventCampaign.objects.filter(slug=slug).first()
+    if found is None:
+        return render(
+            request, "events/not_found.html", {"error": "We couldn't find that campaign."}, status=404
+        )
+    events = selectors.listed_events().filter(campaign=found).order_by("starts_at")
+    return HttpResponse(calendars.calendar(events, name=found.title), content_type="text/calendar")
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    person, _ = _viewer(request)
+    assert person is not None
+    feed = reverse("events:my_feed", args=[services.feed_token(person)])
+    events = selectors.my_events(person).filter(ends_at__gt=timezone.now()).select_related("host")
+    return render(request, "events/mine.html", {"events": events, "feed_url": f"{settings.SITE_URL}{feed}"})
+
+
+def my_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """A member's events at a private address calendar apps can subscribe to."""
+    try:
+        person = services.person_for_feed(token)
+    except NotFound as error:
+        return _not_found(request, error.message)
+    return HttpResponse(
+        calendars.calendar(selectors.my_events(person), name="My events"), content_type="text/calendar"
+    )
