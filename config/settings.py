@@ -122,6 +122,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE = {
+    "event-reminders": {"task": "groundswell.events.tasks.send_event_reminders", "schedule": 600.0},
     "requeue-stale-deliveries": {
         "task": "groundswell.messaging.tasks.requeue_stale_deliveries",
         "schedule": 300.0,

@@ -8,10 +8,12 @@ events do not wait for each other.
 
 import zoneinfo
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from groundswell.activity.models import Initiator, Verb
@@ -20,6 +22,7 @@ from groundswell.core.channels import Channel
 from groundswell.core.errors import NotFound, PermissionDenied, ValidationError
 from groundswell.core.text import clean_line
 from groundswell.events.models import Attendance, Event, EventCampaign, Shift, TrustedHost
+from groundswell.messaging.models import Message
 from groundswell.messaging.services import send, system_message
 from groundswell.network.services import record_join, resolve_share_code
 from groundswell.people.models import Person
@@ -440,3 +443,110 @@ def person_for_feed(token: str) -> Person:
     if person is None:
         raise NotFound("This calendar address is not valid.")
     return person
+
+
+SUBJECT_MAX = 200
+MESSAGE_MAX = 10_000
+
+
+def message_attendees(*, event: Event, by: Person, subject: str, body: str, by_staff: bool = False) -> int:
+    """A host writes to everyone coming (and waiting), through the messaging core.
+    The text goes out exactly as written, never as a template. Returns how many are queued."""
+    _require_host(event, by, by_staff=by_staff)
+    subject, body = clean_line(subject), body.strip()
+    if not subject:
+        raise ValidationError("Please write a subject.", field="subject")
+    if len(subject) > SUBJECT_MAX:
+        raise ValidationError(f"Please keep the subject under {SUBJECT_MAX} characters.", field="subject")
+    if not body:
+        raise ValidationError("Please write a message.", field="body")
+    if len(body) > MESSAGE_MAX:
+        raise ValidationError("Please shorten the message.", field="body")
+    recipients = list(
+        Attendance.objects.filter(
+            event=event, status__in=[Attendance.Status.ACCEPTED, Attendance.Status.WAITLISTED]
+        ).values_list("person_id", flat=True)
+    )
+    with transaction.atomic():
+        message = Message.objects.create(
+            kind=Message.Kind.TRANSACTIONAL, subject=subject, body_text=body, is_template=False
+        )
+        return send(message=message, person_ids=recipients)
+
+
+def host_again(*, previous: Event, by: Person, details: EventDetails) -> Event:
+    """A new event from an old one, whose invitation goes to the people who came last time
+    (or, if nobody was checked in, to those who said they would)."""
+    _require_host(previous, by)
+    with transaction.atomic():
+        event = host_event(host=by, details=details, previous=previous)
+        came = Attendance.objects.filter(event=previous, attended=True)
+        if not came.exists():
+            came = Attendance.objects.filter(event=previous, status=Attendance.Status.ACCEPTED)
+        invited = [pid for pid in came.values_list("person_id", flat=True) if pid != by.pk]
+        invitation = system_message(f"invite:{event.pk}", template="host_again_invitation")
+        local = event.starts_at.astimezone(zoneinfo.ZoneInfo(event.time_zone))
+        context = {
+            "event_title": event.title,
+            "previous_title": previous.title,
+            "host_name": by.short_name,
+            "event_when": f"{local:%A %d %B %Y, %H:%M} ({event.time_zone})",
+            "event_url": f"{settings.SITE_URL}{reverse('events:detail', args=[event.uuid])}",
+        }
+        send(message=invitation, person_ids=invited, context=dict.fromkeys(invited, context))
+    return event
+
+
+def report(*, event: Event, by: Person, attendance: int | None, notes: str, links: list[str]) -> Event:
+    """The host's after-event report: how many came, what happened, where the photos are."""
+    _require_host(event, by)
+    if event.starts_at > timezone.now():
+        raise ValidationError("You can report on the event once it has started.")
+    if attendance is not None and attendance < 0:
+        raise ValidationError("The number who came can't be negative.", field="attendance")
+    clean_links = []
+    for link in links:
+        link = link.strip()
+        if not link:
+            continue
+        if not link.startswith(("https://", "http://")) or len(link) > 500 or " " in link:
+            raise ValidationError(f"This doesn't look like a web link: {link[:80]}", field="links")
+        clean_links.append(link)
+    event.report_attendance = attendance
+    event.report_notes = notes.strip()[:DESCRIPTION_MAX]
+    event.report_links = clean_links[:20]
+    event.save(update_fields=["report_attendance", "report_notes", "report_links", "modified_at"])
+    return event
+
+
+REMINDERS = {"day": timedelta(hours=24), "hour": timedelta(hours=1)}
+
+
+def send_reminders(*, now: datetime | None = None) -> int:
+    """Remind everyone coming to events that start within a day, and within an hour.
+    Safe to run as often as wanted: each person gets each reminder once (one message
+    per event and kind, and the messaging core sends a message once per person)."""
+    now = now or timezone.now()
+    queued = 0
+    for kind, ahead in REMINDERS.items():
+        soon = Event.objects.filter(
+            status=Event.Status.PUBLISHED, starts_at__gt=now, starts_at__lte=now + ahead
+        )
+        for event in soon:
+            people = list(
+                Attendance.objects.filter(event=event, status=Attendance.Status.ACCEPTED).values_list(
+                    "person_id", flat=True
+                )
+            )
+            if not people:
+                continue
+            local = event.starts_at.astimezone(zoneinfo.ZoneInfo(event.time_zone))
+            context = {
+                "event_title": event.title,
+                "event_when": f"{local:%A %d %B, %H:%M} ({event.time_zone})",
+                "event_where": ", ".join(p for p in [event.venue, event.locality] if p) or event.online_url,
+                "soon": "in an hour" if kind == "hour" else "tomorrow",
+            }
+            message = system_message(f"reminder-{kind}:{event.pk}", template="event_reminder")
+            queued += send(message=message, person_ids=people, context=dict.fromkeys(people, context))
+    return queued

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from groundswell.core.errors import GroundswellError, NotFound, ValidationError
+from groundswell.core.errors import GroundswellError, NotFound, PermissionDenied, ValidationError
 from groundswell.events import calendars, selectors, services
 from groundswell.events.forms import GuestRSVPForm, HostEventForm, SearchForm, WalkInForm
 from groundswell.events.models import Event, EventCampaign
@@ -196,25 +196,8 @@ def host(request: HttpRequest) -> HttpResponse:
         return render(request, "events/host.html", {"form": HostEventForm(initial=initial)})
     form = HostEventForm(request.POST)
     if form.is_valid():
-        data = form.cleaned_data
-        zone = zoneinfo.ZoneInfo(data["time_zone"])
-        details = services.EventDetails(
-            title=data["title"],
-            description=data["description"],
-            starts_at=datetime.combine(data["date"], data["start_time"], tzinfo=zone),
-            ends_at=datetime.combine(data["date"], data["end_time"], tzinfo=zone),
-            time_zone=data["time_zone"],
-            venue=data["venue"],
-            address_lines=[data["address"]] if data["address"] else [],
-            postal_code=data["postal_code"],
-            online_url=data["online_url"],
-            capacity=data["capacity"],
-            visibility=Event.Visibility(data["visibility"]),
-            campaign=data["campaign"],
-            cohost_emails=[e for e in data["cohost_emails"].split(",") if e.strip()],
-        )
         try:
-            event = services.host_event(host=person, details=details, by_staff=is_staff)
+            event = services.host_event(host=person, details=_details(form), by_staff=is_staff)
         except ValidationError as error:
             form.add_error(_form_field(error.field), error.message)
         else:
@@ -226,6 +209,26 @@ def host(request: HttpRequest) -> HttpResponse:
                 messages.success(request, "Your event is live. Share it!")
             return redirect("events:detail", event_uuid=event.uuid)
     return render(request, "events/host.html", {"form": form}, status=400)
+
+
+def _details(form: HostEventForm) -> services.EventDetails:
+    data = form.cleaned_data
+    zone = zoneinfo.ZoneInfo(data["time_zone"])
+    return services.EventDetails(
+        title=data["title"],
+        description=data["description"],
+        starts_at=datetime.combine(data["date"], data["start_time"], tzinfo=zone),
+        ends_at=datetime.combine(data["date"], data["end_time"], tzinfo=zone),
+        time_zone=data["time_zone"],
+        venue=data["venue"],
+        address_lines=[data["address"]] if data["address"] else [],
+        postal_code=data["postal_code"],
+        online_url=data["online_url"],
+        capacity=data["capacity"],
+        visibility=Event.Visibility(data["visibility"]),
+        campaign=data["campaign"],
+        cohost_emails=[e for e in data["cohost_emails"].split(",") if e.strip()],
+    )
 
 
 def _form_field(field: str | None) -> str | None:
@@ -411,3 +414,98 @@ def my_feed(request: HttpRequest, token: str) -> HttpResponse:
     return HttpResponse(
         calendars.calendar(selectors.my_events(person), name="My events"), content_type="text/calendar"
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def again(request: HttpRequest, event_uuid: str) -> HttpResponse:
+    """Host again: a new event pre-filled from this one; its invitation goes to the last attendees."""
+    try:
+        previous, person, _ = _managed_event(request, event_uuid)
+    except NotFound as error:
+        return _not_found(request, error.message)
+    if not services.is_host(previous, person):
+        return _not_found(request, "Only the event's hosts can host it again.")
+    if request.method == "GET":
+        zone = zoneinfo.ZoneInfo(previous.time_zone)
+        starts, ends = previous.starts_at.astimezone(zone), previous.ends_at.astimezone(zone)
+        next_date = max(
+            starts.date() + timedelta(days=7), timezone.now().astimezone(zone).date() + timedelta(days=1)
+        )
+        initial = {
+            "title": previous.title,
+            "description": previous.description,
+            "date": next_date,
+            "start_time": starts.time().replace(second=0, microsecond=0),
+            "end_time": ends.time().replace(second=0, microsecond=0),
+            "time_zone": previous.time_zone,
+            "venue": previous.venue,
+            "address": ", ".join(previous.address_lines),
+            "postal_code": previous.postal_code,
+            "online_url": previous.online_url,
+            "capacity": previous.capacity,
+            "visibility": previous.visibility,
+            "campaign": previous.campaign_id,
+        }
+        return render(
+            request, "events/host.html", {"form": HostEventForm(initial=initial), "previous": previous}
+        )
+    form = HostEventForm(request.POST)
+    if form.is_valid():
+        try:
+            event = services.host_again(previous=previous, by=person, details=_details(form))
+        except ValidationError as error:
+            form.add_error(_form_field(error.field), error.message)
+        else:
+            messages.success(request, "Your new event is ready, and last time's attendees are invited.")
+            return redirect("events:detail", event_uuid=event.uuid)
+    return render(request, "events/host.html", {"form": form, "previous": previous}, status=400)
+
+
+@login_required
+@require_POST
+def message_attendees(request: HttpRequest, event_uuid: str) -> HttpResponse:
+    try:
+        event, person, organizer = _managed_event(request, event_uuid)
+    except NotFound as error:
+        return _not_found(request, error.message)
+    try:
+        count = services.message_attendees(
+            event=event,
+            by=person,
+            by_staff=organizer,
+            subject=request.POST.get("subject", ""),
+            body=request.POST.get("body", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, f"Your message is on its way to {count} {'person' if count == 1 else 'people'}."
+        )
+    return redirect("events:manage", event_uuid=event.uuid)
+
+
+@login_required
+@require_POST
+def report(request: HttpRequest, event_uuid: str) -> HttpResponse:
+    try:
+        event, person, _ = _managed_event(request, event_uuid)
+    except NotFound as error:
+        return _not_found(request, error.message)
+    raw = request.POST.get("attendance", "").strip()
+    try:
+        if raw and not raw.isdigit():
+            raise ValidationError("How many came? Please give a number.")
+        services.report(
+            event=event,
+            by=person,
+            attendance=int(raw) if raw else None,
+            notes=request.POST.get("notes", ""),
+            links=request.POST.get("links", "").splitlines(),
+        )
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Thanks for the report!")
+    return redirect("events:manage", event_uuid=event.uuid)

@@ -20,6 +20,9 @@ class Message(PublicId, TimeStamped):
     subject = models.CharField(max_length=255)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
+    # False for text people write (a host's note to attendees): sent exactly as written,
+    # never interpreted as a template.
+    is_template = models.BooleanField(default=True)
     from_email = models.CharField(max_length=255, blank=True)
     reply_to = models.CharField(max_length=255, blank=True)
 

@@ -178,6 +178,8 @@ def render_email(
         "unsubscribe_url": unsubscribe,
         **extra,
     }
+    if not message.is_template:
+        return _literal_email(message, email, unsubscribe, connection)
     engine = engines["django"]
     # Subjects and plain text are not HTML: render them without escaping.
     subject = " ".join(
@@ -203,6 +205,25 @@ def render_email(
     if message.body_html:
         mail.attach_alternative(engine.from_string(message.body_html).render(context), "text/html")
     return mail
+
+
+def _literal_email(
+    message: Message, email: EmailAddress, unsubscribe: str, connection: object
+) -> EmailMultiAlternatives:
+    """A message someone wrote, sent as written, with the unsubscribe footer and headers."""
+    body = f"{message.body_text.rstrip()}\n\n--\n{settings.SITE_NAME}\nUnsubscribe: {unsubscribe}\n"
+    return EmailMultiAlternatives(
+        subject=" ".join(message.subject.split()),
+        body=body,
+        from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
+        to=[email.address],
+        reply_to=[message.reply_to] if message.reply_to else None,
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+        connection=connection,
+    )
 
 
 def unsubscribe_token(email: EmailAddress) -> str:

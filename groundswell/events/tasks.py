@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from groundswell.events import services
+
+
+@shared_task
+def send_event_reminders() -> int:
+    return services.send_reminders()
