@@ -19,7 +19,7 @@ from groundswell.core.errors import GroundswellError, NotFound, PermissionDenied
 from groundswell.events import calendars, selectors, services
 from groundswell.events.forms import GuestRSVPForm, HostEventForm, SearchForm, WalkInForm
 from groundswell.events.models import Event, EventCampaign
-from groundswell.network.services import resolve_share_code
+from groundswell.network.services import resolve_share_code, share_code_for
 from groundswell.people.models import Person
 from groundswell.people.places import place_postcode
 
@@ -120,10 +120,19 @@ def _render_detail(
             "mine": mine,
             "is_host": services.is_host(event, person),
             "shifts": list(event.shifts.all()),
+            "invite_link": _invite_link(event, person),
             "open": event.status == Event.Status.PUBLISHED and event.ends_at > timezone.now(),
         },
         status=status,
     )
+
+
+def _invite_link(event: Event, person: Person | None) -> str | None:
+    """The event's address carrying the member's share code: RSVPs through it credit them."""
+    if person is None or event.visibility == Event.Visibility.PRIVATE:
+        return None
+    code = share_code_for(person).code
+    return f"{settings.SITE_URL}{reverse('events:detail', args=[event.uuid])}?ref={code}&via=link"
 
 
 @require_POST

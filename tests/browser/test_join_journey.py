@@ -1,51 +1,10 @@
 """The journey in a real browser: join → hub → a friend opens my link and joins → my ripple shows them."""
 
-from collections.abc import Iterator
-
 import pytest
 
-from tests.services import require_chromium
+from tests.browser.checks import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-# Every visible control must have a name a screen reader can announce.
-UNLABELLED = """
-[...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
-  .filter(el => el.offsetParent !== null)
-  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.textContent.trim())
-  .map(el => el.outerHTML)
-"""
-
-
-def assert_accessible(page) -> None:
-    assert page.evaluate(UNLABELLED) == []
-    assert page.locator("html").get_attribute("lang") == "en"
-    assert page.locator("h1").count() == 1
 
 
 def fill_join_form(page, *, given: str, family: str, email: str, postcode: str) -> None:

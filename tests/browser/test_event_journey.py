@@ -1,0 +1,98 @@
+"""Events in a real browser: find an event near a postcode → RSVP → host one under a campaign →
+an organizer approves it → a friend RSVPs through my link → check-in → host again."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from groundswell.accounts.models import Role
+from groundswell.events import services
+from groundswell.events.models import Attendance, Event, EventCampaign
+from tests.browser.checks import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_event_journey(browser, signed_in, live_server, settings, make_member):
+    settings.SITE_URL = live_server.url
+    me = make_member("Fannie")
+    organizer = make_member("Ella", role=Role.ORGANIZER)
+    neighbour = make_member("Bayard")
+    start = timezone.now() + timedelta(days=3)
+    services.host_event(
+        host=neighbour.person,
+        details=services.EventDetails(
+            title="Block party planning",
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            time_zone="America/New_York",
+            postal_code="10001",
+        ),
+    )
+    campaign = EventCampaign.objects.create(title="Day of Action", slug="day-of-action")
+
+    # Find an event near my postcode and RSVP.
+    mine = signed_in(me, viewport={"width": 390, "height": 844})
+    page = mine.new_page()
+    page.goto(f"{live_server.url}/events/")
+    assert_accessible(page)
+    page.get_by_label("ZIP or postcode").fill("10002")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Block party planning").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="I'll be there").click()
+    page.get_by_role("heading", name="You're going!").wait_for()
+
+    # Host an event under the campaign; it waits for an organizer.
+    page.goto(f"{live_server.url}/campaigns/day-of-action/")
+    page.get_by_role("link", name="Host an event for Day of Action").click()
+    assert_accessible(page)
+    page.get_by_label("Title").fill("Freedom summer canvass")
+    page.get_by_label("Date").fill((timezone.now() + timedelta(days=6)).date().isoformat())
+    page.get_by_label("Starts").fill("10:00")
+    page.get_by_label("Ends").fill("13:00")
+    page.get_by_label("ZIP code").fill("10001")
+    page.get_by_label("Capacity (optional)").fill("20")
+    page.get_by_role("button", name="Create the event").click()
+    page.get_by_text("An organizer will look at your event soon").wait_for()
+    event = Event.objects.get(title="Freedom summer canvass")
+    assert event.status == Event.Status.PENDING and event.campaign == campaign
+
+    # The organizer approves it.
+    review = signed_in(organizer).new_page()
+    review.goto(f"{live_server.url}/events/review/")
+    assert_accessible(review)
+    review.get_by_role("button", name="Approve").click()
+    review.get_by_text("Nothing waiting").wait_for()
+    event.refresh_from_db()
+    assert event.status == Event.Status.PUBLISHED
+
+    # A friend RSVPs through my invitation link, without an account.
+    page.goto(f"{live_server.url}/events/{event.uuid}/")
+    invite = page.get_by_label("Your invitation link: RSVPs through it count for you").input_value()
+    friend = browser.new_context().new_page()
+    friend.goto(invite)
+    friend.get_by_label("First name").fill("Medgar")
+    friend.get_by_label("Email address").fill("medgar@example.org")
+    friend.get_by_role("button", name="I'll be there").click()
+    friend.get_by_role("heading", name="You're going!").wait_for()
+    rsvp = Attendance.objects.get(event=event, person__email_addresses__address="medgar@example.org")
+    assert rsvp.referrer_id == me.person_id
+
+    # On the day: check my friend in, from the phone.
+    page.goto(f"{live_server.url}/events/{event.uuid}/manage/")
+    assert_accessible(page)
+    page.get_by_role("button", name="Check in Medgar").click()
+    page.get_by_text("is checked in").wait_for()
+    rsvp.refresh_from_db()
+    assert rsvp.attended is True
+
+    # Host again: the form comes filled in; the new event invites who came.
+    page.get_by_role("link", name="Host again").click()
+    assert page.get_by_label("Title").input_value() == "Freedom summer canvass"
+    page.get_by_label("Title").fill("Freedom summer canvass, week 2")
+    page.get_by_role("button", name="Create the event").click()
+    page.get_by_role("heading", name="Freedom summer canvass, week 2").wait_for()
+    again = Event.objects.get(title="Freedom summer canvass, week 2")
+    assert again.previous == event
