@@ -1,6 +1,7 @@
 """iCalendar (RFC 5545) for events: one event's .ics, and feeds of many."""
 
 from collections.abc import Iterable
+from datetime import date
 
 from django.conf import settings
 from django.urls import reverse
@@ -41,6 +42,16 @@ def _component(event: Event) -> CalendarEvent:
     item.add("status", "CANCELLED" if event.status == Event.Status.CANCELLED else "CONFIRMED")
     if event.recurrence_rule:
         item.add("rrule", _rrule(event.recurrence_rule))
+        if event.recurrence_exceptions:
+            # Skipped dates, at the event's own start time.
+            start = event.starts_at
+            item.add(
+                "exdate",
+                [
+                    start.replace(year=d.year, month=d.month, day=d.day)
+                    for d in map(date.fromisoformat, event.recurrence_exceptions)
+                ],
+            )
     return item
 
 

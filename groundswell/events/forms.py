@@ -81,6 +81,20 @@ class HostEventForm(forms.Form):
     capacity = forms.IntegerField(
         label="Capacity (optional)", required=False, help_text="Leave empty for no limit."
     )
+    repeat = forms.ChoiceField(
+        label="Repeats",
+        choices=[
+            ("", "Does not repeat"),
+            ("weekly", "Every week, same day"),
+            ("monthly", "Every month, same weekday"),
+        ],
+        required=False,
+    )
+    skip_dates = forms.CharField(
+        label="Skip these dates (optional)",
+        required=False,
+        help_text="For a repeating event: e.g. 2026-12-24, 2026-12-31.",
+    )
     visibility = forms.ChoiceField(
         label="Who can find it",
         choices=[

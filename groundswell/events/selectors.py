@@ -7,8 +7,10 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from groundswell.core.errors import NotFound
+from groundswell.events import recurrence
 from groundswell.events.models import Attendance, Event
 from groundswell.people.models import Person
 
@@ -238,4 +240,19 @@ def my_events(person: Person) -> QuerySet[Event]:
     )
     return (
         Event.objects.filter(mine).exclude(status=Event.Status.DRAFT).distinct().order_by("starts_at", "id")
+    )
+
+
+def next_dates(event: Event, *, count: int = 5) -> list[tuple[datetime, datetime]]:
+    """The next occurrences of a recurring event (empty for a one-off)."""
+    if not event.recurrence_rule:
+        return []
+    return recurrence.occurrences(
+        rule=event.recurrence_rule,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        time_zone=event.time_zone,
+        exceptions=event.recurrence_exceptions,
+        after=max(timezone.now(), event.starts_at),
+        count=count,
     )

@@ -8,7 +8,7 @@ events do not wait for each other.
 
 import zoneinfo
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -22,6 +22,7 @@ from groundswell.core.channels import Channel
 from groundswell.core.errors import NotFound, PermissionDenied, ValidationError
 from groundswell.core.text import clean_line
 from groundswell.events.models import Attendance, Event, EventCampaign, Shift, TrustedHost
+from groundswell.events.recurrence import parse_rule
 from groundswell.messaging.models import Message
 from groundswell.messaging.services import send, system_message
 from groundswell.network.services import record_join, resolve_share_code
@@ -50,6 +51,8 @@ class EventDetails:
     visibility: Event.Visibility = Event.Visibility.PUBLIC
     campaign: EventCampaign | None = None
     cohost_emails: list[str] = field(default_factory=list)
+    recurrence_rule: str = ""  # RFC 5545 RRULE, e.g. FREQ=MONTHLY;BYDAY=2TU
+    recurrence_exceptions: list[str] = field(default_factory=list)  # ISO dates it skips
 
 
 def _checked(details: EventDetails) -> tuple[dict, list[Person]]:
@@ -83,7 +86,11 @@ def _checked(details: EventDetails) -> tuple[dict, list[Person]]:
         "capacity": details.capacity,
         "visibility": details.visibility,
         "campaign": details.campaign,
+        "recurrence_rule": details.recurrence_rule.strip(),
+        "recurrence_exceptions": _exception_dates(details.recurrence_exceptions),
     }
+    if values["recurrence_rule"]:
+        parse_rule(values["recurrence_rule"], starts_at=details.starts_at, time_zone=details.time_zone)
     if details.postal_code.strip():
         place = place_postcode(details.postal_code)  # raises with a message for a postcode we cannot place
         values.update(
@@ -110,6 +117,21 @@ def _checked(details: EventDetails) -> tuple[dict, list[Person]]:
             )
         cohosts.append(Person.objects.get(pk=pid))
     return values, cohosts
+
+
+def _exception_dates(raw: list[str]) -> list[str]:
+    days = []
+    for value in raw:
+        value = value.strip()
+        if not value:
+            continue
+        try:
+            days.append(date.fromisoformat(value).isoformat())
+        except ValueError:
+            raise ValidationError(
+                f"{value[:20]} is not a date: write dates like 2026-12-24.", field="recurrence_exceptions"
+            ) from None
+    return sorted(set(days))
 
 
 def host_event(

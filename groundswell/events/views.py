@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from groundswell.core.errors import GroundswellError, NotFound, PermissionDenied, ValidationError
-from groundswell.events import calendars, selectors, services
+from groundswell.events import calendars, recurrence, selectors, services
 from groundswell.events.forms import GuestRSVPForm, HostEventForm, SearchForm, WalkInForm
 from groundswell.events.models import Event, EventCampaign
 from groundswell.network.services import resolve_share_code, share_code_for
@@ -121,6 +121,7 @@ def _render_detail(
             "is_host": services.is_host(event, person),
             "shifts": list(event.shifts.all()),
             "invite_link": _invite_link(event, person),
+            "next_dates": selectors.next_dates(event),
             "open": event.status == Event.Status.PUBLISHED and event.ends_at > timezone.now(),
         },
         status=status,
@@ -223,10 +224,11 @@ def host(request: HttpRequest) -> HttpResponse:
 def _details(form: HostEventForm) -> services.EventDetails:
     data = form.cleaned_data
     zone = zoneinfo.ZoneInfo(data["time_zone"])
+    starts_at = datetime.combine(data["date"], data["start_time"], tzinfo=zone)
     return services.EventDetails(
         title=data["title"],
         description=data["description"],
-        starts_at=datetime.combine(data["date"], data["start_time"], tzinfo=zone),
+        starts_at=starts_at,
         ends_at=datetime.combine(data["date"], data["end_time"], tzinfo=zone),
         time_zone=data["time_zone"],
         venue=data["venue"],
@@ -237,12 +239,24 @@ def _details(form: HostEventForm) -> services.EventDetails:
         visibility=Event.Visibility(data["visibility"]),
         campaign=data["campaign"],
         cohost_emails=[e for e in data["cohost_emails"].split(",") if e.strip()],
+        recurrence_rule=_rule(data["repeat"], starts_at, data["time_zone"]),
+        recurrence_exceptions=[d for d in data["skip_dates"].split(",") if d.strip()],
     )
+
+
+def _rule(repeat: str, starts_at: datetime, time_zone: str) -> str:
+    if repeat == "weekly":
+        return recurrence.weekly_rule_for(starts_at, time_zone)
+    if repeat == "monthly":
+        return recurrence.monthly_rule_for(starts_at, time_zone)
+    return ""
 
 
 def _form_field(field: str | None) -> str | None:
     # Service fields that the form shows under another name.
-    return {"starts_at": "start_time", "ends_at": "end_time"}.get(field or "", field)
+    names = {"starts_at": "start_time", "ends_at": "end_time", "recurrence_exceptions": "skip_dates"}
+    name = names.get(field or "", field)
+    return name if name in HostEventForm.base_fields else None
 
 
 def _organizer(request: HttpRequest) -> Person | None:

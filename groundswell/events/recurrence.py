@@ -1,0 +1,68 @@
+"""Recurring events (RFC 5545): an RRULE and the dates it skips, read in the event's time zone.
+
+A recurring event is one row; its occurrences are computed, not stored, so changing
+the rule changes every future date at once.
+"""
+
+import zoneinfo
+from datetime import date, datetime, timedelta
+
+from dateutil.rrule import rrule, rrulestr
+
+from groundswell.core.errors import ValidationError
+
+MAX_OCCURRENCES = 500
+
+
+def parse_rule(rule: str, *, starts_at: datetime, time_zone: str) -> rrule:
+    """The rule as dateutil reads it, anchored at the first occurrence in local time.
+    Raises ValidationError for a rule that is not RFC 5545 or never ends sensibly."""
+    local_start = starts_at.astimezone(zoneinfo.ZoneInfo(time_zone)).replace(tzinfo=None)
+    try:
+        parsed = rrulestr(rule.removeprefix("RRULE:"), dtstart=local_start)
+    except (ValueError, TypeError):
+        raise ValidationError("That repeat rule is not valid.", field="recurrence_rule") from None
+    if not isinstance(parsed, rrule):
+        raise ValidationError("Please give a single repeat rule.", field="recurrence_rule")
+    return parsed
+
+
+def occurrences(
+    *,
+    rule: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    time_zone: str,
+    exceptions: list[str],
+    after: datetime,
+    count: int,
+) -> list[tuple[datetime, datetime]]:
+    """The next `count` (start, end) pairs after `after`, skipping exception dates.
+    Times follow the wall clock in the event's zone (7 pm stays 7 pm across DST)."""
+    zone = zoneinfo.ZoneInfo(time_zone)
+    duration: timedelta = ends_at - starts_at
+    skipped = {date.fromisoformat(day) for day in exceptions}
+    parsed = parse_rule(rule, starts_at=starts_at, time_zone=time_zone)
+    local_after = after.astimezone(zone).replace(tzinfo=None)
+    found: list[tuple[datetime, datetime]] = []
+    for index, local in enumerate(parsed.xafter(local_after, inc=True)):
+        if index >= MAX_OCCURRENCES or len(found) >= count:
+            break
+        if local.date() in skipped:
+            continue
+        start = local.replace(tzinfo=zone)
+        found.append((start, start + duration))
+    return found
+
+
+def monthly_rule_for(starts_at: datetime, time_zone: str) -> str:
+    """ "The 2nd Tuesday of every month" for an event on a 2nd Tuesday (the last one as -1)."""
+    local = starts_at.astimezone(zoneinfo.ZoneInfo(time_zone))
+    weekday = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][local.weekday()]
+    nth = (local.day - 1) // 7 + 1
+    return f"FREQ=MONTHLY;BYDAY={'-1' if nth == 5 else nth}{weekday}"
+
+
+def weekly_rule_for(starts_at: datetime, time_zone: str) -> str:
+    local = starts_at.astimezone(zoneinfo.ZoneInfo(time_zone))
+    return f"FREQ=WEEKLY;BYDAY={['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'][local.weekday()]}"
