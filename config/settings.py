@@ -9,6 +9,7 @@ ALLOWED_HOSTS. The README documents every variable in one table.
 from pathlib import Path
 
 import environ
+import xstatic.pkg.leaflet as xstatic_leaflet
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -159,6 +160,12 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 
 # --- Static files -------------------------------------------------------------------
 STATIC_URL = "/static/"
+# Leaflet comes from its PyPI package (XStatic-Leaflet), served as our own static files.
+STATICFILES_DIRS = [("leaflet", xstatic_leaflet.BASE_DIR)]
+# Map tiles are images fetched by visitors' browsers; point this at your own tile server
+# if you'd rather not send them to OpenStreetMap's. Empty: no maps, lists only.
+MAP_TILES_URL = env.str("MAP_TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILES_ATTRIBUTION = env.str("MAP_TILES_ATTRIBUTION", default="© OpenStreetMap contributors")
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

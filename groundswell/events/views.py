@@ -2,6 +2,7 @@
 
 import uuid
 import zoneinfo
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
@@ -83,9 +84,28 @@ def find(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "events/find.html",
-        {"form": form, "page": page, "near": searched_near, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "near": searched_near,
+            "query": query.urlencode(),
+            "map_points": _map_points(item.event for item in page),
+        },
         status=status,
     )
+
+
+def _map_points(events: Iterable[Event]) -> list[dict[str, object]]:
+    return [
+        {
+            "lat": event.latitude,
+            "lon": event.longitude,
+            "title": event.title,
+            "url": reverse("events:detail", args=[event.uuid]),
+        }
+        for event in events
+        if event.latitude is not None and event.longitude is not None
+    ]
 
 
 def _day_start(day: date, *, next_day: bool = False) -> datetime:
@@ -405,7 +425,12 @@ def campaign(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "events/campaign.html",
-        {"campaign": found, "page": page, "totals": selectors.campaign_totals(found.pk)},
+        {
+            "campaign": found,
+            "page": page,
+            "totals": selectors.campaign_totals(found.pk),
+            "map_points": _map_points(page),
+        },
     )
 
 

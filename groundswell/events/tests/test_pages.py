@@ -150,3 +150,12 @@ def test_private_events_are_not_found_by_outsiders(member, outsider, client_for)
     assert client_for(outsider).post(reverse("events:rsvp", args=[event.uuid])).status_code == 404
     assert client_for(member).get(url).status_code == 200
     assert Client().get("/rsvp/forged-token/cancel/").status_code == 404
+
+
+def test_the_map_is_drawn_from_our_own_leaflet_and_the_list_stays(member):
+    event = host(member, title="On the map")
+    page = Client().get(reverse("events:find"), {"postal_code": "10001"}).content.decode()
+    assert 'id="map-points"' in page and str(event.uuid) in page
+    assert "/static/leaflet/leaflet.js" in page and "unpkg" not in page and "cdn" not in page.lower()
+    assert Client().get("/static/leaflet/leaflet.js").status_code == 200
+    assert 'class="event-list"' in page  # the list works without JavaScript
