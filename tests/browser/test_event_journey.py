@@ -49,7 +49,9 @@ def test_the_event_journey(browser, signed_in, live_server, settings, make_membe
     page.get_by_role("link", name="Host an event for Day of Action").click()
     assert_accessible(page)
     page.get_by_label("Title").fill("Freedom summer canvass")
-    page.get_by_role("textbox", name="Date", exact=True).fill((timezone.now() + timedelta(days=6)).date().isoformat())
+    page.get_by_role("textbox", name="Date", exact=True).fill(
+        (timezone.now() + timedelta(days=6)).date().isoformat()
+    )
     page.get_by_label("Starts").fill("10:00")
     page.get_by_label("Ends").fill("13:00")
     page.get_by_label("ZIP code").fill("10001")
