@@ -2,11 +2,14 @@
 
 import csv
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Count, FloatField, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from groundswell.core.errors import NotFound
@@ -37,11 +40,14 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
-    """(south, north, west, east) of a box that holds the circle. Near the poles or across
-    the date line the box is widened to every longitude, which is still correct."""
-    dlat = radius_km / KM_PER_DEGREE_LATITUDE
+    """(south, north, west, east) of the smallest box that holds the circle on the sphere
+    `distance_km` measures. Near the poles or across the date line the box is widened to
+    every longitude, which is still correct."""
+    angle = radius_km / EARTH_RADIUS_KM  # radians of arc
+    dlat = math.degrees(angle)
     cos_lat = math.cos(math.radians(lat))
-    dlon = 180.0 if cos_lat < 1e-6 else radius_km / (KM_PER_DEGREE_LATITUDE * cos_lat)
+    # The circle's widest longitude, exactly: asin(sin(d) / cos(lat)).
+    dlon = 180.0 if math.sin(angle) >= cos_lat else math.degrees(math.asin(math.sin(angle) / cos_lat))
     west, east = lon - dlon, lon + dlon
     if west < -180 or east > 180:
         west, east = -180.0, 180.0
@@ -58,7 +64,7 @@ class NearbyEvent:
         return None if self.distance_km is None else self.distance_km / 1.609344
 
 
-def events_near(
+def nearby_ids(
     *,
     latitude: float,
     longitude: float,
@@ -66,11 +72,12 @@ def events_near(
     starts_after: datetime,
     starts_before: datetime | None = None,
     campaign_id: int | None = None,
-) -> list[NearbyEvent]:
-    """Listed events within `radius_km`, nearest first, then soonest.
+) -> list[tuple[int, float]]:
+    """(event id, km) of the listed events within `radius_km`, nearest first, then soonest.
 
-    The database narrows to a bounding box on its (latitude, longitude) index; only
-    the events inside the box get the exact distance. No loop over every event.
+    One query: the database narrows to a bounding box on its (latitude, longitude) index,
+    measures the exact (haversine) distance of the few inside, keeps those in the circle
+    and sorts them. No loop over every event, no model built for an event not shown.
     """
     south, north, west, east = bounding_box(latitude, longitude, radius_km)
     candidates = listed_events().filter(
@@ -80,31 +87,39 @@ def events_near(
         candidates = candidates.filter(starts_at__lt=starts_before)
     if campaign_id is not None:
         candidates = candidates.filter(campaign_id=campaign_id)
-    found = []
-    for event in candidates.only(
-        "id",
-        "uuid",
-        "title",
-        "starts_at",
-        "ends_at",
-        "time_zone",
-        "venue",
-        "locality",
-        "region",
-        "postal_code",
-        "latitude",
-        "longitude",
-        "online_url",
-        "capacity",
-        "campaign_id",
-        "status",
-    ):
-        assert event.latitude is not None and event.longitude is not None
-        km = distance_km(latitude, longitude, event.latitude, event.longitude)
-        if km <= radius_km:
-            found.append(NearbyEvent(event, km))
-    found.sort(key=lambda n: (n.distance_km or 0.0, n.event.starts_at))
-    return found
+    measured = (
+        candidates.annotate(distance=_haversine_km(latitude, longitude))
+        .filter(distance__lte=radius_km)
+        .order_by("distance", "starts_at", "id")
+    )
+    return cast("list[tuple[int, float]]", list(measured.values_list("id", "distance")))
+
+
+# `distance_km` as SQL, the same formula both databases run (SQLite gets sin, asin and the
+# rest from Django; it spells LEAST as a two-argument MIN). Written as one SQL fragment
+# because compiling the same thing as nested ORM expressions costs more than the query.
+HAVERSINE_SQL = (
+    "%s * asin({least}(1.0, sqrt(power(sin(radians(latitude - %s) / 2), 2)"
+    " + %s * cos(radians(latitude)) * power(sin(radians(longitude - %s) / 2), 2))))"
+)
+
+
+def _haversine_km(latitude: float, longitude: float) -> RawSQL:
+    least = "MIN" if connection.vendor == "sqlite" else "LEAST"
+    params = (2 * EARTH_RADIUS_KM, latitude, math.cos(math.radians(latitude)), longitude)
+    # Safe: the only text formatted in is one of two constant function names; values are bound.
+    return RawSQL(HAVERSINE_SQL.format(least=least), params, output_field=FloatField())  # noqa: S611
+
+
+def hydrate(pairs: Sequence[tuple[int, float | None]]) -> list[NearbyEvent]:
+    """The events for (id, km) pairs, in the same order (one query)."""
+    events = Event.objects.in_bulk([event_id for event_id, _ in pairs])
+    return [NearbyEvent(events[event_id], km) for event_id, km in pairs if event_id in events]
+
+
+def events_near(**search: Any) -> list[NearbyEvent]:
+    """Every listed event within the radius, as `nearby_ids` orders them, with the events."""
+    return hydrate(list(nearby_ids(**search)))
 
 
 def visible_to(person: Person | None, *, is_staff: bool = False) -> QuerySet[Event]:

@@ -62,7 +62,7 @@ def find(request: HttpRequest) -> HttpResponse:
             elif place is not None:
                 searched_near = place
                 assert place.latitude is not None and place.longitude is not None
-                results = selectors.events_near(
+                results = selectors.nearby_ids(
                     latitude=place.latitude,
                     longitude=place.longitude,
                     radius_km=(data.get("radius") or 25) * KM_PER_MILE,
@@ -76,8 +76,10 @@ def find(request: HttpRequest) -> HttpResponse:
                 upcoming = upcoming.filter(starts_at__lt=before)
             if campaign:
                 upcoming = upcoming.filter(campaign=campaign)
-            results = [selectors.NearbyEvent(event, None) for event in upcoming[:500]]
+            results = [(event_id, None) for event_id in upcoming.values_list("id", flat=True)[:500]]
+    # Only the page on show is loaded: a radius can hold thousands of events.
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.hydrate(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     status = 400 if form.errors else 200

@@ -50,15 +50,28 @@ def test_radius_search_finds_what_is_near_and_nothing_else(member):
     assert [n.event for n in tight] == [manhattan]
 
 
-def test_radius_search_is_one_query_whatever_the_count(member):
+def test_radius_search_is_one_query_and_the_page_one_more(member):
     for _ in range(5):
         host(member, "10001")
     with CaptureQueriesContext(connection) as queries:
-        found = selectors.events_near(
+        pairs = selectors.nearby_ids(
             latitude=40.75, longitude=-74.0, radius_km=50, starts_after=timezone.now()
         )
-    assert len(found) == 5 and len(queries) == 1
+    assert len(pairs) == 5 and len(queries) == 1
     assert "latitude" in queries[0]["sql"] and "BETWEEN" in queries[0]["sql"]
+    with CaptureQueriesContext(connection) as queries:
+        page = selectors.hydrate(pairs[:2])
+    assert [n.event.pk for n in page] == [pk for pk, _ in pairs[:2]] and len(queries) == 1
+
+
+def test_the_box_holds_the_whole_circle():
+    # An event due north, or due east, just inside the radius is inside the box.
+    for lat in (0.0, 40.7, 64.8):
+        _, north, _, east = selectors.bounding_box(lat, -74.0, 40.2)
+        assert selectors.distance_km(lat, -74.0, north, -74.0) == pytest.approx(40.2, rel=1e-6)
+        # The east edge touches the circle and never cuts into it.
+        closest = min(selectors.distance_km(lat, -74.0, lat + i / 2000, east) for i in range(-800, 801))
+        assert closest == pytest.approx(40.2, rel=1e-4) and closest >= 40.2 - 1e-6
 
 
 def test_bounding_box_is_safe_at_the_date_line_and_poles():
