@@ -4,17 +4,18 @@ drawn from a seed and written in bulk.
 The shapes come from `forest` (who recruited whom, when), `names` and `geography`;
 this module adds what else a real signup leaves behind (an email address and the
 consent to use it, a postal address, a share code, the JOINED and RECRUITED acts,
-shares and unsubscribes) and writes it all in one transaction, so a failed run
-leaves nothing (see `tables` for why not `bulk_create`).
+shares and unsubscribes); `events` adds campaigns, events, RSVPs and who came. It
+all goes in one transaction, so a failed run leaves nothing (see `tables` for why
+not `bulk_create`), and the activity log goes in last, in one piece, in the order
+things happened.
 
-Rows mirror what `network.services.join` writes for a real signup, so the pages and
-analytics read demo data exactly as they will read real data.
+Rows mirror what `network.services.join` writes for a real signup (and the events
+services for hosting, RSVPs and check-in), so the pages and analytics read demo
+data exactly as they will read real data.
 """
 
 import json
-import os
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -26,13 +27,16 @@ from django.utils import timezone
 
 from groundswell.accounts.models import Role
 from groundswell.accounts.services import create_account_for_email, ensure_account
-from groundswell.activity.models import Activity, Initiator, Verb
+from groundswell.activity.models import Activity, Verb
 from groundswell.activity.partitions import ensure_monthly_partitions, is_partitioned
 from groundswell.core.channels import Channel
+from groundswell.demo.acts import Acts, ObjectKind
+from groundswell.demo.events import EventPlan, EventSummary, draw_events, first_event_id, write_events
 from groundswell.demo.forest import SECONDS_PER_DAY, Forest, grow_forest
 from groundswell.demo.geography import draw_homes, places_of
 from groundswell.demo.names import Names, draw_names
-from groundswell.demo.tables import insert_rows, reset_id_sequence, timestamps
+from groundswell.demo.tables import insert_rows, random_uuids, reset_id_sequence, timestamps
+from groundswell.events.models import Event
 from groundswell.network.models import ShareCode
 from groundswell.network.services import CODE_ALPHABET, CODE_LENGTH, JOIN_CONSENT_WORDING
 from groundswell.people.models import Consent, EmailAddress, EmailStatus, Person, PostalAddress
@@ -99,31 +103,7 @@ class DemoResult:
     admin_email: str | None = None
     member_email: str | None = None
     member_reach: int = 0
-
-
-@dataclass
-class Acts:
-    """Columns of activity rows, by index into the forest (not yet database ids)."""
-
-    person: list[np.ndarray] = field(default_factory=list)
-    verb: list[np.ndarray] = field(default_factory=list)
-    obj: list[np.ndarray] = field(default_factory=list)  # forest index of a person, or -1
-    seconds_ago: list[np.ndarray] = field(default_factory=list)
-    channel: list[np.ndarray] = field(default_factory=list)
-
-    def add(
-        self,
-        person: np.ndarray,
-        verb: Verb,
-        seconds_ago: np.ndarray,
-        channel: np.ndarray,
-        obj: np.ndarray | None = None,
-    ) -> None:
-        self.person.append(person)
-        self.verb.append(np.full(len(person), int(verb), dtype=np.int64))
-        self.obj.append(obj if obj is not None else np.full(len(person), -1, dtype=np.int64))
-        self.seconds_ago.append(seconds_ago)
-        self.channel.append(channel)
+    events: EventSummary = field(default_factory=EventSummary)
 
 
 @dataclass
@@ -142,6 +122,9 @@ class Movement:
     codes: list[str]
     # Who gets the demo's sign-in accounts, if the database is empty: (admin, member, reach).
     account_holders: tuple[int, int, int] | None
+    zip_index: np.ndarray  # each person's home, as an index into geography.zip_table()
+    events: EventPlan
+    now: datetime  # what "seconds ago" counts back from
 
 
 def people_exist() -> bool:
@@ -164,7 +147,8 @@ def make_movement(*, people: int, seed: int, accounts: bool = True) -> DemoResul
     return result
 
 
-def draw_movement(rng: np.random.Generator, people: int) -> Movement:
+def draw_movement(rng: np.random.Generator, people: int, now: datetime | None = None) -> Movement:
+    now = now or timezone.now()
     forest = grow_forest(rng, people)
     channel = _draw_channels(rng, forest)
     names = draw_names(rng, people)
@@ -178,18 +162,40 @@ def draw_movement(rng: np.random.Generator, people: int) -> Movement:
         forest.joined - rng.lognormal(np.log(UNSUBSCRIBE_MEDIAN_DAYS), 1.0, size=people) * SECONDS_PER_DAY,
         1.0,
     )
+    homes = [places[z] for z in zip_index.tolist()]
+    street_lines = _draw_street_lines(rng, people)
+    acts = _draw_acts(rng, forest, channel, subscribed, unsubscribed_ago)
+    uuids = random_uuids(people)
+    codes = _draw_share_codes(rng, people)
+    # Events come last, so the people a seed makes stay those it made before there were events.
+    # The founder hosts as staff (the admin, when the demo makes accounts).
+    events = draw_events(
+        rng,
+        forest,
+        homes=homes,
+        zip_index=zip_index,
+        given_names=names.given,
+        channel=channel,
+        staff=holders[0] if holders is not None else int(forest.roots[0]),
+        featured=holders[1] if holders is not None else None,
+        now=now,
+        acts=acts,
+    )
     return Movement(
         forest=forest,
         channel=channel,
         names=names,
-        homes=[places[z] for z in zip_index.tolist()],
-        street_lines=_draw_street_lines(rng, people),
+        homes=homes,
+        street_lines=street_lines,
         subscribed=subscribed,
         unsubscribed_ago=unsubscribed_ago,
-        acts=_draw_acts(rng, forest, channel, subscribed, unsubscribed_ago),
-        uuids=_draw_uuids(people),
-        codes=_draw_share_codes(rng, people),
+        acts=acts,
+        uuids=uuids,
+        codes=codes,
         account_holders=holders,
+        zip_index=zip_index,
+        events=events,
+        now=now,
     )
 
 
@@ -274,13 +280,6 @@ def _pick_account_holders(forest: Forest) -> tuple[int, int, int]:
     return admin, member, int(reach[member])
 
 
-def _draw_uuids(count: int) -> list[str]:
-    """Version-4 UUIDs, as hex. Public ids must differ between runs and installations,
-    so these come from the system's randomness, not the seed."""
-    raw = os.urandom(16 * count)
-    return [uuid.UUID(bytes=raw[i : i + 16], version=4).hex for i in range(0, 16 * count, 16)]
-
-
 def _draw_share_codes(rng: np.random.Generator, count: int) -> list[str]:
     """`count` distinct codes. Among 31^8 codes, 100,000 draws repeat one another about
     once in 170 runs; the repeats are drawn again."""
@@ -310,7 +309,7 @@ def _avoid_taken_codes(
 
 def _write_movement(rng: np.random.Generator, movement: Movement, *, accounts: bool) -> DemoResult:
     forest, people = movement.forest, movement.forest.size
-    now = timezone.now()
+    now = movement.now
     now_us = round(now.timestamp() * 1_000_000)
     # Ids are assigned here rather than by the database: each row needs its recruiter's
     # id, and recruiters go in with their recruits. Ids follow the order of joining.
@@ -403,7 +402,17 @@ def _write_movement(rng: np.random.Generator, movement: Movement, *, accounts: b
             "created_at": joined_at,
         },
     )
-    result.acts = _write_acts(movement.acts, forest, ids, now, now_us)
+    event_ids = first_event_id() + np.arange(len(movement.events.events), dtype=np.int64)
+    event_rows, result.events = write_events(
+        movement.events,
+        person_ids=ids,
+        channel=movement.channel,
+        event_ids=event_ids,
+        now=now,
+        now_us=now_us,
+    )
+    result.rows.update(event_rows)
+    result.acts = _write_acts(movement.acts, forest, ids, event_ids, now, now_us)
     result.rows["activities"] = sum(result.acts.values())
     if holders is not None:
         admin, member, _ = holders
@@ -413,7 +422,9 @@ def _write_movement(rng: np.random.Generator, movement: Movement, *, accounts: b
     return result
 
 
-def _write_acts(acts: Acts, forest: Forest, ids: np.ndarray, now: datetime, now_us: int) -> dict[str, int]:
+def _write_acts(
+    acts: Acts, forest: Forest, ids: np.ndarray, event_ids: np.ndarray, now: datetime, now_us: int
+) -> dict[str, int]:
     """Write the activity log; returns how many acts of each verb."""
     seconds_ago = np.concatenate(acts.seconds_ago)
     # The log in the order things happened, as a live log would be.
@@ -422,26 +433,39 @@ def _write_acts(acts: Acts, forest: Forest, ids: np.ndarray, now: datetime, now_
     person = np.concatenate(acts.person)[order]
     verb = np.concatenate(acts.verb)[order]
     obj = np.concatenate(acts.obj)[order]
+    obj_kind = np.concatenate(acts.obj_kind)[order]
     if is_partitioned(connection):
         # Give every month its own partition before the rows arrive, rather than
         # piling them into the DEFAULT partition for a later move.
         first = (now - timedelta(seconds=float(seconds_ago[0]))).date()
         months = (now.year - first.year) * 12 + now.month - first.month + 3
         ensure_monthly_partitions(connection, start=first, months=months)
-    person_type = ContentType.objects.get_for_model(Person).pk
+    object_types = {
+        ObjectKind.PERSON: ContentType.objects.get_for_model(Person).pk,
+        ObjectKind.EVENT: ContentType.objects.get_for_model(Event).pk,
+    }
+    type_of = np.array([object_types[ObjectKind(k)] for k in range(len(ObjectKind))], dtype=np.int64)
+    object_ids = {ObjectKind.PERSON: ids, ObjectKind.EVENT: event_ids}
+    object_id = np.full(len(obj), -1, dtype=np.int64)
+    for kind, kind_ids in object_ids.items():
+        mine = (obj_kind == kind) & (obj >= 0)
+        object_id[mine] = kind_ids[obj[mine]]
+    has_object = (obj >= 0).tolist()
     insert_rows(
         Activity,
         {
             "person_id": ids[person].tolist(),
             "verb": verb.tolist(),
-            "object_type_id": [person_type if o >= 0 else None for o in obj.tolist()],
-            "object_id": _ids_or_none(obj, ids),
+            "object_type_id": [
+                t if o else None for t, o in zip(type_of[obj_kind].tolist(), has_object, strict=True)
+            ],
+            "object_id": [i if o else None for i, o in zip(object_id.tolist(), has_object, strict=True)],
             "occurred_at": timestamps(now_us, seconds_ago),
             "channel": np.concatenate(acts.channel)[order].tolist(),
             # Credit as `activity.services.record` does: a member's acts count for whoever
             # recruited them (so a RECRUITED act credits the recruiter's own recruiter).
             "referrer_id": _ids_or_none(forest.parent[person], ids),
-            "initiator": [int(Initiator.MEMBER)] * len(person),
+            "initiator": np.concatenate(acts.initiator)[order].tolist(),
         },
     )
     counted = np.bincount(verb, minlength=max(Verb) + 1)

@@ -10,6 +10,8 @@ on SQLite. Django still names the table and columns, and fills every column not
 given with the field's default, so the rows are the ones `bulk_create` would write.
 """
 
+import os
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -26,12 +28,22 @@ def timestamps(now_us: int, seconds_ago: np.ndarray) -> list[str]:
     exactly Django's own: naive UTC, a space before the time, and no fraction when
     the microseconds are zero. PostgreSQL reads the same text with a UTC offset.
     """
+    if not len(seconds_ago):
+        return []
     stamps = (now_us - np.round(seconds_ago * 1_000_000).astype(np.int64)).astype("datetime64[us]")
     text = np.char.replace(np.datetime_as_string(stamps, unit="us"), "T", " ")
     text = np.char.replace(text, ".000000", "")
     if connection.vendor == "postgresql":
         text = np.char.add(text, "+00:00")
     return text.tolist()
+
+
+def random_uuids(count: int) -> list[str]:
+    """Version-4 UUIDs, as hex (what Django stores on SQLite, and text PostgreSQL's uuid
+    reads). Public ids must differ between runs and installations, so these come from
+    the system's randomness, not the seed."""
+    raw = os.urandom(16 * count)
+    return [uuid.UUID(bytes=raw[i : i + 16], version=4).hex for i in range(0, 16 * count, 16)]
 
 
 def insert_rows(model: type[models.Model], columns: Mapping[str, Sequence[Any]]) -> int:

@@ -7,7 +7,9 @@ from groundswell.demo.generator import make_movement, people_exist
 
 
 class Command(BaseCommand):
-    help = "Fill the database with a synthetic movement: people, recruitment forest, activity."
+    help = (
+        "Fill the database with a synthetic movement: people, recruitment forest, events, RSVPs and activity."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--people", type=int, default=2000, help="How many people (default 2000).")
@@ -31,6 +33,14 @@ class Command(BaseCommand):
         )
         self.stdout.write("Rows: " + ", ".join(f"{n} {table}" for table, n in result.rows.items()))
         self.stdout.write("Acts: " + ", ".join(f"{n} {verb}" for verb, n in result.acts.items()))
+        events = result.events
+        self.stdout.write(
+            f"Events: {events.events} ({events.member_hosted} hosted by members, {events.staff_hosted} "
+            f"by staff; {events.monthly_meetings} monthly meetings), {events.campaigns} campaigns, "
+            f"{events.attendances} RSVPs ({events.accepted} accepted, {events.waitlisted} waitlisted); "
+            f"{events.attended_share:.1%} of accepted RSVPs to past events showed up "
+            f"({events.attended} attended, {events.no_shows} no-shows)."
+        )
         if result.admin_email and result.member_email:
             self.stdout.write(
                 f"Sign in as {result.admin_email} (admin) or as {result.member_email} "
