@@ -47,7 +47,6 @@ import os
 import random
 import signal
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -57,6 +56,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from common import manage, setup_environment  # bench/ is on the path when run as a script
 
 REPO = Path(__file__).resolve().parent.parent
 AIM = 1.5
@@ -94,32 +94,6 @@ def parse_args() -> argparse.Namespace:
 def admin_execute(postgres: str, sql: str) -> None:
     with psycopg.connect(f"{postgres}/postgres", autocommit=True) as conn:
         conn.execute(sql)
-
-
-def setup_environment(database_url: str) -> dict[str, str]:
-    """Settings as bench/join_queries.py: production defaults, DEBUG off (no query log)."""
-    for name in ("REDIS_URL", "CELERY_TASK_ALWAYS_EAGER", "SESSION_ENGINE", "DATABASE_CONN_MAX_AGE"):
-        os.environ.pop(name, None)
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DATABASE_URL": database_url,
-            "EMAIL_URL": "dummymail://",
-            "DEBUG": "0",
-            "SECRET_KEY": "bench",
-            "PYTHONDONTWRITEBYTECODE": "1",
-        }
-    )
-    sys.path.insert(0, str(REPO))
-    return dict(os.environ)
-
-
-def manage(env: dict[str, str], *command: str) -> None:
-    script = Path(sys.executable).parent / "groundswell"
-    argv = [str(script)] if script.exists() else [sys.executable, "-m", "groundswell.cli"]
-    result = subprocess.run([*argv, *command], cwd=REPO, env=env, capture_output=True, text=True, check=False)
-    if result.returncode:
-        raise RuntimeError(f"groundswell {' '.join(command)} failed:\n{result.stdout}{result.stderr}")
 
 
 EVENT_COLUMNS = [

@@ -41,7 +41,6 @@ import math
 import os
 import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -52,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from common import manage, setup_environment  # bench/ is on the path when run as a script
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -105,32 +105,6 @@ def admin_execute(postgres: str, sql: str) -> list[tuple[Any, ...]]:
     with psycopg.connect(f"{postgres}/postgres", autocommit=True) as conn:
         cursor = conn.execute(sql)
         return cursor.fetchall() if cursor.description else []
-
-
-def setup_environment(database_url: str) -> dict[str, str]:
-    """Settings as bench/join_queries.py: production defaults, DEBUG off (no query log)."""
-    for name in ("REDIS_URL", "CELERY_TASK_ALWAYS_EAGER", "SESSION_ENGINE", "DATABASE_CONN_MAX_AGE"):
-        os.environ.pop(name, None)
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DATABASE_URL": database_url,
-            "EMAIL_URL": "dummymail://",
-            "DEBUG": "0",
-            "SECRET_KEY": "bench",
-            "PYTHONDONTWRITEBYTECODE": "1",
-        }
-    )
-    sys.path.insert(0, str(REPO))
-    return dict(os.environ)
-
-
-def manage(env: dict[str, str], *command: str) -> None:
-    script = Path(sys.executable).parent / "groundswell"
-    argv = [str(script)] if script.exists() else [sys.executable, "-m", "groundswell.cli"]
-    result = subprocess.run([*argv, *command], cwd=REPO, env=env, capture_output=True, text=True, check=False)
-    if result.returncode:
-        raise RuntimeError(f"groundswell {' '.join(command)} failed:\n{result.stdout}{result.stderr}")
 
 
 def free_connections(postgres: str) -> int:

@@ -1,0 +1,34 @@
+"""What the in-process benchmarks share: production-like settings and running `groundswell`."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def setup_environment(database_url: str) -> dict[str, str]:
+    """Settings as bench/join_queries.py: production defaults, DEBUG off (no query log)."""
+    for name in ("REDIS_URL", "CELERY_TASK_ALWAYS_EAGER", "SESSION_ENGINE", "DATABASE_CONN_MAX_AGE"):
+        os.environ.pop(name, None)
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": database_url,
+            "EMAIL_URL": "dummymail://",
+            "DEBUG": "0",
+            "SECRET_KEY": "bench",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+    )
+    sys.path.insert(0, str(REPO))
+    return dict(os.environ)
+
+
+def manage(env: dict[str, str], *command: str) -> None:
+    script = Path(sys.executable).parent / "groundswell"
+    argv = [str(script)] if script.exists() else [sys.executable, "-m", "groundswell.cli"]
+    result = subprocess.run([*argv, *command], cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    if result.returncode:
+        raise RuntimeError(f"groundswell {' '.join(command)} failed:\n{result.stdout}{result.stderr}")
