@@ -4,6 +4,9 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import psycopg
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -32,3 +35,23 @@ def manage(env: dict[str, str], *command: str) -> None:
     result = subprocess.run([*argv, *command], cwd=REPO, env=env, capture_output=True, text=True, check=False)
     if result.returncode:
         raise RuntimeError(f"groundswell {' '.join(command)} failed:\n{result.stdout}{result.stderr}")
+
+
+def admin_execute(postgres: str, sql: str) -> list[tuple[Any, ...]]:
+    """Run one statement on the server's `postgres` database (create, drop, look up)."""
+    with psycopg.connect(f"{postgres}/postgres", autocommit=True) as conn:
+        cursor = conn.execute(sql)
+        return cursor.fetchall() if cursor.description else []
+
+
+def clean_up(postgres: str, database: str, *, drop: bool) -> None:
+    """Close Django's connections and drop the throwaway database, whatever happened."""
+    if "django" in sys.modules:
+        from django.db import connections
+
+        connections.close_all()
+    if drop:
+        try:
+            admin_execute(postgres, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        except psycopg.Error as error:
+            print(f"could not drop {database}: {error}", file=sys.stderr)

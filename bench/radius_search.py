@@ -56,7 +56,12 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from common import manage, setup_environment  # bench/ is on the path when run as a script
+from common import (  # bench/ is on the path when run as a script
+    admin_execute,
+    clean_up,
+    manage,
+    setup_environment,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 AIM = 1.5
@@ -89,11 +94,6 @@ def parse_args() -> argparse.Namespace:
 
 
 # --- Database -----------------------------------------------------------------------------
-
-
-def admin_execute(postgres: str, sql: str) -> None:
-    with psycopg.connect(f"{postgres}/postgres", autocommit=True) as conn:
-        conn.execute(sql)
 
 
 EVENT_COLUMNS = [
@@ -458,15 +458,7 @@ def main() -> int:
         print("\ninterrupted: cleaning up", file=sys.stderr)
         return 130
     finally:
-        if "django" in sys.modules:
-            from django.db import connections
-
-            connections.close_all()
-        if created_db and not args.keep_db:
-            try:
-                admin_execute(postgres, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
-            except psycopg.Error as error:
-                print(f"could not drop {args.database}: {error}", file=sys.stderr)
+        clean_up(postgres, args.database, drop=created_db and not args.keep_db)
 
 
 if __name__ == "__main__":
