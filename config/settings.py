@@ -124,6 +124,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "inter
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE = {
     "event-reminders": {"task": "groundswell.events.tasks.send_event_reminders", "schedule": 600.0},
+    "repeating-event-dates": {
+        "task": "groundswell.events.tasks.extend_repeating_events",
+        "schedule": 86400.0,
+    },
     "requeue-stale-deliveries": {
         "task": "groundswell.messaging.tasks.requeue_stale_deliveries",
         "schedule": 300.0,

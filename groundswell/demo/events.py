@@ -11,10 +11,11 @@ some local meetings recur every month"):
   host town halls and online calls, most often in the first months: the member-hosted
   share (METRICS D1) rises.
 - A handful of hosts keep a monthly meeting ("the 2nd Tuesday at 7 pm"). As the app
-  stores a recurring event (one row with an RRULE, occurrences computed by
-  `events.recurrence`), the next meeting carries the rule; the meetings already held
-  are rows of their own, each "hosted again" from the one before (`previous`), so
-  their RSVPs and attendance stay on record.
+  stores a recurring event (one row with an RRULE, its dates as shifts made from the
+  rule a year ahead by `events.services.sync_dates`), the next meeting carries the
+  rule and its RSVPs are for its first date; the meetings already held are rows of
+  their own, each "hosted again" from the one before (`previous`), so their RSVPs and
+  attendance stay on record.
 - Two campaigns: a season of house meetings that ran last year (open: events go live
   at once) and a national day of action a few weeks ahead (moderated: events wait
   for an organizer, unless the host is trusted; a few are still waiting, a few were
@@ -64,6 +65,7 @@ from groundswell.demo.geography import zip_table
 from groundswell.demo.tables import insert_rows, random_uuids, reset_id_sequence, timestamps
 from groundswell.events.models import Attendance, Event, EventCampaign, TrustedHost
 from groundswell.events.recurrence import monthly_rule_for
+from groundswell.events.services import sync_dates
 from groundswell.people.places import Place
 
 HOUR = 3600.0
@@ -1068,6 +1070,7 @@ def write_events(
             "description": [e.description for e in events],
             "starts_at": stamps([e.starts_ago for e in events]),
             "ends_at": stamps([e.ends_ago for e in events]),
+            "last_ends_at": stamps([e.ends_ago for e in events]),  # the series' dates follow below
             "time_zone": [e.time_zone for e in events],
             "venue": [e.venue for e in events],
             "address_lines": [empty_list] * count,
@@ -1140,6 +1143,7 @@ def write_events(
             "channel": channel[rsvps.person].tolist(),
         },
     )
+    _date_series(ids, now)
     summary = EventSummary(
         events=count,
         member_hosted=sum(1 for e in events if not e.staff),
@@ -1153,6 +1157,16 @@ def write_events(
         no_shows=int((attended == 0).sum()),
     )
     return rows, summary
+
+
+def _date_series(event_ids: list[int], now: datetime) -> None:
+    """A monthly meeting's dates as the app keeps them (shifts made from its rule, a year
+    ahead), with the RSVPs drawn for its next meeting on that date."""
+    for event in Event.objects.filter(pk__in=event_ids).exclude(recurrence_rule=""):
+        sync_dates(event, now=now)
+        first = event.shifts.order_by("starts_at").first()
+        if first is not None:
+            Attendance.objects.filter(event=event, shift=None).update(shift=first)
 
 
 def _free_slug(slug: str) -> str:

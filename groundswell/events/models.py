@@ -4,6 +4,8 @@ Times are stored in UTC with the event's own IANA time zone beside them, so that
 "7 pm in Chicago" stays 7 pm in Chicago whoever looks at it.
 """
 
+import zoneinfo
+
 from django.db import models
 from django.db.models import Q
 
@@ -47,8 +49,12 @@ class Event(PublicId, TimeStamped):
 
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True, help_text="Markdown; rendered sanitized.")
+    # The first (or only) date. A repeating event's later dates, and an event's shifts, are
+    # Shift rows; `last_ends_at` is when the last of them ends, which is what search and
+    # RSVPs look at (a monthly meeting that began in March is still open in June).
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
+    last_ends_at = models.DateTimeField()
     time_zone = models.CharField(max_length=64, default="UTC")
     venue = models.CharField(max_length=200, blank=True)
     address_lines = models.JSONField(default=list, blank=True)
@@ -88,7 +94,7 @@ class Event(PublicId, TimeStamped):
         indexes = [
             # The radius search: a bounding box on latitude, then longitude, over listed events.
             models.Index(
-                fields=["latitude", "longitude", "starts_at"],
+                fields=["latitude", "longitude", "last_ends_at"],
                 name="event_place_idx",
                 condition=Q(status="published", visibility="public"),
             ),
@@ -99,6 +105,9 @@ class Event(PublicId, TimeStamped):
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"
             ),
+            models.CheckConstraint(
+                condition=Q(last_ends_at__gte=models.F("ends_at")), name="event_last_end_after_end"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -106,16 +115,23 @@ class Event(PublicId, TimeStamped):
 
 
 class Shift(models.Model):
-    """A timeslot of an event, with its own capacity (a canvass from 10 to 12, say)."""
+    """A timeslot of an event, with its own capacity (a canvass from 10 to 12, say), or one
+    date of a repeating event (each meeting of a monthly series has its own RSVPs)."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="shifts")
     label = models.CharField(max_length=100, blank=True)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     capacity = models.PositiveIntegerField(null=True, blank=True)
+    # Made from the event's repeat rule (and remade when the rule changes), not by hand.
+    from_rule = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["starts_at", "id"]
+        indexes = [
+            models.Index(fields=["event", "starts_at"], name="shift_event_idx"),
+            models.Index(fields=["starts_at"], name="shift_start_idx"),  # reminders
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start"
@@ -123,7 +139,11 @@ class Shift(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.label or f"{self.starts_at:%H:%M}"
+        # In the event's own time zone, like everything else about the event.
+        zone = zoneinfo.ZoneInfo(self.event.time_zone)
+        start, end = self.starts_at.astimezone(zone), self.ends_at.astimezone(zone)
+        when = f"{start:%a} {start.day} {start:%b}, {start:%H:%M}–{end:%H:%M}"
+        return f"{self.label}, {when}" if self.label else when
 
 
 class Attendance(PublicId, TimeStamped):

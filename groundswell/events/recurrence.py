@@ -66,3 +66,21 @@ def monthly_rule_for(starts_at: datetime, time_zone: str) -> str:
 def weekly_rule_for(starts_at: datetime, time_zone: str) -> str:
     local = starts_at.astimezone(zoneinfo.ZoneInfo(time_zone))
     return f"FREQ=WEEKLY;BYDAY={['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'][local.weekday()]}"
+
+
+DAY_NAMES = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday", "FR": "Friday"}
+DAY_NAMES |= {"SA": "Saturday", "SU": "Sunday"}
+ORDINALS = {"1": "first", "2": "second", "3": "third", "4": "fourth", "-1": "last"}
+
+
+def describe(rule: str) -> str:
+    """The rules the host form makes, in words ("Every month, on the second Tuesday");
+    any other rule as "Repeats"."""
+    parts = dict(part.split("=", 1) for part in rule.removeprefix("RRULE:").split(";") if "=" in part)
+    day = parts.get("BYDAY", "")
+    if parts.get("FREQ") == "WEEKLY" and day in DAY_NAMES:
+        return f"Every week, on {DAY_NAMES[day]}"
+    nth, code = day[:-2], day[-2:]
+    if parts.get("FREQ") == "MONTHLY" and code in DAY_NAMES and nth in ORDINALS:
+        return f"Every month, on the {ORDINALS[nth]} {DAY_NAMES[code]}"
+    return "Repeats"

@@ -8,13 +8,12 @@ from datetime import datetime
 from typing import Any, Protocol, cast
 
 from django.db import connection
-from django.db.models import Count, FloatField, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, FloatField, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from groundswell.core.errors import NotFound
-from groundswell.events import recurrence
-from groundswell.events.models import Attendance, Event
+from groundswell.events.models import Attendance, Event, Shift
 from groundswell.people.models import Person
 
 
@@ -58,6 +57,7 @@ def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float
 class NearbyEvent:
     event: Event
     distance_km: float | None  # None when the search was not near a place
+    next_starts_at: datetime | None = None  # the next date, for one with shifts or repeats
 
     @property
     def distance_miles(self) -> float | None:
@@ -73,18 +73,19 @@ def nearby_ids(
     starts_before: datetime | None = None,
     campaign_id: int | None = None,
 ) -> list[tuple[int, float]]:
-    """(event id, km) of the listed events within `radius_km`, nearest first, then soonest.
+    """(event id, km) of the listed events within `radius_km` with a date still to come
+    after `starts_after` (and starting before `starts_before`), nearest first, then soonest.
 
     One query: the database narrows to a bounding box on its (latitude, longitude) index,
     measures the exact (haversine) distance of the few inside, keeps those in the circle
     and sorts them. No loop over every event, no model built for an event not shown.
     """
     south, north, west, east = bounding_box(latitude, longitude, radius_km)
-    candidates = listed_events().filter(
-        latitude__range=(south, north), longitude__range=(west, east), ends_at__gt=starts_after
+    candidates = _within_dates(
+        listed_events().filter(latitude__range=(south, north), longitude__range=(west, east)),
+        starts_after,
+        starts_before,
     )
-    if starts_before is not None:
-        candidates = candidates.filter(starts_at__lt=starts_before)
     if campaign_id is not None:
         candidates = candidates.filter(campaign_id=campaign_id)
     measured = (
@@ -111,10 +112,51 @@ def _haversine_km(latitude: float, longitude: float) -> RawSQL:
     return RawSQL(HAVERSINE_SQL.format(least=least), params, output_field=FloatField())  # noqa: S611
 
 
-def hydrate(pairs: Sequence[tuple[int, float | None]]) -> list[NearbyEvent]:
-    """The events for (id, km) pairs, in the same order (one query)."""
+def _within_dates(events: QuerySet[Event], after: datetime, before: datetime | None) -> QuerySet[Event]:
+    """Events with a date (the event itself, or one of its shifts or repeats) that ends after
+    `after` and starts before `before`."""
+    events = events.filter(last_ends_at__gt=after)
+    if before is None:
+        return events  # the last date ends after `after`: that is all it takes
+    # A date inside the window: the event's own, for one without shifts, or one of its shifts.
+    in_window = Shift.objects.filter(event=OuterRef("pk"), ends_at__gt=after, starts_at__lt=before)
+    return events.filter(starts_at__lt=before).filter(
+        Q(Exists(in_window)) | (Q(ends_at__gt=after) & ~Q(Exists(Shift.objects.filter(event=OuterRef("pk")))))
+    )
+
+
+def upcoming(
+    *, after: datetime, before: datetime | None = None, campaign_id: int | None = None
+) -> QuerySet[Event]:
+    """Listed events with a date in the window, soonest first (for a search not near a place)."""
+    events = _within_dates(listed_events(), after, before)
+    if campaign_id is not None:
+        events = events.filter(campaign_id=campaign_id)
+    return events.order_by("starts_at", "id")
+
+
+def hydrate(pairs: Sequence[tuple[int, float | None]], *, after: datetime | None = None) -> list[NearbyEvent]:
+    """The events for (id, km) pairs, in the same order, each with its next date after
+    `after` (one query, and one more when a repeating event is among them)."""
     events = Event.objects.in_bulk([event_id for event_id, _ in pairs])
-    return [NearbyEvent(events[event_id], km) for event_id, km in pairs if event_id in events]
+    found = [NearbyEvent(events[event_id], km) for event_id, km in pairs if event_id in events]
+    # Only a series (or shifts past the event's own end) can have a later next date.
+    series = [event.pk for event in events.values() if event.last_ends_at > event.ends_at]
+    next_starts = _next_starts(series, after or timezone.now()) if series else {}
+    for item in found:
+        item.next_starts_at = next_starts.get(item.event.pk, item.event.starts_at)
+    return found
+
+
+def _next_starts(event_ids: list[int], after: datetime) -> dict[int, datetime]:
+    """When the next shift or repeat of each of these events starts (for those that have them)."""
+    rows = (
+        Shift.objects.filter(event_id__in=event_ids, ends_at__gt=after)
+        .values("event_id")
+        .annotate(first=Min("starts_at"))
+        .order_by()
+    )
+    return {row["event_id"]: row["first"] for row in rows}
 
 
 def events_near(**search: Any) -> list[NearbyEvent]:
@@ -150,24 +192,29 @@ def access_event(*, event_uuid: str, person: Person | None, is_staff: bool = Fal
     return event
 
 
-def counts(event: Event) -> dict[str, int]:
-    """How many are coming and waiting: what anyone may see, never who."""
-    rows = dict(
-        Attendance.objects.filter(event=event).values_list("status").annotate(n=Count("id")).order_by()
-    )
+def counts(event: Event, shift: Shift | None = None) -> dict[str, int]:
+    """How many are coming and waiting (to the whole event, or to one of its dates or
+    shifts): what anyone may see, never who."""
+    attendances = Attendance.objects.filter(event=event)
+    if shift is not None:
+        attendances = attendances.filter(shift=shift)
+    rows = dict(attendances.values_list("status").annotate(n=Count("id")).order_by())
     return {
         "accepted": rows.get(Attendance.Status.ACCEPTED, 0),
         "waitlisted": rows.get(Attendance.Status.WAITLISTED, 0),
     }
 
 
-def attendees(event: Event) -> list[Attendance]:
-    """Everyone who RSVP'd, with their contact details: for the event's hosts and organizers only
-    (the views check that before calling). Three queries, however many attendees."""
+def attendees(event: Event, shift: Shift | None = None) -> list[Attendance]:
+    """Everyone who RSVP'd (to the event, or to one date or shift of it), with their contact
+    details: for the event's hosts and organizers only (the views check that before calling).
+    Three queries, however many attendees."""
+    chosen = Attendance.objects.filter(event=event)
+    if shift is not None:
+        chosen = chosen.filter(shift=shift)
     return list(
-        Attendance.objects.filter(event=event)
-        .exclude(status=Attendance.Status.CANCELLED)
-        .select_related("person", "shift")
+        chosen.exclude(status=Attendance.Status.CANCELLED)
+        .select_related("person", "shift__event")
         .prefetch_related("person__email_addresses", "person__phone_numbers")
         .order_by("status", "person__given_name", "id")
     )
@@ -185,7 +232,17 @@ def _cell(value: object) -> str:
 def write_attendees_csv(event: Event, out: "SupportsWrite") -> None:
     writer = csv.writer(out)
     writer.writerow(
-        ["first name", "last name", "email", "phone", "status", "shift", "attended", "walk-in", "rsvp at"]
+        [
+            "first name",
+            "last name",
+            "email",
+            "phone",
+            "status",
+            "date or shift",
+            "attended",
+            "walk-in",
+            "rsvp at",
+        ]
     )
     for a in attendees(event):
         emails, phones = list(a.person.email_addresses.all()), list(a.person.phone_numbers.all())
@@ -196,7 +253,7 @@ def write_attendees_csv(event: Event, out: "SupportsWrite") -> None:
                 _cell(emails[0].address if emails else ""),
                 _cell(phones[0].number if phones else ""),
                 a.status,
-                _cell(a.shift.label if a.shift else ""),
+                _cell(str(a.shift) if a.shift else ""),
                 {True: "yes", False: "no", None: ""}[a.attended],
                 "yes" if a.walk_in else "",
                 a.created_at.isoformat(),
@@ -243,8 +300,9 @@ def campaign_totals(campaign_id: int) -> CampaignTotals:
     )
 
 
-def my_events(person: Person) -> QuerySet[Event]:
-    """Events the person hosts, co-hosts or has an RSVP for (not cancelled), soonest first."""
+def my_events(person: Person, *, with_drafts: bool = False) -> QuerySet[Event]:
+    """Events the person hosts, co-hosts or has an RSVP for (not cancelled), soonest first;
+    with their drafts (sent back for changes) when asked, for their own page."""
     mine = (
         Q(host=person)
         | Q(cohosts=person)
@@ -253,21 +311,18 @@ def my_events(person: Person) -> QuerySet[Event]:
             attendances__status__in=[Attendance.Status.ACCEPTED, Attendance.Status.WAITLISTED],
         )
     )
-    return (
-        Event.objects.filter(mine).exclude(status=Event.Status.DRAFT).distinct().order_by("starts_at", "id")
-    )
+    events = Event.objects.filter(mine)
+    if with_drafts:
+        events = events.exclude(Q(status=Event.Status.DRAFT) & ~Q(host=person) & ~Q(cohosts=person))
+    else:
+        events = events.exclude(status=Event.Status.DRAFT)
+    return events.distinct().order_by("starts_at", "id")
 
 
-def next_dates(event: Event, *, count: int = 5) -> list[tuple[datetime, datetime]]:
-    """The next occurrences of a recurring event (empty for a one-off)."""
-    if not event.recurrence_rule:
-        return []
-    return recurrence.occurrences(
-        rule=event.recurrence_rule,
-        starts_at=event.starts_at,
-        ends_at=event.ends_at,
-        time_zone=event.time_zone,
-        exceptions=event.recurrence_exceptions,
-        after=max(timezone.now(), event.starts_at),
-        count=count,
-    )
+def open_dates(event: Event, *, limit: int | None = None) -> list[Shift]:
+    """The event's dates or shifts that have not ended yet, soonest first, each with how
+    many are going (`accepted`) and waiting (`waitlisted`): one query."""
+    going = Count("attendances", filter=Q(attendances__status=Attendance.Status.ACCEPTED))
+    waiting = Count("attendances", filter=Q(attendances__status=Attendance.Status.WAITLISTED))
+    dates = event.shifts.filter(ends_at__gt=timezone.now()).annotate(accepted=going, waitlisted=waiting)
+    return list(dates[:limit] if limit else dates)

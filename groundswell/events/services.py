@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,7 +23,7 @@ from groundswell.core.channels import Channel
 from groundswell.core.errors import NotFound, PermissionDenied, ValidationError
 from groundswell.core.text import clean_line
 from groundswell.events.models import Attendance, Event, EventCampaign, Shift, TrustedHost
-from groundswell.events.recurrence import parse_rule
+from groundswell.events.recurrence import occurrences, parse_rule
 from groundswell.messaging.models import Message
 from groundswell.messaging.services import send, system_message
 from groundswell.network.services import record_join, resolve_share_code
@@ -79,6 +80,7 @@ def _checked(details: EventDetails) -> tuple[dict, list[Person]]:
         "description": details.description.strip(),
         "starts_at": details.starts_at,
         "ends_at": details.ends_at,
+        "last_ends_at": details.ends_at,  # until `sync_dates` has looked at the shifts
         "time_zone": details.time_zone,
         "venue": clean_line(details.venue)[:200],
         "address_lines": [clean_line(line)[:200] for line in details.address_lines if clean_line(line)],
@@ -142,13 +144,7 @@ def host_event(
     values, cohosts = _checked(details)
     if values["starts_at"] <= timezone.now():
         raise ValidationError("The event must start in the future.", field="starts_at")
-    campaign = details.campaign
-    needs_review = (
-        campaign is not None
-        and campaign.approval == EventCampaign.Approval.MODERATED
-        and not by_staff
-        and not TrustedHost.objects.filter(person=host).exists()
-    )
+    needs_review = _needs_review(details.campaign, host, by_staff=by_staff)
     initiator = Initiator.STAFF if by_staff else Initiator.MEMBER
     with transaction.atomic():
         event = Event.objects.create(
@@ -157,11 +153,148 @@ def host_event(
             previous=previous,
             status=Event.Status.PENDING if needs_review else Event.Status.PUBLISHED,
         )
+        sync_dates(event)
         cohosts = [c for c in cohosts if c.pk != host.pk]
         event.cohosts.set(cohosts)
         record(person=host, verb=Verb.HOSTED, obj=event, initiator=initiator)
         for cohost in cohosts:
             record(person=cohost, verb=Verb.COHOSTED, obj=event, initiator=initiator)
+    return event
+
+
+def _needs_review(campaign: EventCampaign | None, host: Person, *, by_staff: bool) -> bool:
+    return (
+        campaign is not None
+        and campaign.approval == EventCampaign.Approval.MODERATED
+        and not by_staff
+        and not TrustedHost.objects.filter(person=host).exists()
+    )
+
+
+# A repeating event's dates are made a year ahead (a daily task keeps the year full).
+SERIES_AHEAD = timedelta(days=366)
+SERIES_MAX_DATES = 60
+
+
+def sync_dates(event: Event, *, now: datetime | None = None) -> None:
+    """Keep a repeating event's dates (shifts made from its rule) in step with the rule,
+    a year ahead, each with the event's capacity; then `last_ends_at`.
+
+    A date is matched by its local day, so moving the meeting from 7 pm to 6 pm moves
+    each booked date with its RSVPs. Dates the rule no longer has are removed unless
+    someone is still booked on them: those people were told, the host can write to them.
+    """
+    now = now or timezone.now()
+    upcoming = {
+        shift.starts_at.astimezone(zoneinfo.ZoneInfo(event.time_zone)).date(): shift
+        for shift in event.shifts.filter(from_rule=True, starts_at__gt=now)
+    }
+    if event.recurrence_rule:
+        dates = occurrences(
+            rule=event.recurrence_rule,
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            time_zone=event.time_zone,
+            exceptions=event.recurrence_exceptions,
+            after=max(event.starts_at, now),
+            count=SERIES_MAX_DATES,
+        )
+        for starts_at, ends_at in dates:
+            if starts_at > now + SERIES_AHEAD:
+                break
+            shift = upcoming.pop(starts_at.date(), None)
+            if shift is None:
+                Shift.objects.create(
+                    event=event, starts_at=starts_at, ends_at=ends_at, capacity=event.capacity, from_rule=True
+                )
+            elif (shift.starts_at, shift.ends_at, shift.capacity) != (starts_at, ends_at, event.capacity):
+                shift.starts_at, shift.ends_at, shift.capacity = starts_at, ends_at, event.capacity
+                shift.save(update_fields=["starts_at", "ends_at", "capacity"])
+    for shift in upcoming.values():  # dates the rule no longer has
+        if not shift.attendances.exclude(status=Attendance.Status.CANCELLED).exists():
+            shift.delete()
+    last_shift_end = event.shifts.aggregate(last=Max("ends_at"))["last"]
+    event.last_ends_at = max(event.ends_at, last_shift_end) if last_shift_end else event.ends_at
+    Event.objects.filter(pk=event.pk).update(last_ends_at=event.last_ends_at)
+
+
+def extend_series(*, now: datetime | None = None) -> int:
+    """Add the dates that have come within a year of every live repeating event."""
+    series = Event.objects.exclude(recurrence_rule="").exclude(status=Event.Status.CANCELLED)
+    for event in series:
+        with transaction.atomic():
+            sync_dates(event, now=now)
+    return len(series)
+
+
+def update_event(*, event: Event, by: Person, details: EventDetails, by_staff: bool = False) -> Event:
+    """The host changes their event. One sent back for changes goes to review again (or
+    live, as when it was first hosted). People coming hear of a new time or place."""
+    _require_host(event, by, by_staff=by_staff)
+    values, cohosts = _checked(details)
+    now = timezone.now()
+    if event.status == Event.Status.CANCELLED:
+        raise ValidationError("This event has been cancelled. Host a new one instead.")
+    if event.last_ends_at <= now:
+        raise ValidationError("This event is over. Host it again instead.")
+    moved = (values["starts_at"], values["ends_at"]) != (event.starts_at, event.ends_at)
+    if moved and values["starts_at"] <= now:
+        raise ValidationError("The event must start in the future.", field="starts_at")
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        where_before, when_before = _where(event), (event.starts_at, event.ends_at, event.recurrence_rule)
+        for name, value in values.items():
+            setattr(event, name, value)
+        if event.status == Event.Status.DRAFT:
+            needs_review = _needs_review(event.campaign, event.host, by_staff=by_staff)
+            event.status = Event.Status.PENDING if needs_review else Event.Status.PUBLISHED
+        event.save()
+        sync_dates(event, now=now)
+        known = set(event.cohosts.values_list("pk", flat=True))
+        cohosts = [c for c in cohosts if c.pk != event.host_id]
+        event.cohosts.set(cohosts)
+        initiator = Initiator.STAFF if by_staff else Initiator.MEMBER
+        for cohost in cohosts:
+            if cohost.pk not in known:
+                record(person=cohost, verb=Verb.COHOSTED, obj=event, initiator=initiator)
+        changed = []
+        if (event.starts_at, event.ends_at, event.recurrence_rule) != when_before:
+            changed.append(f"it is now {_when(event)}")
+        if _where(event) != where_before:
+            changed.append(f"it is now at {_where(event)}")
+        if changed and event.status == Event.Status.PUBLISHED:
+            _notify(
+                f"changed:{event.pk}:{now.timestamp()}",
+                _coming(event, now=now),
+                subject=f"Changed: {event.title}",
+                text=f"{event.title} has changed: {' and '.join(changed)}.",
+                link=_event_url(event),
+                link_label="See the event",
+            )
+    return event
+
+
+def cancel_event(*, event: Event, by: Person, reason: str = "", by_staff: bool = False) -> Event:
+    """The host calls it off: everyone coming is told, with the host's reason."""
+    _require_host(event, by, by_staff=by_staff)
+    now = timezone.now()
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        if event.status == Event.Status.CANCELLED:
+            return event
+        if event.last_ends_at <= now:
+            raise ValidationError("This event is over already.")
+        event.status = Event.Status.CANCELLED
+        event.save(update_fields=["status", "modified_at"])
+        _notify(
+            f"cancelled:{event.pk}",
+            _coming(event, now=now),
+            subject=f"Cancelled: {event.title}",
+            text=f"Sorry: {event.title} ({_when(event)}) has been cancelled by its host.",
+            note=reason.strip()[:2000],
+            link=_event_url(event),
+            link_label="See the event",
+        )
     return event
 
 
@@ -192,7 +325,73 @@ def _review(event: Event, reviewer: Person, status: Event.Status, *, note: str) 
         event.reviewed_by = reviewer
         event.reviewed_at = timezone.now()
         event.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at", "modified_at"])
+        _tell_hosts_of_review(event)
     return event
+
+
+def _tell_hosts_of_review(event: Event) -> None:
+    if event.status == Event.Status.PUBLISHED:
+        subject, text = (
+            f"Approved: {event.title}",
+            f"{event.title} is approved and live. Time to invite people!",
+        )
+        link, label = _event_url(event), "See your event and your invitation link"
+    elif event.status == Event.Status.CANCELLED:
+        subject, text = f"Not approved: {event.title}", f"An organizer did not approve {event.title}."
+        link, label = _event_url(event), "See the event"
+    else:
+        subject, text = f"Changes asked: {event.title}", f"An organizer asks for changes to {event.title}."
+        link, label = f"{settings.SITE_URL}{reverse('events:edit', args=[event.uuid])}", "Change the event"
+    assert event.reviewed_at is not None
+    hosts = [event.host_id, *event.cohosts.values_list("pk", flat=True)]
+    _notify(
+        f"review:{event.pk}:{event.reviewed_at.timestamp()}",
+        hosts,
+        subject=subject,
+        text=text,
+        note=event.review_note,
+        link=link,
+        link_label=label,
+    )
+
+
+def _notify(key: str, person_ids: list[int], **context: str) -> int:
+    """A one-off notice about an event to these people, through the messaging core.
+    `key` names the occasion: each person hears of each occasion once."""
+    if not person_ids:
+        return 0
+    message = system_message(key, template="event_notice")
+    return send(message=message, person_ids=person_ids, context=dict.fromkeys(person_ids, context))
+
+
+def _coming(event: Event, *, now: datetime) -> list[int]:
+    """Everyone booked (or waiting) for a date of the event still ahead."""
+    ahead = Q(shift__isnull=True) | Q(shift__ends_at__gt=now)
+    return list(
+        Attendance.objects.filter(ahead, event=event)
+        .exclude(status=Attendance.Status.CANCELLED)
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
+
+
+def _event_url(event: Event) -> str:
+    return f"{settings.SITE_URL}{reverse('events:detail', args=[event.uuid])}"
+
+
+def _where(event: Event) -> str:
+    return ", ".join(p for p in [event.venue, *event.address_lines, event.locality, event.region] if p) or (
+        event.online_url or "online"
+    )
+
+
+def _when(event: Event, shift: Shift | None = None) -> str:
+    """The date in the event's own time zone: "Tuesday 8 December 2026, 19:00 (America/Chicago)"."""
+    start = (shift or event).starts_at.astimezone(zoneinfo.ZoneInfo(event.time_zone))
+    when = f"{start:%A} {start.day} {start:%B %Y, %H:%M} ({event.time_zone})"
+    if shift is None and event.recurrence_rule:
+        return f"{when}, and repeating"
+    return when
 
 
 def trust_host(*, person: Person, by: Person) -> TrustedHost:
@@ -222,9 +421,11 @@ def rsvp(
     with transaction.atomic():
         # The lock that keeps capacity: every RSVP to this event waits here for the one before.
         event = Event.objects.select_for_update().get(pk=event.pk)
-        _check_open(event)
+        _check_open(event, shift)
         if shift is None and event.shifts.exists():
-            raise ValidationError("Please choose a shift.", field="shift")
+            raise ValidationError(
+                "Please choose a date." if event.recurrence_rule else "Please choose a shift.", field="shift"
+            )
         existing = Attendance.objects.filter(event=event, person=person, shift=shift).first()
         if existing is not None and existing.status != Attendance.Status.CANCELLED:
             return RSVPResult(existing, existing.status == Attendance.Status.WAITLISTED, already=True)
@@ -256,13 +457,15 @@ def rsvp(
     return RSVPResult(attendance, status == Attendance.Status.WAITLISTED, already=False)
 
 
-def _check_open(event: Event) -> None:
+def _check_open(event: Event, shift: Shift | None) -> None:
     if event.status == Event.Status.CANCELLED:
         raise ValidationError("This event has been cancelled.")
     if event.status != Event.Status.PUBLISHED:
         raise ValidationError("This event is not open for RSVPs yet.")
-    if event.ends_at <= timezone.now():
+    if event.last_ends_at <= timezone.now():
         raise ValidationError("This event has already happened.")
+    if shift is not None and shift.ends_at <= timezone.now():
+        raise ValidationError("That date has already happened. Please choose another.", field="shift")
 
 
 def cancel_rsvp(*, attendance: Attendance) -> Attendance | None:
@@ -291,6 +494,16 @@ def cancel_rsvp(*, attendance: Attendance) -> Attendance | None:
         if promoted is not None:
             promoted.status = Attendance.Status.ACCEPTED
             promoted.save(update_fields=["status", "modified_at"])
+            event = attendance.event
+            _notify(
+                f"promoted:{promoted.pk}:{timezone.now().timestamp()}",
+                [promoted.person_id],
+                subject=f"A place opened up: {event.title}",
+                text=f"Good news: a place opened up and it's yours. You're going to {event.title}, "
+                f"{_when(event, promoted.shift)}.",
+                link=_event_url(event),
+                link_label="See the event",
+            )
     return promoted
 
 
@@ -313,13 +526,15 @@ def check_in(*, attendance: Attendance, by: Person, by_staff: bool = False) -> A
     return attendance
 
 
-def mark_no_shows(*, event: Event, by: Person, by_staff: bool = False) -> int:
-    """After the event: everyone accepted and not checked in did not come."""
+def mark_no_shows(*, event: Event, by: Person, shift: Shift | None = None, by_staff: bool = False) -> int:
+    """After the event (or the date or shift): everyone accepted and not checked in did not come."""
     _require_host(event, by, by_staff=by_staff)
+    if (shift or event).starts_at > timezone.now():
+        raise ValidationError("You can mark who didn't come once it has started.")
     with transaction.atomic():
         missing = list(
             Attendance.objects.select_related("person").filter(
-                event=event, status=Attendance.Status.ACCEPTED, attended__isnull=True
+                event=event, shift=shift, status=Attendance.Status.ACCEPTED, attended__isnull=True
             )
         )
         for attendance in missing:
@@ -341,13 +556,22 @@ def _require_host(event: Event, person: Person, *, by_staff: bool = False) -> No
 
 
 def walk_in(
-    *, event: Event, by: Person, given_name: str, email: str, family_name: str = "", by_staff: bool = False
+    *,
+    event: Event,
+    by: Person,
+    given_name: str,
+    email: str,
+    family_name: str = "",
+    shift: Shift | None = None,
+    by_staff: bool = False,
 ) -> Attendance:
     """Someone turns up without an RSVP: they join on the spot and are checked in.
     Walk-ins are there already, so capacity does not turn them away."""
     _require_host(event, by, by_staff=by_staff)
     if not clean_line(given_name):
         raise ValidationError("Please enter their first name.", field="given_name")
+    if shift is None and event.shifts.exists():
+        raise ValidationError("Please choose the date or shift they came to.", field="shift")
     with transaction.atomic():
         person, created = upsert_person(
             details=PersonDetails(
@@ -362,7 +586,7 @@ def walk_in(
         attendance, _ = Attendance.objects.get_or_create(
             event=event,
             person=person,
-            shift=None,
+            shift=shift,
             defaults={"status": Attendance.Status.ACCEPTED, "walk_in": True},
         )
         if attendance.status != Attendance.Status.ACCEPTED:
@@ -380,6 +604,7 @@ def rsvp_as_guest(
     postal_code: str = "",
     ref: str | None = None,
     via: str | None = None,
+    shift: Shift | None = None,
 ) -> RSVPResult:
     """An RSVP from someone not signed in: the person is found by email or made, and
     credited to the member whose link brought them, as a join would be. As with a
@@ -404,7 +629,7 @@ def rsvp_as_guest(
         recruiter_id = recruiter.pk if recruiter else None
         if created:
             record_join(person=person, recruiter=recruiter, channel=channel)
-        return rsvp(event=event, person=person, channel=channel, referrer_id=recruiter_id)
+        return rsvp(event=event, person=person, shift=shift, channel=channel, referrer_id=recruiter_id)
 
 
 CANCEL_SALT = "groundswell.events.cancel"
@@ -427,19 +652,18 @@ def attendance_for_token(token: str) -> Attendance:
 
 def send_confirmation(*, attendance: Attendance, event_url: str, cancel_url: str) -> int:
     """The RSVP confirmation email, with a link to cancel, through the messaging core
-    (one message per event, so each person gets one confirmation per event)."""
-    message = system_message(f"rsvp:{attendance.event_id}", template="rsvp_confirmation")
+    (one message per event or date, so each person gets one confirmation for each)."""
+    slot = f":{attendance.shift_id}" if attendance.shift_id else ""
+    message = system_message(f"rsvp:{attendance.event_id}{slot}", template="rsvp_confirmation")
     event = attendance.event
-    local = event.starts_at.astimezone(zoneinfo.ZoneInfo(event.time_zone))
     return send(
         message=message,
         person_ids=[attendance.person_id],
         context={
             attendance.person_id: {
                 "event_title": event.title,
-                "event_when": f"{local:%A %d %B %Y, %H:%M} ({event.time_zone})",
-                "event_where": ", ".join(p for p in [event.venue, event.locality, event.region] if p)
-                or event.online_url,
+                "event_when": _when(event, attendance.shift),
+                "event_where": _where(event),
                 "event_url": event_url,
                 "cancel_url": cancel_url,
                 "waitlisted": attendance.status == Attendance.Status.WAITLISTED,
@@ -507,13 +731,12 @@ def host_again(*, previous: Event, by: Person, details: EventDetails) -> Event:
             came = Attendance.objects.filter(event=previous, status=Attendance.Status.ACCEPTED)
         invited = [pid for pid in came.values_list("person_id", flat=True) if pid != by.pk]
         invitation = system_message(f"invite:{event.pk}", template="host_again_invitation")
-        local = event.starts_at.astimezone(zoneinfo.ZoneInfo(event.time_zone))
         context = {
             "event_title": event.title,
             "previous_title": previous.title,
             "host_name": by.short_name,
-            "event_when": f"{local:%A %d %B %Y, %H:%M} ({event.time_zone})",
-            "event_url": f"{settings.SITE_URL}{reverse('events:detail', args=[event.uuid])}",
+            "event_when": _when(event),
+            "event_url": _event_url(event),
         }
         send(message=invitation, person_ids=invited, context=dict.fromkeys(invited, context))
     return event
@@ -545,30 +768,38 @@ REMINDERS = {"day": timedelta(hours=24), "hour": timedelta(hours=1)}
 
 
 def send_reminders(*, now: datetime | None = None) -> int:
-    """Remind everyone coming to events that start within a day, and within an hour.
-    Safe to run as often as wanted: each person gets each reminder once (one message
-    per event and kind, and the messaging core sends a message once per person)."""
+    """Remind everyone coming to events (or dates, or shifts) that start within a day, and
+    within an hour. Safe to run as often as wanted: each person gets each reminder once
+    (one message per slot and kind, and the messaging core sends a message once per person)."""
     now = now or timezone.now()
     queued = 0
     for kind, ahead in REMINDERS.items():
-        soon = Event.objects.filter(
-            status=Event.Status.PUBLISHED, starts_at__gt=now, starts_at__lte=now + ahead
-        )
-        for event in soon:
+        window = {"starts_at__gt": now, "starts_at__lte": now + ahead}
+        slots: list[tuple[Event, Shift | None]] = [
+            (event, None)
+            for event in Event.objects.filter(status=Event.Status.PUBLISHED, shifts__isnull=True, **window)
+        ]
+        slots += [
+            (shift.event, shift)
+            for shift in Shift.objects.filter(event__status=Event.Status.PUBLISHED, **window).select_related(
+                "event"
+            )
+        ]
+        for event, shift in slots:
             people = list(
-                Attendance.objects.filter(event=event, status=Attendance.Status.ACCEPTED).values_list(
-                    "person_id", flat=True
-                )
+                Attendance.objects.filter(
+                    event=event, shift=shift, status=Attendance.Status.ACCEPTED
+                ).values_list("person_id", flat=True)
             )
             if not people:
                 continue
-            local = event.starts_at.astimezone(zoneinfo.ZoneInfo(event.time_zone))
             context = {
                 "event_title": event.title,
-                "event_when": f"{local:%A %d %B, %H:%M} ({event.time_zone})",
-                "event_where": ", ".join(p for p in [event.venue, event.locality] if p) or event.online_url,
+                "event_when": _when(event, shift),
+                "event_where": _where(event),
                 "soon": "in an hour" if kind == "hour" else "tomorrow",
             }
-            message = system_message(f"reminder-{kind}:{event.pk}", template="event_reminder")
+            slot = f"{event.pk}:{shift.pk}" if shift else f"{event.pk}"
+            message = system_message(f"reminder-{kind}:{slot}", template="event_reminder")
             queued += send(message=message, person_ids=people, context=dict.fromkeys(people, context))
     return queued

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from groundswell.core.errors import GroundswellError, NotFound, PermissionDenied, ValidationError
 from groundswell.events import calendars, recurrence, selectors, services
 from groundswell.events.forms import GuestRSVPForm, HostEventForm, SearchForm, WalkInForm
-from groundswell.events.models import Event, EventCampaign
+from groundswell.events.models import Attendance, Event, EventCampaign, Shift
 from groundswell.network.services import resolve_share_code, share_code_for
 from groundswell.people.models import Person
 from groundswell.people.places import place_postcode
@@ -71,15 +71,15 @@ def find(request: HttpRequest) -> HttpResponse:
                     campaign_id=campaign.pk if campaign else None,
                 )
         else:
-            upcoming = selectors.listed_events().filter(ends_at__gt=max(after, now))
-            if before:
-                upcoming = upcoming.filter(starts_at__lt=before)
-            if campaign:
-                upcoming = upcoming.filter(campaign=campaign)
+            upcoming = selectors.upcoming(
+                after=max(after, now), before=before, campaign_id=campaign.pk if campaign else None
+            )
             results = [(event_id, None) for event_id in upcoming.values_list("id", flat=True)[:500]]
     # Only the page on show is loaded: a radius can hold thousands of events.
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = selectors.hydrate(list(page.object_list))
+    page.object_list = selectors.hydrate(
+        list(page.object_list), after=max(after, now) if form.is_valid() else None
+    )
     query = request.GET.copy()
     query.pop("page", None)
     status = 400 if form.errors else 200
@@ -128,10 +128,20 @@ def _ref(request: HttpRequest) -> dict[str, str]:
     return {"ref": request.GET.get("ref", "")[:64], "via": request.GET.get("via", "")[:32]}
 
 
+# A repeating event shows its next dates, not a year of them.
+DATES_SHOWN = 12
+
+
 def _render_detail(
     request: HttpRequest, event: Event, person: Person | None, form: GuestRSVPForm, status: int = 200
 ) -> HttpResponse:
-    mine = event.attendances.filter(person=person).exclude(status="cancelled").first() if person else None
+    mine = {}
+    if person is not None:
+        booked = event.attendances.filter(person=person).exclude(status=Attendance.Status.CANCELLED)
+        mine = {attendance.shift_id: attendance for attendance in booked.select_related("shift__event")}
+    dates = selectors.open_dates(event, limit=DATES_SHOWN if event.recurrence_rule else None)
+    for date_ in dates:
+        date_.mine = mine.get(date_.pk)  # type: ignore[attr-defined]
     return render(
         request,
         "events/detail.html",
@@ -139,12 +149,14 @@ def _render_detail(
             "event": event,
             "counts": selectors.counts(event),
             "form": form,
-            "mine": mine,
+            "mine": mine.get(None),
+            "booked": [a for a in mine.values() if a.shift_id is not None],
             "is_host": services.is_host(event, person),
-            "shifts": list(event.shifts.all()),
+            "dates": dates,
+            "choices": [d for d in dates if d.pk not in mine],
             "invite_link": _invite_link(event, person),
-            "next_dates": selectors.next_dates(event),
-            "open": event.status == Event.Status.PUBLISHED and event.ends_at > timezone.now(),
+            "repeats": recurrence.describe(event.recurrence_rule) if event.recurrence_rule else "",
+            "open": event.status == Event.Status.PUBLISHED and event.last_ends_at > timezone.now(),
         },
         status=status,
     )
@@ -168,6 +180,9 @@ def rsvp(request: HttpRequest, event_uuid: str) -> HttpResponse:
     form = GuestRSVPForm(request.POST)
     shift_id = request.POST.get("shift", "")
     shift = event.shifts.filter(pk=int(shift_id)).first() if shift_id.isdigit() else None
+    if shift_id and shift is None:
+        form.add_error(None, "That date or shift is not on this event. Please choose one from the list.")
+        return _render_detail(request, event, person, form, status=400)
     try:
         with transaction.atomic():
             if person is not None:
@@ -187,6 +202,7 @@ def rsvp(request: HttpRequest, event_uuid: str) -> HttpResponse:
                     email=data["email"],
                     ref=data["ref"],
                     via=data["via"],
+                    shift=shift,
                 )
             else:
                 return _render_detail(request, event, person, form, status=400)
@@ -200,7 +216,25 @@ def rsvp(request: HttpRequest, event_uuid: str) -> HttpResponse:
     except GroundswellError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return _render_detail(request, event, person, form, status=400)
-    return render(request, "events/rsvp_done.html", {"event": event, "result": result})
+    return render(request, "events/rsvp_done.html", {"event": event, "result": result, "shift": shift})
+
+
+@login_required
+@require_POST
+def leave(request: HttpRequest, event_uuid: str) -> HttpResponse:
+    """A signed-in member cancels their own RSVP from the event's page."""
+    person, _ = _viewer(request)
+    attendance_uuid = _uuid(request.POST.get("attendance", ""))
+    attendance = (
+        Attendance.objects.filter(uuid=attendance_uuid, event__uuid=event_uuid, person=person).first()
+        if attendance_uuid
+        else None
+    )
+    if attendance is None:
+        return _not_found(request, "We couldn't find that RSVP.")
+    services.cancel_rsvp(attendance=attendance)
+    messages.success(request, "Your RSVP is cancelled. Thanks for letting the host know.")
+    return redirect("events:detail", event_uuid=event_uuid)
 
 
 @require_http_methods(["GET", "POST"])
@@ -345,21 +379,29 @@ def _managed_event(request: HttpRequest, event_uuid: str) -> tuple[Event, Person
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage(request: HttpRequest, event_uuid: str) -> HttpResponse:
-    """Host tools: who is coming, check-in on the day (phone-friendly), walk-ins."""
+    """Host tools: who is coming, check-in on the day (phone-friendly), walk-ins, no-shows.
+    For an event with dates or shifts, one of them at a time (the one on now or next)."""
     try:
         event, person, organizer = _managed_event(request, event_uuid)
     except NotFound as error:
         return _not_found(request, error.message)
+    shifts = list(event.shifts.all())
+    shift = _chosen_shift(shifts, request.POST.get("shift") or request.GET.get("shift"))
+    here = reverse("events:manage", args=[event.uuid]) + (f"?shift={shift.pk}" if shift else "")
     walk_in_form = WalkInForm()
     if request.method == "POST":
+        action = request.POST.get("action")
         try:
-            if request.POST.get("action") == "walk_in":
+            if action == "walk_in":
                 walk_in_form = WalkInForm(request.POST)
                 if not walk_in_form.is_valid():
                     raise ValidationError("Please check the walk-in's details.")
                 data = walk_in_form.cleaned_data
-                services.walk_in(event=event, by=person, by_staff=organizer, **data)
+                services.walk_in(event=event, by=person, by_staff=organizer, shift=shift, **data)
                 messages.success(request, f"Welcome, {data['given_name']}! Checked in.")
+            elif action == "no_shows":
+                count = services.mark_no_shows(event=event, by=person, by_staff=organizer, shift=shift)
+                messages.success(request, f"{count} marked as not there.")
             else:
                 attendance_uuid = _uuid(request.POST.get("attendance", ""))
                 attendance = (
@@ -369,21 +411,34 @@ def manage(request: HttpRequest, event_uuid: str) -> HttpResponse:
                     raise ValidationError("That RSVP is not on this event.")
                 services.check_in(attendance=attendance, by=person, by_staff=organizer)
                 messages.success(request, f"{attendance.person.display_name} is checked in.")
-            return redirect("events:manage", event_uuid=event.uuid)
+            return redirect(here)
         except ValidationError as error:
             messages.error(request, error.message)
-    attendees = selectors.attendees(event)
     return render(
         request,
         "events/manage.html",
         {
             "event": event,
-            "attendees": attendees,
-            "counts": selectors.counts(event),
+            "shifts": shifts,
+            "shift": shift,
+            "attendees": selectors.attendees(event, shift),
+            "counts": selectors.counts(event, shift),
             "walk_in_form": walk_in_form,
+            "started": (shift or event).starts_at <= timezone.now(),
         },
         status=400 if walk_in_form.errors else 200,
     )
+
+
+def _chosen_shift(shifts: list[Shift], wanted: str | None) -> Shift | None:
+    """The date or shift asked for; by default the one on now or next (else the last)."""
+    if not shifts:
+        return None
+    for shift in shifts:
+        if wanted and str(shift.pk) == wanted:
+            return shift
+    now = timezone.now()
+    return next((shift for shift in shifts if shift.ends_at > now), shifts[-1])
 
 
 def _uuid(value: str) -> uuid.UUID | None:
@@ -451,7 +506,11 @@ def mine(request: HttpRequest) -> HttpResponse:
     person, _ = _viewer(request)
     assert person is not None
     feed = reverse("events:my_feed", args=[services.feed_token(person)])
-    events = selectors.my_events(person).filter(ends_at__gt=timezone.now()).select_related("host")
+    events = (
+        selectors.my_events(person, with_drafts=True)
+        .filter(last_ends_at__gt=timezone.now())
+        .select_related("host")
+    )
     return render(request, "events/mine.html", {"events": events, "feed_url": f"{settings.SITE_URL}{feed}"})
 
 
@@ -478,25 +537,12 @@ def again(request: HttpRequest, event_uuid: str) -> HttpResponse:
         return _not_found(request, "Only the event's hosts can host it again.")
     if request.method == "GET":
         zone = zoneinfo.ZoneInfo(previous.time_zone)
-        starts, ends = previous.starts_at.astimezone(zone), previous.ends_at.astimezone(zone)
-        next_date = max(
-            starts.date() + timedelta(days=7), timezone.now().astimezone(zone).date() + timedelta(days=1)
+        initial = _form_values(previous)
+        initial["date"] = max(
+            previous.starts_at.astimezone(zone).date() + timedelta(days=7),
+            timezone.now().astimezone(zone).date() + timedelta(days=1),
         )
-        initial = {
-            "title": previous.title,
-            "description": previous.description,
-            "date": next_date,
-            "start_time": starts.time().replace(second=0, microsecond=0),
-            "end_time": ends.time().replace(second=0, microsecond=0),
-            "time_zone": previous.time_zone,
-            "venue": previous.venue,
-            "address": ", ".join(previous.address_lines),
-            "postal_code": previous.postal_code,
-            "online_url": previous.online_url,
-            "capacity": previous.capacity,
-            "visibility": previous.visibility,
-            "campaign": previous.campaign_id,
-        }
+        del initial["repeat"], initial["skip_dates"], initial["cohost_emails"]
         return render(
             request, "events/host.html", {"form": HostEventForm(initial=initial), "previous": previous}
         )
@@ -510,6 +556,84 @@ def again(request: HttpRequest, event_uuid: str) -> HttpResponse:
             messages.success(request, "Your new event is ready, and last time's attendees are invited.")
             return redirect("events:detail", event_uuid=event.uuid)
     return render(request, "events/host.html", {"form": form, "previous": previous}, status=400)
+
+
+def _form_values(event: Event) -> dict[str, object]:
+    """The host form's fields for an existing event (to change it, or to host it again)."""
+    zone = zoneinfo.ZoneInfo(event.time_zone)
+    starts, ends = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
+    repeat = (
+        event.recurrence_rule.split(";")[0].removeprefix("FREQ=").lower() if event.recurrence_rule else ""
+    )
+    return {
+        "title": event.title,
+        "description": event.description,
+        "date": starts.date(),
+        "start_time": starts.time().replace(second=0, microsecond=0),
+        "end_time": ends.time().replace(second=0, microsecond=0),
+        "time_zone": event.time_zone,
+        "venue": event.venue,
+        "address": ", ".join(event.address_lines),
+        "postal_code": event.postal_code,
+        "online_url": event.online_url,
+        "capacity": event.capacity,
+        "repeat": repeat,
+        "skip_dates": ", ".join(event.recurrence_exceptions),
+        "visibility": event.visibility,
+        "campaign": event.campaign_id,
+        "cohost_emails": ", ".join(
+            e.address
+            for c in event.cohosts.prefetch_related("email_addresses")
+            for e in c.email_addresses.all()[:1]
+        ),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, event_uuid: str) -> HttpResponse:
+    """The host changes their event; one sent back for changes goes for approval again."""
+    try:
+        event, person, organizer = _managed_event(request, event_uuid)
+    except NotFound as error:
+        return _not_found(request, error.message)
+    context: dict[str, object] = {"event": event}
+    if request.method == "GET":
+        return render(
+            request, "events/host.html", {**context, "form": HostEventForm(initial=_form_values(event))}
+        )
+    form = HostEventForm(request.POST)
+    if form.is_valid():
+        try:
+            was_draft = event.status == Event.Status.DRAFT
+            event = services.update_event(event=event, by=person, details=_details(form), by_staff=organizer)
+        except ValidationError as error:
+            form.add_error(_form_field(error.field), error.message)
+        else:
+            if was_draft and event.status == Event.Status.PENDING:
+                messages.success(request, "Thanks! It's with an organizer again; we'll let you know.")
+            else:
+                messages.success(request, "Saved. Anyone coming has been told of a new time or place.")
+            return redirect("events:detail", event_uuid=event.uuid)
+    return render(request, "events/host.html", {**context, "form": form}, status=400)
+
+
+@login_required
+@require_POST
+def cancel_event(request: HttpRequest, event_uuid: str) -> HttpResponse:
+    """The host calls the event off; everyone coming is emailed with the reason."""
+    try:
+        event, person, organizer = _managed_event(request, event_uuid)
+        services.cancel_event(
+            event=event, by=person, by_staff=organizer, reason=request.POST.get("reason", "")
+        )
+    except NotFound as error:
+        return _not_found(request, error.message)
+    except ValidationError as error:
+        messages.error(request, error.message)
+        return redirect("events:manage", event_uuid=event_uuid)
+    messages.success(request, "The event is cancelled, and everyone coming has been told.")
+    return redirect("events:detail", event_uuid=event_uuid)
 
 
 @login_required

@@ -125,7 +125,9 @@ def test_a_few_members_host_and_member_hosting_grows(movement: DemoResult) -> No
 def test_rsvps_are_unique_within_capacity_and_about_half_show_up(movement: DemoResult) -> None:
     rsvps = Attendance.objects.all()
     assert rsvps.count() == movement.events.attendances > 1000
-    assert not rsvps.filter(shift__isnull=False).exists()
+    # The only shifts are a monthly meeting's dates; its RSVPs are for the next one.
+    assert not rsvps.filter(shift__isnull=False).exclude(event__recurrence_rule__gt="").exists()
+    assert not rsvps.filter(shift__isnull=True, event__recurrence_rule__gt="").exists()
     pairs = list(rsvps.values_list("event_id", "person_id"))
     assert len(pairs) == len(set(pairs))
     # Only published events take RSVPs; nobody RSVPs to their own event.
@@ -197,6 +199,12 @@ def test_some_local_meetings_recur_every_month(movement: DemoResult) -> None:
             count=3,
         )
         assert len(later) == 3
+        # Its dates are there to RSVP to, a year of them, the first being the next meeting.
+        dates = list(head.shifts.all())
+        assert len(dates) in (12, 13) and dates[0].starts_at == head.starts_at
+        assert [(d.starts_at, d.ends_at) for d in dates[1:4]] == later
+        assert head.last_ends_at == dates[-1].ends_at
+        assert all(d.from_rule and d.capacity == head.capacity for d in dates)
         # The meetings already held are rows of their own, each hosted again from the one before.
         chain = [head]
         while chain[-1].previous_id is not None:

@@ -121,7 +121,7 @@ def test_a_signed_in_member_rsvps_with_one_button(member, make_member, client_fo
     [
         ({"given_name": "", "email": "x@example.org"}, "Please enter your first name"),
         ({"given_name": "X", "email": "nope"}, "doesn't look like an email"),
-        ({"given_name": "X", "email": "x@example.org", "shift": "abc"}, "You're going"),
+        ({"given_name": "X", "email": "x@example.org", "shift": "abc"}, "not on this event"),
     ],
 )
 def test_guest_rsvp_bad_input(member, data, words):

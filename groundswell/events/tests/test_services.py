@@ -158,7 +158,10 @@ def test_no_rsvp_to_cancelled_or_past_events(member, make_member):
         services.rsvp(event=event, person=make_member("X").person)
     past = timezone.now() - timedelta(days=2)
     Event.objects.filter(pk=event.pk).update(
-        status=Event.Status.PUBLISHED, starts_at=past, ends_at=past + timedelta(hours=1)
+        status=Event.Status.PUBLISHED,
+        starts_at=past,
+        ends_at=past + timedelta(hours=1),
+        last_ends_at=past + timedelta(hours=1),
     )
     with pytest.raises(ValidationError, match="already happened"):
         services.rsvp(event=event, person=make_member("Y").person)
@@ -174,6 +177,10 @@ def test_only_hosts_check_in_and_no_shows_are_logged(member, make_member, outsid
         services.check_in(attendance=came_rsvp, by=outsider.person)
     services.check_in(attendance=came_rsvp, by=member.person)
     services.check_in(attendance=came_rsvp, by=member.person)  # twice is harmless
+    with pytest.raises(ValidationError, match="once it has started"):
+        services.mark_no_shows(event=event, by=member.person)
+    Event.objects.filter(pk=event.pk).update(starts_at=timezone.now() - timedelta(minutes=5))
+    event.refresh_from_db()
     assert services.mark_no_shows(event=event, by=member.person) == 1
     assert Activity.objects.filter(person=came, verb=Verb.ATTENDED).count() == 1
     assert Activity.objects.filter(person=came, verb=Verb.CHECKED_IN).count() == 1
