@@ -1,3 +1,7 @@
+import re
+from dataclasses import dataclass
+from datetime import time
+
 from django import forms
 
 from groundswell.events.models import EventCampaign
@@ -58,6 +62,22 @@ TIME_ZONES = [
 ]
 
 
+@dataclass
+class ShiftLine:
+    starts: time
+    ends: time
+    label: str
+    capacity: int | None
+
+
+# "10:00-12:00 Door knocking (8 places)": two times joined by a hyphen or a dash, a name,
+# an optional capacity.
+SHIFT_LINE = re.compile(
+    r"^(?P<start_h>\d{1,2})[:.](?P<start_m>\d{2})\s*[-–—]\s*(?P<end_h>\d{1,2})[:.](?P<end_m>\d{2})"
+    r"\s*(?P<label>.*?)\s*(?:\((?P<capacity>\d{1,6})\s*(?:places?|people)?\))?$"
+)
+
+
 class HostEventForm(forms.Form):
     title = forms.CharField(label="Title", max_length=200)
     description = forms.CharField(
@@ -80,6 +100,13 @@ class HostEventForm(forms.Form):
     )
     capacity = forms.IntegerField(
         label="Capacity (optional)", required=False, help_text="Leave empty for no limit."
+    )
+    shifts = forms.CharField(
+        label="Shifts (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One per line, like: 10:00-12:00 Door knocking. Each has the capacity above, "
+        "or its own: 12:00-14:00 Phone bank (6 places).",
     )
     repeat = forms.ChoiceField(
         label="Repeats",
@@ -110,6 +137,24 @@ class HostEventForm(forms.Form):
     cohost_emails = forms.CharField(
         label="Co-hosts' email addresses (optional)", required=False, help_text="Separate them with commas."
     )
+
+    def clean_shifts(self) -> list["ShiftLine"]:
+        lines = [line.strip() for line in self.cleaned_data.get("shifts", "").splitlines() if line.strip()]
+        shifts = []
+        for line in lines:
+            match = SHIFT_LINE.match(line)
+            if match is None:
+                raise forms.ValidationError(
+                    f"Write each shift like 10:00-12:00 Door knocking: not “{line[:60]}”."
+                )
+            try:
+                starts = time(int(match["start_h"]), int(match["start_m"]))
+                ends = time(int(match["end_h"]), int(match["end_m"]))
+            except ValueError:
+                raise forms.ValidationError(f"That time is not on the clock: “{line[:60]}”.") from None
+            capacity = int(match["capacity"]) if match["capacity"] else None
+            shifts.append(ShiftLine(starts, ends, (match["label"] or "").strip(), capacity))
+        return shifts
 
     def clean_capacity(self) -> int | None:
         capacity = self.cleaned_data.get("capacity")

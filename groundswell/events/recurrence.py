@@ -77,10 +77,16 @@ def describe(rule: str) -> str:
     """The rules the host form makes, in words ("Every month, on the second Tuesday");
     any other rule as "Repeats"."""
     parts = dict(part.split("=", 1) for part in rule.removeprefix("RRULE:").split(";") if "=" in part)
+    unit = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}.get(parts.get("FREQ", ""))
+    if unit is None or any(key.startswith("BY") and key != "BYDAY" for key in parts):
+        return "Repeats"
+    every = f"Every {parts['INTERVAL']} {unit}s" if parts.get("INTERVAL", "1") != "1" else f"Every {unit}"
     day = parts.get("BYDAY", "")
-    if parts.get("FREQ") == "WEEKLY" and day in DAY_NAMES:
-        return f"Every week, on {DAY_NAMES[day]}"
     nth, code = day[:-2], day[-2:]
-    if parts.get("FREQ") == "MONTHLY" and code in DAY_NAMES and nth in ORDINALS:
-        return f"Every month, on the {ORDINALS[nth]} {DAY_NAMES[code]}"
+    if not day:
+        return every
+    if unit == "week" and day in DAY_NAMES:
+        return f"{every}, on {DAY_NAMES[day]}"
+    if unit == "month" and code in DAY_NAMES and nth in ORDINALS:
+        return f"{every}, on the {ORDINALS[nth]} {DAY_NAMES[code]}"
     return "Repeats"

@@ -36,6 +36,19 @@ DESCRIPTION_MAX = 20_000
 
 
 @dataclass
+class ShiftDetails:
+    """One timeslot a host offers (a canvass from 10 to 12), with its own capacity."""
+
+    starts_at: datetime
+    ends_at: datetime
+    label: str = ""
+    capacity: int | None = None  # None: the event's capacity
+
+
+MAX_SHIFTS = 20
+
+
+@dataclass
 class EventDetails:
     """What a host fills in. Times are aware datetimes (the form reads them in `time_zone`)."""
 
@@ -54,6 +67,7 @@ class EventDetails:
     cohost_emails: list[str] = field(default_factory=list)
     recurrence_rule: str = ""  # RFC 5545 RRULE, e.g. FREQ=MONTHLY;BYDAY=2TU
     recurrence_exceptions: list[str] = field(default_factory=list)  # ISO dates it skips
+    shifts: list[ShiftDetails] = field(default_factory=list)
 
 
 def _checked(details: EventDetails) -> tuple[dict, list[Person]]:
@@ -93,6 +107,7 @@ def _checked(details: EventDetails) -> tuple[dict, list[Person]]:
     }
     if values["recurrence_rule"]:
         parse_rule(values["recurrence_rule"], starts_at=details.starts_at, time_zone=details.time_zone)
+    _check_shifts(details)
     if details.postal_code.strip():
         place = place_postcode(details.postal_code)  # raises with a message for a postcode we cannot place
         values.update(
@@ -119,6 +134,55 @@ def _checked(details: EventDetails) -> tuple[dict, list[Person]]:
             )
         cohosts.append(Person.objects.get(pk=pid))
     return values, cohosts
+
+
+def _check_shifts(details: EventDetails) -> None:
+    shifts = details.shifts
+    if shifts and details.recurrence_rule.strip():
+        raise ValidationError(
+            "A repeating event can't have shifts as well: choose one or the other.", field="shifts"
+        )
+    if len(shifts) > MAX_SHIFTS:
+        raise ValidationError(f"Please offer {MAX_SHIFTS} shifts or fewer.", field="shifts")
+    if len({(shift.starts_at, shift.ends_at) for shift in shifts}) < len(shifts):
+        raise ValidationError("Two shifts have the same times.", field="shifts")
+    for shift in shifts:
+        if shift.ends_at <= shift.starts_at:
+            raise ValidationError("Each shift must end after it starts.", field="shifts")
+        if shift.starts_at < details.starts_at or shift.ends_at > details.ends_at:
+            raise ValidationError("Shifts must fall between the event's start and end.", field="shifts")
+        if shift.capacity is not None and shift.capacity < 1:
+            raise ValidationError("A shift's capacity must be at least 1.", field="shifts")
+        if len(clean_line(shift.label)) > 100:
+            raise ValidationError("Please keep shift names under 100 characters.", field="shifts")
+
+
+def _save_shifts(event: Event, wanted: list[ShiftDetails], default_capacity: int | None) -> None:
+    """The host's shifts as given: kept (with their RSVPs) when their times stay, added,
+    or removed when nobody is signed up for them."""
+    existing = {(shift.starts_at, shift.ends_at): shift for shift in event.shifts.filter(from_rule=False)}
+    for details in wanted:
+        label = clean_line(details.label)
+        capacity = details.capacity if details.capacity is not None else default_capacity
+        shift = existing.pop((details.starts_at, details.ends_at), None)
+        if shift is None:
+            Shift.objects.create(
+                event=event,
+                starts_at=details.starts_at,
+                ends_at=details.ends_at,
+                label=label,
+                capacity=capacity,
+            )
+        elif (shift.label, shift.capacity) != (label, capacity):
+            shift.label, shift.capacity = label, capacity
+            shift.save(update_fields=["label", "capacity"])
+    for shift in existing.values():
+        if shift.attendances.exclude(status=Attendance.Status.CANCELLED).exists():
+            raise ValidationError(
+                f"People have signed up for the shift {shift}: keep it, or write to them first.",
+                field="shifts",
+            )
+        shift.delete()
 
 
 def _exception_dates(raw: list[str]) -> list[str]:
@@ -153,6 +217,7 @@ def host_event(
             previous=previous,
             status=Event.Status.PENDING if needs_review else Event.Status.PUBLISHED,
         )
+        _save_shifts(event, details.shifts, event.capacity)
         sync_dates(event)
         cohosts = [c for c in cohosts if c.pk != host.pk]
         event.cohosts.set(cohosts)
@@ -249,6 +314,7 @@ def update_event(*, event: Event, by: Person, details: EventDetails, by_staff: b
             needs_review = _needs_review(event.campaign, event.host, by_staff=by_staff)
             event.status = Event.Status.PENDING if needs_review else Event.Status.PUBLISHED
         event.save()
+        _save_shifts(event, details.shifts, event.capacity)
         sync_dates(event, now=now)
         known = set(event.cohosts.values_list("pk", flat=True))
         cohosts = [c for c in cohosts if c.pk != event.host_id]

@@ -297,6 +297,15 @@ def _details(form: HostEventForm) -> services.EventDetails:
         cohost_emails=[e for e in data["cohost_emails"].split(",") if e.strip()],
         recurrence_rule=_rule(data["repeat"], starts_at, data["time_zone"]),
         recurrence_exceptions=[d for d in data["skip_dates"].split(",") if d.strip()],
+        shifts=[
+            services.ShiftDetails(
+                starts_at=datetime.combine(data["date"], line.starts, tzinfo=zone),
+                ends_at=datetime.combine(data["date"], line.ends, tzinfo=zone),
+                label=line.label,
+                capacity=line.capacity,
+            )
+            for line in data["shifts"]
+        ],
     )
 
 
@@ -558,6 +567,14 @@ def again(request: HttpRequest, event_uuid: str) -> HttpResponse:
     return render(request, "events/host.html", {"form": form, "previous": previous}, status=400)
 
 
+def _shift_line(shift: Shift, zone: zoneinfo.ZoneInfo, event_capacity: int | None) -> str:
+    """A shift as the host form writes it: 10:00-12:00 Door knocking (6 places)."""
+    line = f"{shift.starts_at.astimezone(zone):%H:%M}-{shift.ends_at.astimezone(zone):%H:%M} {shift.label}"
+    if shift.capacity is not None and shift.capacity != event_capacity:
+        line += f" ({shift.capacity} places)"
+    return line.strip()
+
+
 def _form_values(event: Event) -> dict[str, object]:
     """The host form's fields for an existing event (to change it, or to host it again)."""
     zone = zoneinfo.ZoneInfo(event.time_zone)
@@ -577,6 +594,9 @@ def _form_values(event: Event) -> dict[str, object]:
         "postal_code": event.postal_code,
         "online_url": event.online_url,
         "capacity": event.capacity,
+        "shifts": "\n".join(
+            _shift_line(shift, zone, event.capacity) for shift in event.shifts.filter(from_rule=False)
+        ),
         "repeat": repeat,
         "skip_dates": ", ".join(event.recurrence_exceptions),
         "visibility": event.visibility,

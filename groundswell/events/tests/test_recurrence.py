@@ -82,3 +82,12 @@ def test_services_check_rules_and_exceptions(member):
     details.recurrence_rule = "NOT A RULE"
     with pytest.raises(ValidationError):
         services.host_event(host=member.person, details=details)
+
+
+def test_rules_in_words():
+    assert recurrence.describe("FREQ=MONTHLY;BYDAY=2TU") == "Every month, on the second Tuesday"
+    assert recurrence.describe("FREQ=MONTHLY;BYDAY=-1FR") == "Every month, on the last Friday"
+    assert recurrence.describe("RRULE:FREQ=WEEKLY;BYDAY=WE") == "Every week, on Wednesday"
+    assert recurrence.describe("FREQ=WEEKLY;INTERVAL=2") == "Every 2 weeks"
+    assert recurrence.describe("FREQ=MONTHLY;BYMONTHDAY=1,15") == "Repeats"
+    assert recurrence.describe("FREQ=WEEKLY;BYDAY=MO,WE") == "Repeats"

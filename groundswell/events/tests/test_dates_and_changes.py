@@ -1,0 +1,288 @@
+"""A repeating event's dates and an event's shifts, each with its own RSVPs; hosts changing
+or calling off their events; and the emails those bring."""
+
+import zoneinfo
+from datetime import datetime, timedelta
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from groundswell.core.errors import ValidationError
+from groundswell.events import selectors, services
+from groundswell.events.models import Attendance, Event, EventCampaign, Shift
+
+pytestmark = pytest.mark.django_db
+
+NY = zoneinfo.ZoneInfo("America/New_York")
+
+
+def tomorrow_at(hour: int, *, days: int = 1) -> datetime:
+    day = (timezone.now().astimezone(NY) + timedelta(days=days)).date()
+    return datetime(day.year, day.month, day.day, hour, tzinfo=NY)
+
+
+def series_details(**overrides) -> services.EventDetails:
+    start = tomorrow_at(19)
+    values = {
+        "title": "Chapter meeting",
+        "starts_at": start,
+        "ends_at": start + timedelta(hours=2),
+        "time_zone": "America/New_York",
+        "postal_code": "10001",
+        "recurrence_rule": "FREQ=WEEKLY",
+        "capacity": 1,
+    }
+    values.update(overrides)
+    return services.EventDetails(**values)
+
+
+def test_a_weekly_meeting_has_a_year_of_dates_and_is_found_after_its_first(member):
+    skipped = (tomorrow_at(19) + timedelta(weeks=2)).date().isoformat()
+    event = services.host_event(host=member.person, details=series_details(recurrence_exceptions=[skipped]))
+    dates = list(event.shifts.all())
+    # Weekly for a year (53 weeks from tomorrow, within 366 days), less the skipped one.
+    assert len(dates) == 52
+    assert skipped not in {d.starts_at.astimezone(NY).date().isoformat() for d in dates}
+    assert all(d.starts_at.astimezone(NY).hour == 19 and d.capacity == 1 and d.from_rule for d in dates)
+    event.refresh_from_db()
+    assert event.last_ends_at == dates[-1].ends_at
+
+    one_off = services.host_event(
+        host=member.person,
+        details=series_details(title="One-off", recurrence_rule="", capacity=None),
+    )
+    in_three_weeks = timezone.now() + timedelta(days=20)
+    found = selectors.nearby_ids(latitude=40.75, longitude=-74.0, radius_km=20, starts_after=in_three_weeks)
+    assert [pk for pk, _ in found] == [event.pk]
+    page = selectors.hydrate(found, after=in_three_weeks)
+    assert page[0].next_starts_at == min(d.starts_at for d in dates if d.ends_at > in_three_weeks)
+    # A window with no date of the series in it (the skipped week) does not list it.
+    day = datetime.fromisoformat(skipped).replace(tzinfo=NY)
+    quiet = selectors.upcoming(after=day, before=day + timedelta(days=1))
+    assert list(quiet) == []
+    busy = selectors.upcoming(after=day + timedelta(days=7), before=day + timedelta(days=8))
+    assert list(busy) == [event]
+    assert list(selectors.upcoming(after=timezone.now())) == [event, one_off]
+
+
+def test_each_date_has_its_own_rsvps_and_capacity(member, make_member):
+    event = services.host_event(host=member.person, details=series_details())
+    first, second = event.shifts.all()[:2]
+    ana, ben = make_member("Ana").person, make_member("Ben").person
+    with pytest.raises(ValidationError, match="choose a date"):
+        services.rsvp(event=event, person=ana)
+    assert not services.rsvp(event=event, person=ana, shift=first).waitlisted
+    assert services.rsvp(event=event, person=ben, shift=first).waitlisted  # capacity 1 on each date
+    assert not services.rsvp(event=event, person=ben, shift=second).waitlisted
+    assert not services.rsvp(event=event, person=ana, shift=second).already
+    assert selectors.counts(event, first) == {"accepted": 1, "waitlisted": 1}
+    Shift.objects.filter(pk=first.pk).update(
+        starts_at=timezone.now() - timedelta(hours=3), ends_at=timezone.now() - timedelta(hours=1)
+    )
+    first.refresh_from_db()
+    with pytest.raises(ValidationError, match="already happened"):
+        services.rsvp(event=event, person=make_member("Cy").person, shift=first)
+
+
+def test_changing_the_time_moves_booked_dates_and_tells_who_is_coming(
+    member, make_member, django_capture_on_commit_callbacks
+):
+    event = services.host_event(host=member.person, details=series_details())
+    booked = event.shifts.all()[1]
+    guest = make_member("Guest")
+    services.rsvp(event=event, person=guest.person, shift=booked)
+    mail.outbox.clear()
+    earlier = series_details(starts_at=event.starts_at - timedelta(hours=1), ends_at=event.ends_at)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_event(event=event, by=member.person, details=earlier)
+    booked.refresh_from_db()
+    assert booked.starts_at.astimezone(NY).hour == 18  # same day, new time, RSVP kept
+    assert Attendance.objects.get(person=guest.person).shift_id == booked.pk
+    (notice,) = mail.outbox
+    assert notice.to == [guest.email] and notice.subject == "Changed: Chapter meeting"
+    assert "18:00" in notice.body
+
+    # No longer repeating: the dates nobody booked go; the booked one stays, and is the last.
+    services.update_event(
+        event=event, by=member.person, details=series_details(starts_at=earlier.starts_at, recurrence_rule="")
+    )
+    assert list(event.shifts.all()) == [booked]
+    event.refresh_from_db()
+    assert event.last_ends_at == booked.ends_at
+
+
+def test_the_daily_task_keeps_a_year_of_dates(member):
+    event = services.host_event(host=member.person, details=series_details())
+    later = timezone.now() + timedelta(days=200)
+    assert services.extend_series(now=later) == 1
+    last = event.shifts.order_by("starts_at").last()
+    assert last is not None and last.starts_at > later + timedelta(days=358)
+    event.refresh_from_db()
+    assert event.last_ends_at == last.ends_at
+
+
+def test_hosts_hear_of_review_and_resubmit_after_changes(
+    member, organizer, django_capture_on_commit_callbacks
+):
+    campaign = EventCampaign.objects.create(title="Day of action", slug="doa")
+    event = services.host_event(
+        host=member.person, details=series_details(recurrence_rule="", campaign=campaign)
+    )
+    assert event.status == Event.Status.PENDING
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_changes(event=event, reviewer=organizer.person, note="Add the room number")
+    (asked,) = mail.outbox
+    assert asked.to == [member.email] and asked.subject == "Changes asked: Chapter meeting"
+    assert "Add the room number" in asked.body and reverse("events:edit", args=[event.uuid]) in asked.body
+    event = services.update_event(
+        event=event,
+        by=member.person,
+        details=series_details(recurrence_rule="", campaign=campaign, venue="Room 4"),
+    )
+    assert event.status == Event.Status.PENDING
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_event(event=event, reviewer=organizer.person)
+    assert mail.outbox[-1].subject == "Approved: Chapter meeting"
+
+
+def test_calling_an_event_off_tells_everyone_coming(member, make_member, django_capture_on_commit_callbacks):
+    event = services.host_event(host=member.person, details=series_details(recurrence_rule="", capacity=None))
+    guest = make_member("Guest")
+    services.rsvp(event=event, person=guest.person)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_event(event=event, by=member.person, reason="The hall flooded.")
+    (notice,) = mail.outbox
+    assert notice.to == [guest.email] and notice.subject == "Cancelled: Chapter meeting"
+    assert "The hall flooded." in notice.body
+    with pytest.raises(ValidationError, match="cancelled"):
+        services.rsvp(event=event, person=make_member("Late").person)
+
+
+def test_the_next_on_the_waitlist_is_told_a_place_opened(
+    member, make_member, django_capture_on_commit_callbacks
+):
+    event = services.host_event(host=member.person, details=series_details(recurrence_rule=""))
+    first, second = make_member("First"), make_member("Second")
+    held = services.rsvp(event=event, person=first.person).attendance
+    services.rsvp(event=event, person=second.person)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_rsvp(attendance=held)
+    (notice,) = mail.outbox
+    assert notice.to == [second.email] and notice.subject == "A place opened up: Chapter meeting"
+
+
+def test_reminders_go_per_date(member, make_member, django_capture_on_commit_callbacks):
+    event = services.host_event(host=member.person, details=series_details(capacity=None))
+    first, second = event.shifts.all()[:2]
+    near, far = make_member("Near"), make_member("Far")
+    services.rsvp(event=event, person=near.person, shift=first)
+    services.rsvp(event=event, person=far.person, shift=second)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_reminders(now=first.starts_at - timedelta(minutes=30)) == 2  # day and hour
+    assert {m.to[0] for m in mail.outbox} == {near.email}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_reminders(now=second.starts_at - timedelta(minutes=30)) == 2
+    assert sum(m.to == [far.email] for m in mail.outbox) == 2
+
+
+HOST_FORM = {
+    "title": "Canvass",
+    "time_zone": "America/New_York",
+    "start_time": "10:00",
+    "end_time": "16:00",
+    "postal_code": "10001",
+    "visibility": "public",
+    "capacity": "2",
+}
+
+
+def test_hosts_offer_shifts_from_the_form(member, make_member, client_for):
+    data = {**HOST_FORM, "date": tomorrow_at(10).date().isoformat()}
+    for lines, words in [
+        ("ten to twelve", "Write each shift like"),
+        ("10:00-25:00 Late", "not on the clock"),
+        ("09:00-11:00 Early", "between the event's start and end"),
+        ("10:00-12:00 Doors\n12:00-14:00 Phones", "can't have shifts as well"),
+    ]:
+        repeat = "weekly" if words.startswith("can't") else ""
+        response = client_for(member).post(
+            reverse("events:host"), {**data, "shifts": lines, "repeat": repeat}
+        )
+        assert response.status_code == 400 and words in response.content.decode().replace("&#x27;", "'")
+    assert not Event.objects.exists() and not Shift.objects.exists()
+
+    data["shifts"] = "10:00-12:00 Door knocking\n12:00–14:00 Phone bank (1 place)"
+    assert client_for(member).post(reverse("events:host"), data).status_code == 302
+    event = Event.objects.get()
+    doors, phones = event.shifts.all()
+    assert (doors.label, doors.capacity, phones.label, phones.capacity) == (
+        "Door knocking",
+        2,
+        "Phone bank",
+        1,
+    )
+    assert str(doors).startswith("Door knocking, ") and "10:00–12:00" in str(doors)
+
+    # A guest signs up for a shift; the host cannot then drop that shift, only others.
+    Client().post(
+        reverse("events:rsvp", args=[event.uuid]),
+        {"given_name": "Gus", "email": "gus@example.org", "shift": phones.pk},
+    )
+    assert Attendance.objects.get().shift == phones
+    edit = reverse("events:edit", args=[event.uuid])
+    form = client_for(member).get(edit).content.decode()
+    assert "12:00-14:00 Phone bank (1 place" in form
+    dropped = client_for(member).post(edit, {**data, "shifts": "10:00-12:00 Door knocking"})
+    assert dropped.status_code == 400 and "People have signed up for the shift" in dropped.content.decode()
+    assert event.shifts.count() == 2
+    kept = client_for(member).post(edit, {**data, "shifts": "12:00-14:00 Phone bank (1 place)"})
+    assert kept.status_code == 302 and list(event.shifts.all()) == [phones]
+
+
+def test_members_rsvp_to_dates_and_cancel_their_own_only(member, make_member, outsider, client_for):
+    event = services.host_event(host=member.person, details=series_details(capacity=None))
+    first, second = event.shifts.all()[:2]
+    guest = make_member("Guest")
+    detail = reverse("events:detail", args=[event.uuid])
+    page = client_for(guest).get(detail).content.decode()
+    assert "Every week" in page and "Choose a date" in page
+    for shift in (first, second):
+        client_for(guest).post(reverse("events:rsvp", args=[event.uuid]), {"shift": shift.pk})
+    mine = Attendance.objects.filter(person=guest.person)
+    assert mine.count() == 2
+    page = client_for(guest).get(detail).content.decode()
+    assert page.count("You're going") == 2
+
+    # Someone else cannot cancel it, even knowing its id.
+    leave = reverse("events:leave", args=[event.uuid])
+    attendance = mine.get(shift=first)
+    assert client_for(outsider).post(leave, {"attendance": attendance.uuid}).status_code == 404
+    assert Client().post(leave, {"attendance": attendance.uuid}).status_code == 302  # to sign-in
+    assert mine.filter(status=Attendance.Status.ACCEPTED).count() == 2
+    client_for(guest).post(leave, {"attendance": attendance.uuid})
+    attendance.refresh_from_db()
+    assert attendance.status == Attendance.Status.CANCELLED
+
+    # The host's check-in shows one date at a time.
+    manage = reverse("events:manage", args=[event.uuid])
+    assert "Guest" not in client_for(member).get(manage, {"shift": first.pk}).content.decode()
+    assert "Guest" in client_for(member).get(manage, {"shift": second.pk}).content.decode()
+
+
+def test_only_hosts_change_or_call_off_an_event(member, outsider, make_member, client_for):
+    event = services.host_event(host=member.person, details=series_details(recurrence_rule=""))
+    edit = reverse("events:edit", args=[event.uuid])
+    call_off = reverse("events:cancel_event", args=[event.uuid])
+    for client in (client_for(outsider), client_for(make_member("Guest"))):
+        assert client.get(edit).status_code == 404
+        assert client.post(edit, {**HOST_FORM, "date": "2030-01-01", "title": "Mine now"}).status_code == 404
+        assert client.post(call_off).status_code == 404
+    assert Client().get(edit).status_code == 302  # to sign-in
+    event.refresh_from_db()
+    assert (event.title, event.status) == ("Chapter meeting", Event.Status.PUBLISHED)
+    assert client_for(member).post(call_off, {"reason": "Rain"}).status_code == 302
+    event.refresh_from_db()
+    assert event.status == Event.Status.CANCELLED
