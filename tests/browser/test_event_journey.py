@@ -98,3 +98,61 @@ def test_the_event_journey(browser, signed_in, live_server, settings, make_membe
     page.get_by_role("heading", name="Freedom summer canvass, week 2").wait_for()
     again = Event.objects.get(title="Freedom summer canvass, week 2")
     assert again.previous == event
+
+
+def test_a_monthly_meeting_and_changes_asked(browser, signed_in, live_server, settings, make_member):
+    """Host a monthly meeting under a moderated campaign → the organizer asks for changes →
+    the host changes it from "My events" → approved → a neighbour RSVPs to two dates and
+    cancels one from the page."""
+    settings.SITE_URL = live_server.url
+    host = make_member("Septima")
+    organizer = make_member("Ella", role=Role.ORGANIZER)
+    neighbour = make_member("Bayard")
+    campaign = EventCampaign.objects.create(title="Chapters", slug="chapters")
+
+    page = signed_in(host).new_page()
+    page.goto(f"{live_server.url}/events/host/?campaign={campaign.pk}")
+    page.get_by_label("Title").fill("Chapter meeting")
+    page.get_by_role("textbox", name="Date", exact=True).fill(
+        (timezone.now() + timedelta(days=5)).date().isoformat()
+    )
+    page.get_by_label("Starts").fill("19:00")
+    page.get_by_label("Ends").fill("20:30")
+    page.get_by_label("ZIP code").fill("10001")
+    page.get_by_label("Repeats").select_option("monthly")
+    page.get_by_role("button", name="Create the event").click()
+    page.get_by_text("An organizer will look at your event soon").wait_for()
+    event = Event.objects.get(title="Chapter meeting")
+    assert event.shifts.count() >= 12
+
+    review = signed_in(organizer).new_page()
+    review.goto(f"{live_server.url}/events/review/")
+    review.get_by_label("Note to the host").fill("Please name the room.")
+    review.get_by_role("button", name="Ask for changes").click()
+    review.get_by_text("Nothing waiting").wait_for()
+
+    page.goto(f"{live_server.url}/events/mine/")
+    page.get_by_role("link", name="change it").click()
+    page.get_by_text("Please name the room.").wait_for()
+    assert_accessible(page)
+    page.get_by_label("Venue (optional)").fill("Library, room 4")
+    page.get_by_role("button", name="Send for approval").click()
+    page.get_by_text("It's with an organizer again").wait_for()
+    review.goto(f"{live_server.url}/events/review/")
+    review.get_by_role("button", name="Approve").click()
+    review.get_by_text("Nothing waiting").wait_for()
+
+    guest = signed_in(neighbour, viewport={"width": 390, "height": 844}).new_page()
+    guest.goto(f"{live_server.url}/events/{event.uuid}/")
+    guest.get_by_text("Every month, on the").wait_for()
+    assert_accessible(guest)
+    for _ in range(2):  # the first date offered, then the next
+        guest.get_by_role("button", name="I'll be there").click()
+        guest.get_by_role("heading", name="You're going!").wait_for()
+        guest.goto(f"{live_server.url}/events/{event.uuid}/")
+    first, second = event.shifts.all()[:2]
+    booked = Attendance.objects.filter(person=neighbour.person, status=Attendance.Status.ACCEPTED)
+    assert set(booked.values_list("shift_id", flat=True)) == {first.pk, second.pk}
+    guest.get_by_role("button", name=f"Cancel my RSVP for {first}").click()
+    guest.get_by_text("Your RSVP is cancelled").wait_for()
+    assert list(booked.values_list("shift_id", flat=True)) == [second.pk]
