@@ -48,6 +48,7 @@ class GuestRSVPForm(forms.Form):
     )
     ref = forms.CharField(required=False, widget=forms.HiddenInput)
     via = forms.CharField(required=False, widget=forms.HiddenInput)
+    invite = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 TIME_ZONES = [

@@ -57,7 +57,11 @@ def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float
 class NearbyEvent:
     event: Event
     distance_km: float | None  # None when the search was not near a place
-    next_starts_at: datetime | None = None  # the next date, for one with shifts or repeats
+
+    @property
+    def next_starts_at(self) -> datetime:
+        """When its next date starts (set by `with_next_dates`)."""
+        return getattr(self.event, "next_starts_at", self.event.starts_at)
 
     @property
     def distance_miles(self) -> float | None:
@@ -140,12 +144,19 @@ def hydrate(pairs: Sequence[tuple[int, float | None]], *, after: datetime | None
     `after` (one query, and one more when a repeating event is among them)."""
     events = Event.objects.in_bulk([event_id for event_id, _ in pairs])
     found = [NearbyEvent(events[event_id], km) for event_id, km in pairs if event_id in events]
-    # Only a series (or shifts past the event's own end) can have a later next date.
-    series = [event.pk for event in events.values() if event.last_ends_at > event.ends_at]
-    next_starts = _next_starts(series, after or timezone.now()) if series else {}
-    for item in found:
-        item.next_starts_at = next_starts.get(item.event.pk, item.event.starts_at)
+    with_next_dates([item.event for item in found], after=after or timezone.now())
     return found
+
+
+def with_next_dates(events: Sequence[Event], *, after: datetime) -> Sequence[Event]:
+    """Sets each event's `next_starts_at`: its own start, or for a repeating event the start
+    of its first date still to come after `after` (one query, none without a series)."""
+    # Only a series (or shifts past the event's own end) can have a later next date.
+    series = [event.pk for event in events if event.last_ends_at > event.ends_at]
+    next_starts = _next_starts(series, after) if series else {}
+    for event in events:
+        event.next_starts_at = next_starts.get(event.pk, event.starts_at)  # type: ignore[attr-defined]
+    return events
 
 
 def _next_starts(event_ids: list[int], after: datetime) -> dict[int, datetime]:
@@ -179,14 +190,17 @@ def visible_to(person: Person | None, *, is_staff: bool = False) -> QuerySet[Eve
     return Event.objects.filter(open_to_all | own).distinct()
 
 
-def access_event(*, event_uuid: str, person: Person | None, is_staff: bool = False) -> Event:
-    """The event, if this person may see it; NotFound otherwise (even if it exists)."""
-    event = (
-        visible_to(person, is_staff=is_staff)
-        .filter(uuid=event_uuid)
-        .select_related("campaign", "host")
-        .first()
-    )
+def access_event(
+    *, event_uuid: str, person: Person | None, is_staff: bool = False, invited: bool = False
+) -> Event:
+    """The event, if this person may see it; NotFound otherwise (even if it exists).
+    `invited`: they came with the host's invitation to this event (a private one)."""
+    events = Event.objects.filter(status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+    if not invited:
+        events = visible_to(person, is_staff=is_staff)
+    event = events.filter(uuid=event_uuid).select_related("campaign", "host").first()
+    if event is None and invited:  # the invitation does not hide what they may see anyway
+        return access_event(event_uuid=event_uuid, person=person, is_staff=is_staff)
     if event is None:
         raise NotFound("We couldn't find that event.")
     return event

@@ -738,6 +738,31 @@ def send_confirmation(*, attendance: Attendance, event_url: str, cancel_url: str
     )
 
 
+INVITE_SALT = "groundswell.events.invite"
+
+
+def invitation_token(event: Event) -> str:
+    """What lets someone without an RSVP open a private event: the host shares it."""
+    return signing.dumps(str(event.uuid), salt=INVITE_SALT)
+
+
+def is_invitation(token: str | None, event_uuid: object) -> bool:
+    """Whether `token` is the invitation to the event with this uuid."""
+    if not token:
+        return False
+    try:
+        return signing.loads(token, salt=INVITE_SALT) == str(event_uuid)
+    except signing.BadSignature:
+        return False
+
+
+def invitation_url(event: Event) -> str:
+    """The event's address; for a private event, with the invitation in it."""
+    if event.visibility != Event.Visibility.PRIVATE:
+        return _event_url(event)
+    return f"{_event_url(event)}?invite={invitation_token(event)}"
+
+
 FEED_SALT = "groundswell.events.feed"
 
 
@@ -802,7 +827,7 @@ def host_again(*, previous: Event, by: Person, details: EventDetails) -> Event:
             "previous_title": previous.title,
             "host_name": by.short_name,
             "event_when": _when(event),
-            "event_url": _event_url(event),
+            "event_url": invitation_url(event),
         }
         send(message=invitation, person_ids=invited, context=dict.fromkeys(invited, context))
     return event

@@ -117,15 +117,22 @@ def _day_start(day: date, *, next_day: bool = False) -> datetime:
 
 def detail(request: HttpRequest, event_uuid: str) -> HttpResponse:
     person, is_staff = _viewer(request)
+    invited = services.is_invitation(request.GET.get("invite"), event_uuid)
     try:
-        event = selectors.access_event(event_uuid=str(event_uuid), person=person, is_staff=is_staff)
+        event = selectors.access_event(
+            event_uuid=str(event_uuid), person=person, is_staff=is_staff, invited=invited
+        )
     except NotFound as error:
         return _not_found(request, error.message)
     return _render_detail(request, event, person, GuestRSVPForm(initial=_ref(request)))
 
 
 def _ref(request: HttpRequest) -> dict[str, str]:
-    return {"ref": request.GET.get("ref", "")[:64], "via": request.GET.get("via", "")[:32]}
+    return {
+        "ref": request.GET.get("ref", "")[:64],
+        "via": request.GET.get("via", "")[:32],
+        "invite": request.GET.get("invite", "")[:200],
+    }
 
 
 # A repeating event shows its next dates, not a year of them.
@@ -155,6 +162,11 @@ def _render_detail(
             "dates": dates,
             "choices": [d for d in dates if d.pk not in mine],
             "invite_link": _invite_link(event, person),
+            "private_invitation": (
+                services.invitation_url(event)
+                if event.visibility == Event.Visibility.PRIVATE and services.is_host(event, person)
+                else None
+            ),
             "repeats": recurrence.describe(event.recurrence_rule) if event.recurrence_rule else "",
             "open": event.status == Event.Status.PUBLISHED and event.last_ends_at > timezone.now(),
         },
@@ -173,8 +185,11 @@ def _invite_link(event: Event, person: Person | None) -> str | None:
 @require_POST
 def rsvp(request: HttpRequest, event_uuid: str) -> HttpResponse:
     person, is_staff = _viewer(request)
+    invited = services.is_invitation(request.POST.get("invite"), event_uuid)
     try:
-        event = selectors.access_event(event_uuid=str(event_uuid), person=person, is_staff=is_staff)
+        event = selectors.access_event(
+            event_uuid=str(event_uuid), person=person, is_staff=is_staff, invited=invited
+        )
     except NotFound as error:
         return _not_found(request, error.message)
     form = GuestRSVPForm(request.POST)
@@ -486,8 +501,11 @@ def campaign(request: HttpRequest, slug: str) -> HttpResponse:
         return render(
             request, "events/not_found.html", {"error": "We couldn't find that campaign."}, status=404
         )
-    events = selectors.listed_events().filter(campaign=found, ends_at__gt=timezone.now())
-    page = Paginator(events.order_by("starts_at", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    page = Paginator(selectors.upcoming(after=now, campaign_id=found.pk), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = selectors.with_next_dates(list(page.object_list), after=now)
     return render(
         request,
         "events/campaign.html",
@@ -515,10 +533,12 @@ def mine(request: HttpRequest) -> HttpResponse:
     person, _ = _viewer(request)
     assert person is not None
     feed = reverse("events:my_feed", args=[services.feed_token(person)])
-    events = (
-        selectors.my_events(person, with_drafts=True)
-        .filter(last_ends_at__gt=timezone.now())
-        .select_related("host")
+    now = timezone.now()
+    events = selectors.with_next_dates(
+        list(
+            selectors.my_events(person, with_drafts=True).filter(last_ends_at__gt=now).select_related("host")
+        ),
+        after=now,
     )
     return render(request, "events/mine.html", {"events": events, "feed_url": f"{settings.SITE_URL}{feed}"})
 

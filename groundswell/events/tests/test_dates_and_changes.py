@@ -3,6 +3,7 @@ or calling off their events; and the emails those bring."""
 
 import zoneinfo
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -26,7 +27,7 @@ def tomorrow_at(hour: int, *, days: int = 1) -> datetime:
 
 def series_details(**overrides) -> services.EventDetails:
     start = tomorrow_at(19)
-    values = {
+    values: dict[str, Any] = {
         "title": "Chapter meeting",
         "starts_at": start,
         "ends_at": start + timedelta(hours=2),
@@ -286,3 +287,31 @@ def test_only_hosts_change_or_call_off_an_event(member, outsider, make_member, c
     assert client_for(member).post(call_off, {"reason": "Rain"}).status_code == 302
     event.refresh_from_db()
     assert event.status == Event.Status.CANCELLED
+
+
+def test_a_private_event_opens_only_with_its_invitation(member, outsider, client_for, make_member):
+    private = services.host_event(
+        host=member.person,
+        details=series_details(recurrence_rule="", capacity=None, visibility=Event.Visibility.PRIVATE),
+    )
+    other = services.host_event(
+        host=member.person,
+        details=series_details(recurrence_rule="", title="Other", visibility=Event.Visibility.PRIVATE),
+    )
+    detail = reverse("events:detail", args=[private.uuid])
+    host_page = client_for(member).get(detail).content.decode()
+    link = services.invitation_url(private)
+    assert link.endswith(f"?invite={services.invitation_token(private)}") and link in host_page
+    token = link.split("?invite=")[1]
+    # Without it, or with another event's, an outsider finds nothing.
+    for client in (Client(), client_for(outsider)):
+        assert client.get(detail).status_code == 404
+        assert client.get(detail, {"invite": services.invitation_token(other)}).status_code == 404
+        assert client.get(detail, {"invite": "forged"}).status_code == 404
+    rsvp = reverse("events:rsvp", args=[private.uuid])
+    assert Client().post(rsvp, {"given_name": "Nosy", "email": "nosy@example.org"}).status_code == 404
+    # With it, a guest sees the event (not the host's invitation box) and RSVPs.
+    page = Client().get(detail, {"invite": token}).content.decode()
+    assert "Chapter meeting" in page and link not in page
+    response = Client().post(rsvp, {"given_name": "Rosa", "email": "rosa@example.org", "invite": token})
+    assert response.status_code == 200 and Attendance.objects.filter(event=private).count() == 1
