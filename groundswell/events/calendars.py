@@ -1,34 +1,41 @@
 """iCalendar (RFC 5545) for events: one event's .ics, and feeds of many."""
 
+import zoneinfo
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.urls import reverse
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from groundswell.events.models import Event
+from groundswell.events.models import Event, Shift
 
 
-def calendar(events: Iterable[Event], *, name: str) -> bytes:
+def calendar(entries: Iterable[Event | Shift], *, name: str) -> bytes:
+    """A calendar of events (a repeating one with its rule) and of single dates or shifts."""
     cal = Calendar()
     cal.add("prodid", f"-//{settings.SITE_NAME}//Groundswell//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", name)
-    for event in events:
-        cal.add_component(_component(event))
+    for entry in entries:
+        cal.add_component(_component(entry.event, entry) if isinstance(entry, Shift) else _component(entry))
+    # Times are written in each event's own zone (TZID), so a monthly 7 pm meeting stays at
+    # 7 pm across daylight saving; the zones' definitions (VTIMEZONE) go in the file.
+    cal.add_missing_timezones()
     return cal.to_ical()
 
 
-def _component(event: Event) -> CalendarEvent:
+def _component(event: Event, shift: Shift | None = None) -> CalendarEvent:
+    zone = zoneinfo.ZoneInfo(event.time_zone)
+    slot = shift or event
     item = CalendarEvent()
     host = settings.SITE_URL.split("://", 1)[-1]
-    item.add("uid", f"{event.uuid}@{host}")
+    item.add("uid", f"{event.uuid}-{shift.pk}@{host}" if shift else f"{event.uuid}@{host}")
     item.add("dtstamp", event.modified_at)
-    item.add("dtstart", event.starts_at)
-    item.add("dtend", event.ends_at)
-    item.add("summary", event.title)
+    item.add("dtstart", slot.starts_at.astimezone(zone))
+    item.add("dtend", slot.ends_at.astimezone(zone))
+    item.add("summary", f"{event.title}: {shift.label}" if shift and shift.label else event.title)
     if event.description:
         item.add("description", event.description)
     where = ", ".join(
@@ -40,16 +47,16 @@ def _component(event: Event) -> CalendarEvent:
         item.add("geo", (event.latitude, event.longitude))
     item.add("url", f"{settings.SITE_URL}{reverse('events:detail', args=[event.uuid])}")
     item.add("status", "CANCELLED" if event.status == Event.Status.CANCELLED else "CONFIRMED")
-    if event.recurrence_rule:
+    if event.recurrence_rule and shift is None:
         item.add("rrule", _rrule(event.recurrence_rule))
         if event.recurrence_exceptions:
-            # Skipped dates, at the event's own start time.
-            start = event.starts_at
+            # Skipped days, at the series' local start time on each (as RFC 5545 matches them).
+            start = event.starts_at.astimezone(zone)
             item.add(
                 "exdate",
                 [
-                    start.replace(year=d.year, month=d.month, day=d.day)
-                    for d in map(date.fromisoformat, event.recurrence_exceptions)
+                    datetime.combine(day, start.time(), tzinfo=zone)
+                    for day in map(date.fromisoformat, event.recurrence_exceptions)
                 ],
             )
     return item

@@ -333,6 +333,28 @@ def my_events(person: Person, *, with_drafts: bool = False) -> QuerySet[Event]:
     return events.distinct().order_by("starts_at", "id")
 
 
+def my_calendar(person: Person) -> list[Event | Shift]:
+    """What goes in a member's calendar feed: the events they host or co-host (a series with
+    its rule), and the events, dates or shifts they are going to (two queries)."""
+    hosting = list(
+        Event.objects.filter(Q(host=person) | Q(cohosts=person))
+        .exclude(status=Event.Status.DRAFT)
+        .distinct()
+        .order_by("starts_at", "id")
+    )
+    hosted = {event.pk for event in hosting}
+    going = (
+        Attendance.objects.filter(
+            person=person, status__in=[Attendance.Status.ACCEPTED, Attendance.Status.WAITLISTED]
+        )
+        .exclude(event_id__in=hosted)
+        .exclude(event__status=Event.Status.DRAFT)
+        .select_related("event", "shift__event")
+        .order_by("event__starts_at", "id")
+    )
+    return [*hosting, *(a.shift if a.shift is not None else a.event for a in going)]
+
+
 def open_dates(event: Event, *, limit: int | None = None) -> list[Shift]:
     """The event's dates or shifts that have not ended yet, soonest first, each with how
     many are going (`accepted`) and waiting (`waitlisted`): one query."""

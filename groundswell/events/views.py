@@ -550,7 +550,7 @@ def my_feed(request: HttpRequest, token: str) -> HttpResponse:
     except NotFound as error:
         return _not_found(request, error.message)
     return HttpResponse(
-        calendars.calendar(selectors.my_events(person), name="My events"), content_type="text/calendar"
+        calendars.calendar(selectors.my_calendar(person), name="My events"), content_type="text/calendar"
     )
 
 

@@ -10,6 +10,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from icalendar import Calendar
 
 from groundswell.core.errors import ValidationError
 from groundswell.events import selectors, services
@@ -315,3 +316,29 @@ def test_a_private_event_opens_only_with_its_invitation(member, outsider, client
     assert "Chapter meeting" in page and link not in page
     response = Client().post(rsvp, {"given_name": "Rosa", "email": "rosa@example.org", "invite": token})
     assert response.status_code == 200 and Attendance.objects.filter(event=private).count() == 1
+
+
+def test_calendars_keep_local_time_and_give_members_their_own_dates(member, make_member, client_for):
+    skipped = (tomorrow_at(19) + timedelta(weeks=1)).date()
+    event = services.host_event(
+        host=member.person, details=series_details(capacity=None, recurrence_exceptions=[skipped.isoformat()])
+    )
+    body = Client().get(reverse("events:ics", args=[event.uuid])).content
+    calendar = Calendar.from_ical(body)
+    (item,) = calendar.walk("VEVENT")
+    # 7 pm in New York, as a wall-clock time with its zone (and the zone's definition).
+    assert item["DTSTART"].params["TZID"] == "America/New_York" and item.decoded("DTSTART").hour == 19
+    assert [tz["TZID"] for tz in calendar.walk("VTIMEZONE")] == ["America/New_York"]
+    (skip,) = item["EXDATE"].dts
+    assert (skip.dt.date(), skip.dt.hour, skip.params["TZID"]) == (skipped, 19, "America/New_York")
+    assert "RRULE" in item
+
+    guest = make_member("Guest")
+    second = event.shifts.all()[1]
+    services.rsvp(event=event, person=guest.person, shift=second)
+    feed = reverse("events:my_feed", args=[services.feed_token(guest.person)])
+    (mine,) = Calendar.from_ical(Client().get(feed).content).walk("VEVENT")
+    assert "RRULE" not in mine and mine.decoded("DTSTART") == second.starts_at
+    host_feed = reverse("events:my_feed", args=[services.feed_token(member.person)])
+    (hosting,) = Calendar.from_ical(Client().get(host_feed).content).walk("VEVENT")
+    assert "RRULE" in hosting
