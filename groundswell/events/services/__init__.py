@@ -1,0 +1,102 @@
+"""Writes of events: hosting and approval (`hosting`), a repeating event's dates
+(`dates`), RSVPs with capacity and a waitlist (`rsvps`), the host's tools (`host_tools`),
+emails about an event (`notices`) and signed links (`links`).
+
+Every act is logged in the activity log inside the same transaction. Callers use this
+package's names; the modules are where each concept lives.
+"""
+
+from groundswell.events.services.dates import SERIES_AHEAD, SERIES_MAX_DATES, extend_series, sync_dates
+from groundswell.events.services.host_tools import (
+    MESSAGE_MAX,
+    REMINDERS,
+    SUBJECT_MAX,
+    check_in,
+    host_again,
+    mark_no_shows,
+    message_attendees,
+    report,
+    send_reminders,
+    walk_in,
+)
+from groundswell.events.services.hosting import (
+    DESCRIPTION_MAX,
+    MAX_SHIFTS,
+    TITLE_MAX,
+    EventDetails,
+    ShiftDetails,
+    approve_event,
+    cancel_event,
+    host_event,
+    is_host,
+    reject_event,
+    request_changes,
+    require_host,
+    trust_host,
+    update_event,
+)
+from groundswell.events.services.links import (
+    CANCEL_SALT,
+    FEED_SALT,
+    INVITE_SALT,
+    attendance_for_token,
+    cancel_token,
+    feed_token,
+    invitation_token,
+    invitation_url,
+    is_invitation,
+    person_for_feed,
+)
+from groundswell.events.services.notices import event_url, notify, people_coming, place_text, when_text
+from groundswell.events.services.rsvps import RSVPResult, cancel_rsvp, rsvp, rsvp_as_guest, send_confirmation
+
+__all__ = [
+    "CANCEL_SALT",
+    "DESCRIPTION_MAX",
+    "FEED_SALT",
+    "INVITE_SALT",
+    "MAX_SHIFTS",
+    "MESSAGE_MAX",
+    "REMINDERS",
+    "SERIES_AHEAD",
+    "SERIES_MAX_DATES",
+    "SUBJECT_MAX",
+    "TITLE_MAX",
+    "EventDetails",
+    "RSVPResult",
+    "ShiftDetails",
+    "approve_event",
+    "attendance_for_token",
+    "cancel_event",
+    "cancel_rsvp",
+    "cancel_token",
+    "check_in",
+    "event_url",
+    "extend_series",
+    "feed_token",
+    "host_again",
+    "host_event",
+    "invitation_token",
+    "invitation_url",
+    "is_host",
+    "is_invitation",
+    "mark_no_shows",
+    "message_attendees",
+    "notify",
+    "people_coming",
+    "person_for_feed",
+    "place_text",
+    "reject_event",
+    "report",
+    "request_changes",
+    "require_host",
+    "rsvp",
+    "rsvp_as_guest",
+    "send_confirmation",
+    "send_reminders",
+    "sync_dates",
+    "trust_host",
+    "update_event",
+    "walk_in",
+    "when_text",
+]

@@ -1,0 +1,374 @@
+"""Hosting an event: the host's details checked and saved (with shifts), changes, calling
+it off, and the organizers' approval, each telling the hosts or the people coming."""
+
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from groundswell.activity.models import Initiator, Verb
+from groundswell.activity.services import record
+from groundswell.core.errors import PermissionDenied, ValidationError
+from groundswell.core.text import clean_line
+from groundswell.events.models import Attendance, Event, EventCampaign, Shift, TrustedHost
+from groundswell.events.recurrence import parse_rule
+from groundswell.events.services.dates import sync_dates
+from groundswell.events.services.notices import event_url, notify, people_coming, place_text, when_text
+from groundswell.people.models import Person
+from groundswell.people.places import place_postcode
+from groundswell.people.services import normalize_email, person_id_for
+
+TITLE_MAX = 200
+
+
+DESCRIPTION_MAX = 20_000
+
+
+@dataclass
+class ShiftDetails:
+    """One timeslot a host offers (a canvass from 10 to 12), with its own capacity."""
+
+    starts_at: datetime
+    ends_at: datetime
+    label: str = ""
+    capacity: int | None = None  # None: the event's capacity
+
+
+MAX_SHIFTS = 20
+
+
+@dataclass
+class EventDetails:
+    """What a host fills in. Times are aware datetimes (the form reads them in `time_zone`)."""
+
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    time_zone: str = "UTC"
+    description: str = ""
+    venue: str = ""
+    address_lines: list[str] = field(default_factory=list)
+    postal_code: str = ""
+    online_url: str = ""
+    capacity: int | None = None
+    visibility: Event.Visibility = Event.Visibility.PUBLIC
+    campaign: EventCampaign | None = None
+    cohost_emails: list[str] = field(default_factory=list)
+    recurrence_rule: str = ""  # RFC 5545 RRULE, e.g. FREQ=MONTHLY;BYDAY=2TU
+    recurrence_exceptions: list[str] = field(default_factory=list)  # ISO dates it skips
+    shifts: list[ShiftDetails] = field(default_factory=list)
+
+
+def _checked(details: EventDetails) -> tuple[dict, list[Person]]:
+    """The model fields for these details, and the co-hosts; or ValidationError naming the field."""
+    title = clean_line(details.title)
+    if not title:
+        raise ValidationError("Please give the event a title.", field="title")
+    if len(title) > TITLE_MAX:
+        raise ValidationError(f"Please shorten the title to {TITLE_MAX} characters or fewer.", field="title")
+    if len(details.description) > DESCRIPTION_MAX:
+        raise ValidationError("Please shorten the description.", field="description")
+    try:
+        zoneinfo.ZoneInfo(details.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError("Please choose a time zone from the list.", field="time_zone") from None
+    if timezone.is_naive(details.starts_at) or timezone.is_naive(details.ends_at):
+        raise ValidationError("Start and end need a time zone.", field="starts_at")
+    if details.ends_at <= details.starts_at:
+        raise ValidationError("The event must end after it starts.", field="ends_at")
+    if details.capacity is not None and details.capacity < 1:
+        raise ValidationError("Capacity must be at least 1, or left empty for no limit.", field="capacity")
+    values: dict = {
+        "title": title,
+        "description": details.description.strip(),
+        "starts_at": details.starts_at,
+        "ends_at": details.ends_at,
+        "last_ends_at": details.ends_at,  # until `sync_dates` has looked at the shifts
+        "time_zone": details.time_zone,
+        "venue": clean_line(details.venue)[:200],
+        "address_lines": [clean_line(line)[:200] for line in details.address_lines if clean_line(line)],
+        "online_url": details.online_url.strip(),
+        "capacity": details.capacity,
+        "visibility": details.visibility,
+        "campaign": details.campaign,
+        "recurrence_rule": details.recurrence_rule.strip(),
+        "recurrence_exceptions": _exception_dates(details.recurrence_exceptions),
+    }
+    if values["recurrence_rule"]:
+        parse_rule(values["recurrence_rule"], starts_at=details.starts_at, time_zone=details.time_zone)
+    _check_shifts(details)
+    if details.postal_code.strip():
+        place = place_postcode(details.postal_code)  # raises with a message for a postcode we cannot place
+        values.update(
+            postal_code=place.postal_code,
+            country=place.country,
+            locality=place.locality,
+            region=place.region,
+            latitude=place.latitude,
+            longitude=place.longitude,
+        )
+    elif not values["online_url"]:
+        raise ValidationError(
+            "Give a postcode for the place, or a link for an online event.", field="postal_code"
+        )
+    cohosts = []
+    for raw in details.cohost_emails:
+        if not raw.strip():
+            continue
+        email = normalize_email(raw)
+        pid = person_id_for(email=email)
+        if pid is None:
+            raise ValidationError(
+                f"{email} is not a member yet. Co-hosts must join first.", field="cohost_emails"
+            )
+        cohosts.append(Person.objects.get(pk=pid))
+    return values, cohosts
+
+
+def _check_shifts(details: EventDetails) -> None:
+    shifts = details.shifts
+    if shifts and details.recurrence_rule.strip():
+        raise ValidationError(
+            "A repeating event can't have shifts as well: choose one or the other.", field="shifts"
+        )
+    if len(shifts) > MAX_SHIFTS:
+        raise ValidationError(f"Please offer {MAX_SHIFTS} shifts or fewer.", field="shifts")
+    if len({(shift.starts_at, shift.ends_at) for shift in shifts}) < len(shifts):
+        raise ValidationError("Two shifts have the same times.", field="shifts")
+    for shift in shifts:
+        if shift.ends_at <= shift.starts_at:
+            raise ValidationError("Each shift must end after it starts.", field="shifts")
+        if shift.starts_at < details.starts_at or shift.ends_at > details.ends_at:
+            raise ValidationError("Shifts must fall between the event's start and end.", field="shifts")
+        if shift.capacity is not None and shift.capacity < 1:
+            raise ValidationError("A shift's capacity must be at least 1.", field="shifts")
+        if len(clean_line(shift.label)) > 100:
+            raise ValidationError("Please keep shift names under 100 characters.", field="shifts")
+
+
+def _save_shifts(event: Event, wanted: list[ShiftDetails], default_capacity: int | None) -> None:
+    """The host's shifts as given: kept (with their RSVPs) when their times stay, added,
+    or removed when nobody is signed up for them."""
+    existing = {(shift.starts_at, shift.ends_at): shift for shift in event.shifts.filter(from_rule=False)}
+    for details in wanted:
+        label = clean_line(details.label)
+        capacity = details.capacity if details.capacity is not None else default_capacity
+        shift = existing.pop((details.starts_at, details.ends_at), None)
+        if shift is None:
+            Shift.objects.create(
+                event=event,
+                starts_at=details.starts_at,
+                ends_at=details.ends_at,
+                label=label,
+                capacity=capacity,
+            )
+        elif (shift.label, shift.capacity) != (label, capacity):
+            shift.label, shift.capacity = label, capacity
+            shift.save(update_fields=["label", "capacity"])
+    for shift in existing.values():
+        if shift.attendances.exclude(status=Attendance.Status.CANCELLED).exists():
+            raise ValidationError(
+                f"People have signed up for the shift {shift}: keep it, or write to them first.",
+                field="shifts",
+            )
+        shift.delete()
+
+
+def _exception_dates(raw: list[str]) -> list[str]:
+    days = []
+    for value in raw:
+        value = value.strip()
+        if not value:
+            continue
+        try:
+            days.append(date.fromisoformat(value).isoformat())
+        except ValueError:
+            raise ValidationError(
+                f"{value[:20]} is not a date: write dates like 2026-12-24.", field="recurrence_exceptions"
+            ) from None
+    return sorted(set(days))
+
+
+def host_event(
+    *, host: Person, details: EventDetails, by_staff: bool = False, previous: Event | None = None
+) -> Event:
+    """A member (or an organizer) hosts an event. It goes live at once unless its campaign
+    asks for approval and the host is neither trusted nor staff."""
+    values, cohosts = _checked(details)
+    if values["starts_at"] <= timezone.now():
+        raise ValidationError("The event must start in the future.", field="starts_at")
+    needs_review = _needs_review(details.campaign, host, by_staff=by_staff)
+    initiator = Initiator.STAFF if by_staff else Initiator.MEMBER
+    with transaction.atomic():
+        event = Event.objects.create(
+            **values,
+            host=host,
+            previous=previous,
+            status=Event.Status.PENDING if needs_review else Event.Status.PUBLISHED,
+        )
+        _save_shifts(event, details.shifts, event.capacity)
+        sync_dates(event)
+        cohosts = [c for c in cohosts if c.pk != host.pk]
+        event.cohosts.set(cohosts)
+        record(person=host, verb=Verb.HOSTED, obj=event, initiator=initiator)
+        for cohost in cohosts:
+            record(person=cohost, verb=Verb.COHOSTED, obj=event, initiator=initiator)
+    return event
+
+
+def _needs_review(campaign: EventCampaign | None, host: Person, *, by_staff: bool) -> bool:
+    return (
+        campaign is not None
+        and campaign.approval == EventCampaign.Approval.MODERATED
+        and not by_staff
+        and not TrustedHost.objects.filter(person=host).exists()
+    )
+
+
+def update_event(*, event: Event, by: Person, details: EventDetails, by_staff: bool = False) -> Event:
+    """The host changes their event. One sent back for changes goes to review again (or
+    live, as when it was first hosted). People coming hear of a new time or place."""
+    require_host(event, by, by_staff=by_staff)
+    values, cohosts = _checked(details)
+    now = timezone.now()
+    if event.status == Event.Status.CANCELLED:
+        raise ValidationError("This event has been cancelled. Host a new one instead.")
+    if event.last_ends_at <= now:
+        raise ValidationError("This event is over. Host it again instead.")
+    moved = (values["starts_at"], values["ends_at"]) != (event.starts_at, event.ends_at)
+    if moved and values["starts_at"] <= now:
+        raise ValidationError("The event must start in the future.", field="starts_at")
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        where_before, when_before = place_text(event), (event.starts_at, event.ends_at, event.recurrence_rule)
+        for name, value in values.items():
+            setattr(event, name, value)
+        if event.status == Event.Status.DRAFT:
+            needs_review = _needs_review(event.campaign, event.host, by_staff=by_staff)
+            event.status = Event.Status.PENDING if needs_review else Event.Status.PUBLISHED
+        event.save()
+        _save_shifts(event, details.shifts, event.capacity)
+        sync_dates(event, now=now)
+        known = set(event.cohosts.values_list("pk", flat=True))
+        cohosts = [c for c in cohosts if c.pk != event.host_id]
+        event.cohosts.set(cohosts)
+        initiator = Initiator.STAFF if by_staff else Initiator.MEMBER
+        for cohost in cohosts:
+            if cohost.pk not in known:
+                record(person=cohost, verb=Verb.COHOSTED, obj=event, initiator=initiator)
+        changed = []
+        if (event.starts_at, event.ends_at, event.recurrence_rule) != when_before:
+            changed.append(f"it is now {when_text(event)}")
+        if place_text(event) != where_before:
+            changed.append(f"it is now at {place_text(event)}")
+        if changed and event.status == Event.Status.PUBLISHED:
+            notify(
+                f"changed:{event.pk}:{now.timestamp()}",
+                people_coming(event, now=now),
+                subject=f"Changed: {event.title}",
+                text=f"{event.title} has changed: {' and '.join(changed)}.",
+                link=event_url(event),
+                link_label="See the event",
+            )
+    return event
+
+
+def cancel_event(*, event: Event, by: Person, reason: str = "", by_staff: bool = False) -> Event:
+    """The host calls it off: everyone coming is told, with the host's reason."""
+    require_host(event, by, by_staff=by_staff)
+    now = timezone.now()
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        if event.status == Event.Status.CANCELLED:
+            return event
+        if event.last_ends_at <= now:
+            raise ValidationError("This event is over already.")
+        event.status = Event.Status.CANCELLED
+        event.save(update_fields=["status", "modified_at"])
+        notify(
+            f"cancelled:{event.pk}",
+            people_coming(event, now=now),
+            subject=f"Cancelled: {event.title}",
+            text=f"Sorry: {event.title} ({when_text(event)}) has been cancelled by its host.",
+            note=reason.strip()[:2000],
+            link=event_url(event),
+            link_label="See the event",
+        )
+    return event
+
+
+def approve_event(*, event: Event, reviewer: Person) -> Event:
+    return _review(event, reviewer, Event.Status.PUBLISHED, note="")
+
+
+def reject_event(*, event: Event, reviewer: Person, reason: str) -> Event:
+    if not reason.strip():
+        raise ValidationError("Please tell the host why.", field="reason")
+    return _review(event, reviewer, Event.Status.CANCELLED, note=reason.strip())
+
+
+def request_changes(*, event: Event, reviewer: Person, note: str) -> Event:
+    """Back to the host as a draft, with what to change."""
+    if not note.strip():
+        raise ValidationError("Please say what should change.", field="note")
+    return _review(event, reviewer, Event.Status.DRAFT, note=note.strip())
+
+
+def _review(event: Event, reviewer: Person, status: Event.Status, *, note: str) -> Event:
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        if event.status != Event.Status.PENDING:
+            raise ValidationError("Only events waiting for approval can be reviewed.")
+        event.status = status
+        event.review_note = note
+        event.reviewed_by = reviewer
+        event.reviewed_at = timezone.now()
+        event.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at", "modified_at"])
+        _tell_hosts_of_review(event)
+    return event
+
+
+def _tell_hosts_of_review(event: Event) -> None:
+    if event.status == Event.Status.PUBLISHED:
+        subject, text = (
+            f"Approved: {event.title}",
+            f"{event.title} is approved and live. Time to invite people!",
+        )
+        link, label = event_url(event), "See your event and your invitation link"
+    elif event.status == Event.Status.CANCELLED:
+        subject, text = f"Not approved: {event.title}", f"An organizer did not approve {event.title}."
+        link, label = event_url(event), "See the event"
+    else:
+        subject, text = f"Changes asked: {event.title}", f"An organizer asks for changes to {event.title}."
+        link, label = f"{settings.SITE_URL}{reverse('events:edit', args=[event.uuid])}", "Change the event"
+    assert event.reviewed_at is not None
+    hosts = [event.host_id, *event.cohosts.values_list("pk", flat=True)]
+    notify(
+        f"review:{event.pk}:{event.reviewed_at.timestamp()}",
+        hosts,
+        subject=subject,
+        text=text,
+        note=event.review_note,
+        link=link,
+        link_label=label,
+    )
+
+
+def trust_host(*, person: Person, by: Person) -> TrustedHost:
+    trust, _ = TrustedHost.objects.get_or_create(person=person, defaults={"trusted_by": by})
+    return trust
+
+
+def is_host(event: Event, person: Person | None) -> bool:
+    if person is None:
+        return False
+    return event.host_id == person.pk or event.cohosts.filter(pk=person.pk).exists()
+
+
+def require_host(event: Event, person: Person, *, by_staff: bool = False) -> None:
+    if not by_staff and not is_host(event, person):
+        raise PermissionDenied("Only the event's hosts can do that.")

@@ -1,0 +1,263 @@
+"""Hosting: the host form (new, changed, or hosted again), calling an event off, and the
+organizers' review queue."""
+
+import uuid
+import zoneinfo
+from datetime import datetime, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from groundswell.core.errors import NotFound, ValidationError
+from groundswell.events import recurrence, services
+from groundswell.events.forms import HostEventForm
+from groundswell.events.models import Event, Shift
+from groundswell.events.views.common import managed_event, not_found, viewer
+from groundswell.people.models import Person
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def host(request: HttpRequest) -> HttpResponse:
+    """Host an event. Under a campaign that asks for approval, it waits for an organizer."""
+    person, is_staff = viewer(request)
+    assert person is not None
+    if request.method == "GET":
+        initial = {"campaign": request.GET.get("campaign")} if request.GET.get("campaign") else {}
+        return render(request, "events/host.html", {"form": HostEventForm(initial=initial)})
+    form = HostEventForm(request.POST)
+    if form.is_valid():
+        try:
+            event = services.host_event(host=person, details=_details(form), by_staff=is_staff)
+        except ValidationError as error:
+            form.add_error(_form_field(error.field), error.message)
+        else:
+            if event.status == Event.Status.PENDING:
+                messages.success(
+                    request, "Thanks! An organizer will look at your event soon; we'll let you know."
+                )
+            else:
+                messages.success(request, "Your event is live. Share it!")
+            return redirect("events:detail", event_uuid=event.uuid)
+    return render(request, "events/host.html", {"form": form}, status=400)
+
+
+def _details(form: HostEventForm) -> services.EventDetails:
+    data = form.cleaned_data
+    zone = zoneinfo.ZoneInfo(data["time_zone"])
+    starts_at = datetime.combine(data["date"], data["start_time"], tzinfo=zone)
+    return services.EventDetails(
+        title=data["title"],
+        description=data["description"],
+        starts_at=starts_at,
+        ends_at=datetime.combine(data["date"], data["end_time"], tzinfo=zone),
+        time_zone=data["time_zone"],
+        venue=data["venue"],
+        address_lines=[data["address"]] if data["address"] else [],
+        postal_code=data["postal_code"],
+        online_url=data["online_url"],
+        capacity=data["capacity"],
+        visibility=Event.Visibility(data["visibility"]),
+        campaign=data["campaign"],
+        cohost_emails=[e for e in data["cohost_emails"].split(",") if e.strip()],
+        recurrence_rule=_rule(data["repeat"], starts_at, data["time_zone"]),
+        recurrence_exceptions=[d for d in data["skip_dates"].split(",") if d.strip()],
+        shifts=[
+            services.ShiftDetails(
+                starts_at=datetime.combine(data["date"], line.starts, tzinfo=zone),
+                ends_at=datetime.combine(data["date"], line.ends, tzinfo=zone),
+                label=line.label,
+                capacity=line.capacity,
+            )
+            for line in data["shifts"]
+        ],
+    )
+
+
+def _rule(repeat: str, starts_at: datetime, time_zone: str) -> str:
+    if repeat == "weekly":
+        return recurrence.weekly_rule_for(starts_at, time_zone)
+    if repeat == "monthly":
+        return recurrence.monthly_rule_for(starts_at, time_zone)
+    return ""
+
+
+def _form_field(field: str | None) -> str | None:
+    # Service fields that the form shows under another name.
+    names = {"starts_at": "start_time", "ends_at": "end_time", "recurrence_exceptions": "skip_dates"}
+    name = names.get(field or "", field)
+    return name if name in HostEventForm.base_fields else None
+
+
+def _organizer(request: HttpRequest) -> Person | None:
+    user = request.user
+    return user.person if user.is_authenticated and user.is_organizer else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest) -> HttpResponse:
+    """The organizers' queue of events waiting for approval."""
+    organizer = _organizer(request)
+    if organizer is None:
+        return render(
+            request, "events/not_found.html", {"error": "Only organizers review events."}, status=403
+        )
+    if request.method == "POST":
+        event = _pending_event(request.POST.get("event", ""))
+        decision, note = request.POST.get("decision"), request.POST.get("note", "")
+        if event is None:
+            messages.error(request, "That event is no longer waiting for review.")
+            return redirect("events:review")
+        try:
+            if decision == "approve":
+                services.approve_event(event=event, reviewer=organizer)
+                if request.POST.get("trust"):
+                    services.trust_host(person=event.host, by=organizer)
+            elif decision == "reject":
+                services.reject_event(event=event, reviewer=organizer, reason=note)
+            elif decision == "changes":
+                services.request_changes(event=event, reviewer=organizer, note=note)
+            else:
+                raise ValidationError("Choose approve, reject or ask for changes.")
+        except ValidationError as error:
+            messages.error(request, f"{event.title}: {error.message}")
+        else:
+            messages.success(request, f"{event.title}: done.")
+        return redirect("events:review")
+    pending = Event.objects.filter(status=Event.Status.PENDING).select_related("host", "campaign")
+    return render(request, "events/review.html", {"pending": pending.order_by("created_at")})
+
+
+def _pending_event(value: str) -> Event | None:
+    try:
+        event_uuid = uuid.UUID(value)
+    except ValueError:
+        return None
+    return Event.objects.filter(uuid=event_uuid, status=Event.Status.PENDING).select_related("host").first()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def again(request: HttpRequest, event_uuid: str) -> HttpResponse:
+    """Host again: a new event pre-filled from this one; its invitation goes to the last attendees."""
+    try:
+        previous, person, _ = managed_event(request, event_uuid)
+    except NotFound as error:
+        return not_found(request, error.message)
+    if not services.is_host(previous, person):
+        return not_found(request, "Only the event's hosts can host it again.")
+    if request.method == "GET":
+        zone = zoneinfo.ZoneInfo(previous.time_zone)
+        initial = _form_values(previous)
+        initial["date"] = max(
+            previous.starts_at.astimezone(zone).date() + timedelta(days=7),
+            timezone.now().astimezone(zone).date() + timedelta(days=1),
+        )
+        del initial["repeat"], initial["skip_dates"], initial["cohost_emails"]
+        return render(
+            request, "events/host.html", {"form": HostEventForm(initial=initial), "previous": previous}
+        )
+    form = HostEventForm(request.POST)
+    if form.is_valid():
+        try:
+            event = services.host_again(previous=previous, by=person, details=_details(form))
+        except ValidationError as error:
+            form.add_error(_form_field(error.field), error.message)
+        else:
+            messages.success(request, "Your new event is ready, and last time's attendees are invited.")
+            return redirect("events:detail", event_uuid=event.uuid)
+    return render(request, "events/host.html", {"form": form, "previous": previous}, status=400)
+
+
+def _shift_line(shift: Shift, zone: zoneinfo.ZoneInfo, event_capacity: int | None) -> str:
+    """A shift as the host form writes it: 10:00-12:00 Door knocking (6 places)."""
+    line = f"{shift.starts_at.astimezone(zone):%H:%M}-{shift.ends_at.astimezone(zone):%H:%M} {shift.label}"
+    if shift.capacity is not None and shift.capacity != event_capacity:
+        line += f" ({shift.capacity} places)"
+    return line.strip()
+
+
+def _form_values(event: Event) -> dict[str, object]:
+    """The host form's fields for an existing event (to change it, or to host it again)."""
+    zone = zoneinfo.ZoneInfo(event.time_zone)
+    starts, ends = event.starts_at.astimezone(zone), event.ends_at.astimezone(zone)
+    repeat = (
+        event.recurrence_rule.split(";")[0].removeprefix("FREQ=").lower() if event.recurrence_rule else ""
+    )
+    return {
+        "title": event.title,
+        "description": event.description,
+        "date": starts.date(),
+        "start_time": starts.time().replace(second=0, microsecond=0),
+        "end_time": ends.time().replace(second=0, microsecond=0),
+        "time_zone": event.time_zone,
+        "venue": event.venue,
+        "address": ", ".join(event.address_lines),
+        "postal_code": event.postal_code,
+        "online_url": event.online_url,
+        "capacity": event.capacity,
+        "shifts": "\n".join(
+            _shift_line(shift, zone, event.capacity) for shift in event.shifts.filter(from_rule=False)
+        ),
+        "repeat": repeat,
+        "skip_dates": ", ".join(event.recurrence_exceptions),
+        "visibility": event.visibility,
+        "campaign": event.campaign_id,
+        "cohost_emails": ", ".join(
+            e.address
+            for c in event.cohosts.prefetch_related("email_addresses")
+            for e in c.email_addresses.all()[:1]
+        ),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, event_uuid: str) -> HttpResponse:
+    """The host changes their event; one sent back for changes goes for approval again."""
+    try:
+        event, person, organizer = managed_event(request, event_uuid)
+    except NotFound as error:
+        return not_found(request, error.message)
+    context: dict[str, object] = {"event": event}
+    if request.method == "GET":
+        return render(
+            request, "events/host.html", {**context, "form": HostEventForm(initial=_form_values(event))}
+        )
+    form = HostEventForm(request.POST)
+    if form.is_valid():
+        try:
+            was_draft = event.status == Event.Status.DRAFT
+            event = services.update_event(event=event, by=person, details=_details(form), by_staff=organizer)
+        except ValidationError as error:
+            form.add_error(_form_field(error.field), error.message)
+        else:
+            if was_draft and event.status == Event.Status.PENDING:
+                messages.success(request, "Thanks! It's with an organizer again; we'll let you know.")
+            else:
+                messages.success(request, "Saved. Anyone coming has been told of a new time or place.")
+            return redirect("events:detail", event_uuid=event.uuid)
+    return render(request, "events/host.html", {**context, "form": form}, status=400)
+
+
+@login_required
+@require_POST
+def cancel_event(request: HttpRequest, event_uuid: str) -> HttpResponse:
+    """The host calls the event off; everyone coming is emailed with the reason."""
+    try:
+        event, person, organizer = managed_event(request, event_uuid)
+        services.cancel_event(
+            event=event, by=person, by_staff=organizer, reason=request.POST.get("reason", "")
+        )
+    except NotFound as error:
+        return not_found(request, error.message)
+    except ValidationError as error:
+        messages.error(request, error.message)
+        return redirect("events:manage", event_uuid=event_uuid)
+    messages.success(request, "The event is cancelled, and everyone coming has been told.")
+    return redirect("events:detail", event_uuid=event_uuid)
