@@ -50,7 +50,7 @@ import statistics
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -65,7 +65,7 @@ from common import (  # bench/ is on the path when run as a script
 
 REPO = Path(__file__).resolve().parent.parent
 AIM = 1.5
-KM_PER_MILE = 1.609344  # as groundswell.events.views
+KM_PER_MILE = 1.609344  # as groundswell.events.views.finding
 INDEX = "event_place_idx"
 
 
@@ -278,7 +278,7 @@ def explain(sql: str, params: Any) -> str:
 # --- Figures ------------------------------------------------------------------------------
 
 
-def percentile(values: list[float], p: float) -> float:
+def percentile(values: Sequence[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))]
 
@@ -333,9 +333,9 @@ def main() -> int:
         with psycopg.connect(database_url, autocommit=True) as conn:
             conn.execute("VACUUM ANALYZE")
             version = conn.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
-            upcoming = conn.execute("SELECT count(*) FROM events_event WHERE last_ends_at > %s", [now]).fetchone()[
-                0
-            ]  # type: ignore[index]
+            upcoming = conn.execute(
+                "SELECT count(*) FROM events_event WHERE last_ends_at > %s", [now]
+            ).fetchone()[0]  # type: ignore[index]
         print(
             f"database {args.database} ready (PostgreSQL {version}): {args.events} events over "
             f"{zip_pool} residential ZIP codes, {upcoming} not over yet, written and analyzed in "
@@ -395,7 +395,7 @@ def main() -> int:
             times: dict[str, list[float]] = {kind: [] for kind in rounds}
             statements = [orm_statement(lat, lon, radius_km, now) for _, lat, lon in centres]
             for i, (_, lat, lon) in enumerate(centres):
-                ways = [
+                ways: list[tuple[str, Callable[[], Any]]] = [
                     ("orm", lambda lat=lat, lon=lon: search_orm(lat, lon, radius_km, now)),
                     ("raw", lambda lat=lat, lon=lon: search_raw(lat, lon, radius_km, now)),
                     ("orm_sql", lambda s=statements[i]: run_statement(*s)),

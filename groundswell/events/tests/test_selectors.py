@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from groundswell.core.errors import NotFound
 from groundswell.events import selectors, services
-from groundswell.events.models import Event
+from groundswell.events.models import Event, EventCampaign, Shift
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +138,60 @@ def test_the_bounding_box_is_served_by_the_place_index(member):
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "event_place_idx" in plan, plan
+
+
+def test_the_written_out_search_agrees_with_the_orm_rules(member):
+    """`nearby_ids` is one SQL statement for speed; `listed_events` and `_within_dates` are
+    the rules it must follow. Random events (some drafts, unlisted, in a campaign, with
+    shifts, ended) and random searches: the same answers, in the same order."""
+    import random
+
+    rng = random.Random(7)
+    now = timezone.now()
+    campaign = EventCampaign.objects.create(title="C", slug="c")
+    events = []
+    for i in range(300):
+        start = now + timedelta(hours=rng.uniform(-72, 24 * 40))
+        end = start + timedelta(hours=rng.choice([1, 2, 3]))
+        events.append(
+            Event(
+                title=f"E{i}",
+                starts_at=start,
+                ends_at=end,
+                last_ends_at=end,
+                latitude=40.75 + rng.uniform(-0.6, 0.6),
+                longitude=-74.0 + rng.uniform(-0.8, 0.8),
+                host=member.person,
+                status=rng.choice(["published"] * 4 + ["draft", "cancelled"]),
+                visibility=rng.choice(["public"] * 4 + ["unlisted", "private"]),
+                campaign=campaign if rng.random() < 0.3 else None,
+            )
+        )
+    Event.objects.bulk_create(events)
+    for event in rng.sample(list(Event.objects.all()), 60):  # some with dates weeks apart
+        for week in range(rng.randint(1, 5)):
+            start = event.starts_at + timedelta(weeks=week)
+            Shift.objects.create(event=event, starts_at=start, ends_at=start + timedelta(hours=1))
+        services.sync_dates(event, now=now)
+    for _ in range(60):
+        after = now + timedelta(days=rng.uniform(-1, 30))
+        before = after + timedelta(days=rng.uniform(0.5, 10)) if rng.random() < 0.5 else None
+        in_campaign = campaign.pk if rng.random() < 0.3 else None
+        lat, lon, radius = 40.75 + rng.uniform(-0.3, 0.3), -74.0 + rng.uniform(-0.3, 0.3), rng.uniform(2, 60)
+        found = selectors.nearby_ids(
+            latitude=lat,
+            longitude=lon,
+            radius_km=radius,
+            starts_after=after,
+            starts_before=before,
+            campaign_id=in_campaign,
+        )
+        expected = sorted(
+            (
+                (selectors.distance_km(lat, lon, e.latitude, e.longitude), e.starts_at, e.pk)
+                for e in selectors.upcoming(after=after, before=before, campaign_id=in_campaign)
+            ),
+        )
+        expected = [row for row in expected if row[0] <= radius]
+        assert [pk for pk, _ in found] == [pk for _, _, pk in expected]
+        assert [km for _, km in found] == pytest.approx([km for km, _, _ in expected], rel=1e-9)
