@@ -52,6 +52,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -396,9 +397,9 @@ def main() -> int:
             statements = [orm_statement(lat, lon, radius_km, now) for _, lat, lon in centres]
             for i, (_, lat, lon) in enumerate(centres):
                 ways: list[tuple[str, Callable[[], Any]]] = [
-                    ("orm", lambda lat=lat, lon=lon: search_orm(lat, lon, radius_km, now)),
-                    ("raw", lambda lat=lat, lon=lon: search_raw(lat, lon, radius_km, now)),
-                    ("orm_sql", lambda s=statements[i]: run_statement(*s)),
+                    ("orm", partial(search_orm, lat, lon, radius_km, now)),
+                    ("raw", partial(search_raw, lat, lon, radius_km, now)),
+                    ("orm_sql", partial(run_statement, *statements[i])),
                 ]
                 if i % 2:
                     ways.reverse()
