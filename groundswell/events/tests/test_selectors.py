@@ -188,7 +188,7 @@ def test_the_written_out_search_agrees_with_the_orm_rules(member):
         )
         expected = sorted(
             (
-                (selectors.distance_km(lat, lon, e.latitude, e.longitude), e.starts_at, e.pk)
+                (selectors.distance_km(lat, lon, e.latitude or 0.0, e.longitude or 0.0), e.starts_at, e.pk)
                 for e in selectors.upcoming(after=after, before=before, campaign_id=in_campaign)
             ),
         )
