@@ -5,7 +5,7 @@ the rule changes every future date at once.
 """
 
 import zoneinfo
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from dateutil.rrule import rrule, rrulestr
 
@@ -50,7 +50,9 @@ def occurrences(
             break
         if local.date() in skipped:
             continue
-        start = local.replace(tzinfo=zone)
+        # In UTC, so the length is exact: a time the clocks skip (2:30 as they go forward)
+        # becomes the same moment an hour on, and the end still comes after the start.
+        start = local.replace(tzinfo=zone).astimezone(UTC)
         found.append((start, start + duration))
     return found
 

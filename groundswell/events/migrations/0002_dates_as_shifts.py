@@ -13,6 +13,23 @@ def fill_last_ends_at(apps, schema_editor):
     Event.objects.update(last_ends_at=Greatest(F("ends_at"), Coalesce(Subquery(last_shift), F("ends_at"))))
 
 
+def first_dates_of_series(apps, schema_editor):
+    """A repeating event hosted before its dates were shifts: its own date becomes its first
+    date, with the RSVPs it had; the daily task (`extend_repeating_events`) adds the rest."""
+    Event = apps.get_model("events", "Event")
+    Shift = apps.get_model("events", "Shift")
+    Attendance = apps.get_model("events", "Attendance")
+    for event in Event.objects.exclude(recurrence_rule="").filter(shifts__isnull=True):
+        first = Shift.objects.create(
+            event=event,
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            capacity=event.capacity,
+            from_rule=True,
+        )
+        Attendance.objects.filter(event=event, shift__isnull=True).update(shift=first)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("events", "0001_initial"),
@@ -63,4 +80,5 @@ class Migration(migrations.Migration):
                 name="event_last_end_after_end",
             ),
         ),
+        migrations.RunPython(first_dates_of_series, migrations.RunPython.noop),
     ]

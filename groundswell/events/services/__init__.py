@@ -41,13 +41,13 @@ from groundswell.events.services.links import (
     INVITE_SALT,
     attendance_for_token,
     cancel_token,
+    event_url,
     feed_token,
     invitation_token,
-    invitation_url,
     is_invitation,
     person_for_feed,
 )
-from groundswell.events.services.notices import event_url, notify, people_coming, place_text, when_text
+from groundswell.events.services.notices import notify, people_coming, place_text, when_text
 from groundswell.events.services.rsvps import RSVPResult, cancel_rsvp, rsvp, rsvp_as_guest, send_confirmation
 
 __all__ = [
@@ -77,7 +77,6 @@ __all__ = [
     "host_again",
     "host_event",
     "invitation_token",
-    "invitation_url",
     "is_host",
     "is_invitation",
     "mark_no_shows",

@@ -1,5 +1,6 @@
 """A repeating event's dates: shifts made from its rule a year ahead and kept in step with it."""
 
+import logging
 import zoneinfo
 from datetime import datetime, timedelta
 
@@ -9,11 +10,14 @@ from django.utils import timezone
 
 from groundswell.events.models import Attendance, Event, Shift
 from groundswell.events.recurrence import occurrences
+from groundswell.events.services.links import event_url
+from groundswell.events.services.notices import notify, when_text
+from groundswell.events.services.rsvps import fill_from_waitlist
+
+logger = logging.getLogger(__name__)
 
 # A repeating event's dates are made a year ahead (a daily task keeps the year full).
 SERIES_AHEAD = timedelta(days=366)
-
-
 SERIES_MAX_DATES = 60
 
 
@@ -22,12 +26,15 @@ def sync_dates(event: Event, *, now: datetime | None = None) -> None:
     a year ahead, each with the event's capacity; then `last_ends_at`.
 
     A date is matched by its local day, so moving the meeting from 7 pm to 6 pm moves
-    each booked date with its RSVPs. Dates the rule no longer has are removed unless
-    someone is still booked on them: those people were told, the host can write to them.
+    each booked date with its RSVPs. A date the rule no longer has (skipped, or the event
+    no longer repeats) is removed, and anyone booked on it is told it is off; except the
+    event's own first date, whose RSVPs stay with the event when it stops repeating.
+    More places on a date go to its waitlist. The caller holds the event's row lock.
     """
     now = now or timezone.now()
+    zone = zoneinfo.ZoneInfo(event.time_zone)
     upcoming = {
-        shift.starts_at.astimezone(zoneinfo.ZoneInfo(event.time_zone)).date(): shift
+        shift.starts_at.astimezone(zone).date(): shift
         for shift in event.shifts.filter(from_rule=True, starts_at__gt=now)
     }
     if event.recurrence_rule:
@@ -43,7 +50,7 @@ def sync_dates(event: Event, *, now: datetime | None = None) -> None:
         for starts_at, ends_at in dates:
             if starts_at > now + SERIES_AHEAD:
                 break
-            shift = upcoming.pop(starts_at.date(), None)
+            shift = upcoming.pop(starts_at.astimezone(zone).date(), None)
             if shift is None:
                 Shift.objects.create(
                     event=event, starts_at=starts_at, ends_at=ends_at, capacity=event.capacity, from_rule=True
@@ -51,18 +58,42 @@ def sync_dates(event: Event, *, now: datetime | None = None) -> None:
             elif (shift.starts_at, shift.ends_at, shift.capacity) != (starts_at, ends_at, event.capacity):
                 shift.starts_at, shift.ends_at, shift.capacity = starts_at, ends_at, event.capacity
                 shift.save(update_fields=["starts_at", "ends_at", "capacity"])
+                fill_from_waitlist(event, shift)
     for shift in upcoming.values():  # dates the rule no longer has
-        if not shift.attendances.exclude(status=Attendance.Status.CANCELLED).exists():
-            shift.delete()
+        _drop_date(event, shift, now=now)
     last_shift_end = event.shifts.aggregate(last=Max("ends_at"))["last"]
     event.last_ends_at = max(event.ends_at, last_shift_end) if last_shift_end else event.ends_at
     Event.objects.filter(pk=event.pk).update(last_ends_at=event.last_ends_at)
 
 
+def _drop_date(event: Event, shift: Shift, *, now: datetime) -> None:
+    booked = shift.attendances.exclude(status=Attendance.Status.CANCELLED)
+    if not event.recurrence_rule and shift.starts_at == event.starts_at:
+        # No longer repeating: the first date is the event itself, RSVPs and all.
+        booked.update(shift=None)
+    else:
+        notify(
+            f"date-off:{shift.pk}:{now.timestamp()}",
+            list(booked.values_list("person_id", flat=True)),
+            subject=f"Off: {event.title}, {when_text(event, shift)}",
+            text=f"{event.title} will not meet on {when_text(event, shift)}: the host has changed its dates.",
+            link=event_url(event),
+            link_label="See the dates it does meet",
+        )
+    shift.delete()
+
+
 def extend_series(*, now: datetime | None = None) -> int:
-    """Add the dates that have come within a year of every live repeating event."""
+    """Add the dates that have come within a year of every live repeating event. One
+    event that fails is logged and skipped, not allowed to stop the others."""
     series = Event.objects.exclude(recurrence_rule="").exclude(status=Event.Status.CANCELLED)
+    extended = 0
     for event in series:
-        with transaction.atomic():
-            sync_dates(event, now=now)
-    return len(series)
+        try:
+            with transaction.atomic():
+                sync_dates(Event.objects.select_for_update().get(pk=event.pk), now=now)
+        except Exception:
+            logger.exception("Could not add the dates of repeating event %s", event.pk)
+        else:
+            extended += 1
+    return extended

@@ -12,9 +12,14 @@ from groundswell.core.channels import Channel
 from groundswell.core.errors import ValidationError
 from groundswell.core.text import clean_line
 from groundswell.events.models import Attendance, Event, Shift
-from groundswell.events.services.hosting import DESCRIPTION_MAX, EventDetails, host_event, require_host
-from groundswell.events.services.links import invitation_url
-from groundswell.events.services.notices import place_text, when_text
+from groundswell.events.services.hosting import (
+    DESCRIPTION_MAX,
+    EventDetails,
+    host_event,
+    invite_last_attendees,
+    require_host,
+)
+from groundswell.events.services.notices import people_coming, place_text, when_text
 from groundswell.messaging.models import Message
 from groundswell.messaging.services import send, system_message
 from groundswell.network.services import record_join
@@ -118,11 +123,7 @@ def message_attendees(*, event: Event, by: Person, subject: str, body: str, by_s
         raise ValidationError("Please write a message.", field="body")
     if len(body) > MESSAGE_MAX:
         raise ValidationError("Please shorten the message.", field="body")
-    recipients = list(
-        Attendance.objects.filter(
-            event=event, status__in=[Attendance.Status.ACCEPTED, Attendance.Status.WAITLISTED]
-        ).values_list("person_id", flat=True)
-    )
+    recipients = people_coming(event, now=timezone.now())  # not those of dates gone by
     with transaction.atomic():
         message = Message.objects.create(
             kind=Message.Kind.TRANSACTIONAL, subject=subject, body_text=body, is_template=False
@@ -136,19 +137,8 @@ def host_again(*, previous: Event, by: Person, details: EventDetails) -> Event:
     require_host(previous, by)
     with transaction.atomic():
         event = host_event(host=by, details=details, previous=previous)
-        came = Attendance.objects.filter(event=previous, attended=True)
-        if not came.exists():
-            came = Attendance.objects.filter(event=previous, status=Attendance.Status.ACCEPTED)
-        invited = [pid for pid in came.values_list("person_id", flat=True) if pid != by.pk]
-        invitation = system_message(f"invite:{event.pk}", template="host_again_invitation")
-        context = {
-            "event_title": event.title,
-            "previous_title": previous.title,
-            "host_name": by.short_name,
-            "event_when": when_text(event),
-            "event_url": invitation_url(event),
-        }
-        send(message=invitation, person_ids=invited, context=dict.fromkeys(invited, context))
+        if event.status == Event.Status.PUBLISHED:  # else once an organizer approves it
+            invite_last_attendees(event)
     return event
 
 

@@ -3,7 +3,7 @@ it off, and the organizers' approval, each telling the hosts or the people comin
 
 import zoneinfo
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 
 from django.conf import settings
 from django.db import transaction
@@ -17,7 +17,10 @@ from groundswell.core.text import clean_line
 from groundswell.events.models import Attendance, Event, EventCampaign, Shift, TrustedHost
 from groundswell.events.recurrence import parse_rule
 from groundswell.events.services.dates import sync_dates
-from groundswell.events.services.notices import event_url, notify, people_coming, place_text, when_text
+from groundswell.events.services.links import event_url
+from groundswell.events.services.notices import notify, people_coming, place_text, when_text
+from groundswell.events.services.rsvps import fill_from_waitlist
+from groundswell.messaging.services import send, system_message
 from groundswell.people.models import Person
 from groundswell.people.places import place_postcode
 from groundswell.people.services import normalize_email, person_id_for
@@ -78,16 +81,19 @@ def _checked(details: EventDetails) -> tuple[dict, list[Person]]:
         raise ValidationError("Please choose a time zone from the list.", field="time_zone") from None
     if timezone.is_naive(details.starts_at) or timezone.is_naive(details.ends_at):
         raise ValidationError("Start and end need a time zone.", field="starts_at")
-    if details.ends_at <= details.starts_at:
+    _check_clock_time(details.starts_at, "starts_at")
+    _check_clock_time(details.ends_at, "ends_at")
+    # Compared in UTC: two times in the same zone compare by the clock, wrong across DST.
+    if details.ends_at.astimezone(UTC) <= details.starts_at.astimezone(UTC):
         raise ValidationError("The event must end after it starts.", field="ends_at")
     if details.capacity is not None and details.capacity < 1:
         raise ValidationError("Capacity must be at least 1, or left empty for no limit.", field="capacity")
     values: dict = {
         "title": title,
         "description": details.description.strip(),
-        "starts_at": details.starts_at,
-        "ends_at": details.ends_at,
-        "last_ends_at": details.ends_at,  # until `sync_dates` has looked at the shifts
+        "starts_at": details.starts_at.astimezone(UTC),
+        "ends_at": details.ends_at.astimezone(UTC),
+        "last_ends_at": details.ends_at.astimezone(UTC),  # until `sync_dates` has looked at the shifts
         "time_zone": details.time_zone,
         "venue": clean_line(details.venue)[:200],
         "address_lines": [clean_line(line)[:200] for line in details.address_lines if clean_line(line)],
@@ -129,6 +135,17 @@ def _checked(details: EventDetails) -> tuple[dict, list[Person]]:
     return values, cohosts
 
 
+def _check_clock_time(moment: datetime, field: str) -> None:
+    """Refuse a local time the clocks skip (2:30 on the night they go forward)."""
+    there = moment.astimezone(UTC).astimezone(moment.tzinfo)
+    if there.replace(tzinfo=None) != moment.replace(tzinfo=None):
+        raise ValidationError(
+            f"{moment:%H:%M} doesn't happen on {moment:%d %B}: the clocks go forward. "
+            "Please choose another time.",
+            field=field,
+        )
+
+
 def _check_shifts(details: EventDetails) -> None:
     shifts = details.shifts
     if shifts and details.recurrence_rule.strip():
@@ -140,9 +157,12 @@ def _check_shifts(details: EventDetails) -> None:
     if len({(shift.starts_at, shift.ends_at) for shift in shifts}) < len(shifts):
         raise ValidationError("Two shifts have the same times.", field="shifts")
     for shift in shifts:
-        if shift.ends_at <= shift.starts_at:
+        _check_clock_time(shift.starts_at, "shifts")
+        _check_clock_time(shift.ends_at, "shifts")
+        starts, ends = shift.starts_at.astimezone(UTC), shift.ends_at.astimezone(UTC)
+        if ends <= starts:
             raise ValidationError("Each shift must end after it starts.", field="shifts")
-        if shift.starts_at < details.starts_at or shift.ends_at > details.ends_at:
+        if starts < details.starts_at.astimezone(UTC) or ends > details.ends_at.astimezone(UTC):
             raise ValidationError("Shifts must fall between the event's start and end.", field="shifts")
         if shift.capacity is not None and shift.capacity < 1:
             raise ValidationError("A shift's capacity must be at least 1.", field="shifts")
@@ -151,24 +171,31 @@ def _check_shifts(details: EventDetails) -> None:
 
 
 def _save_shifts(event: Event, wanted: list[ShiftDetails], default_capacity: int | None) -> None:
-    """The host's shifts as given: kept (with their RSVPs) when their times stay, added,
-    or removed when nobody is signed up for them."""
-    existing = {(shift.starts_at, shift.ends_at): shift for shift in event.shifts.filter(from_rule=False)}
+    """The host's shifts as given: kept (with their RSVPs) when their hours stay, even if
+    the event moves to another day; added; or removed when nobody is signed up for them."""
+    zone = zoneinfo.ZoneInfo(event.time_zone)
+
+    def hours(starts_at: datetime, ends_at: datetime) -> tuple[time, time]:
+        return starts_at.astimezone(zone).time(), ends_at.astimezone(zone).time()
+
+    existing = {hours(s.starts_at, s.ends_at): s for s in event.shifts.filter(from_rule=False)}
     for details in wanted:
         label = clean_line(details.label)
         capacity = details.capacity if details.capacity is not None else default_capacity
-        shift = existing.pop((details.starts_at, details.ends_at), None)
+        starts_at, ends_at = details.starts_at.astimezone(UTC), details.ends_at.astimezone(UTC)
+        shift = existing.pop(hours(starts_at, ends_at), None)
         if shift is None:
             Shift.objects.create(
-                event=event,
-                starts_at=details.starts_at,
-                ends_at=details.ends_at,
-                label=label,
-                capacity=capacity,
+                event=event, starts_at=starts_at, ends_at=ends_at, label=label, capacity=capacity
             )
-        elif (shift.label, shift.capacity) != (label, capacity):
-            shift.label, shift.capacity = label, capacity
-            shift.save(update_fields=["label", "capacity"])
+        elif (shift.starts_at, shift.ends_at, shift.label, shift.capacity) != (
+            starts_at,
+            ends_at,
+            label,
+            capacity,
+        ):
+            shift.starts_at, shift.ends_at, shift.label, shift.capacity = starts_at, ends_at, label, capacity
+            shift.save(update_fields=["starts_at", "ends_at", "label", "capacity"])
     for shift in existing.values():
         if shift.attendances.exclude(status=Attendance.Status.CANCELLED).exists():
             raise ValidationError(
@@ -240,19 +267,25 @@ def update_event(*, event: Event, by: Person, details: EventDetails, by_staff: b
     if event.last_ends_at <= now:
         raise ValidationError("This event is over. Host it again instead.")
     moved = (values["starts_at"], values["ends_at"]) != (event.starts_at, event.ends_at)
-    if moved and values["starts_at"] <= now:
+    # A series that began in the past keeps its first date; its dates ahead move.
+    if moved and values["starts_at"] <= now and not values["recurrence_rule"]:
         raise ValidationError("The event must start in the future.", field="starts_at")
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event.pk)
         where_before, when_before = place_text(event), (event.starts_at, event.ends_at, event.recurrence_rule)
+        campaign_before = event.campaign_id
         for name, value in values.items():
             setattr(event, name, value)
+        needs_review = _needs_review(event.campaign, event.host, by_staff=by_staff)
         if event.status == Event.Status.DRAFT:
-            needs_review = _needs_review(event.campaign, event.host, by_staff=by_staff)
             event.status = Event.Status.PENDING if needs_review else Event.Status.PUBLISHED
+        elif event.campaign_id != campaign_before and needs_review:
+            event.status = Event.Status.PENDING  # moved into a campaign that reviews its events
         event.save()
         _save_shifts(event, details.shifts, event.capacity)
         sync_dates(event, now=now)
+        for shift in [None, *event.shifts.filter(from_rule=False)]:  # more places: the waitlist moves up
+            fill_from_waitlist(event, shift)
         known = set(event.cohosts.values_list("pk", flat=True))
         cohosts = [c for c in cohosts if c.pk != event.host_id]
         event.cohosts.set(cohosts)
@@ -329,7 +362,30 @@ def _review(event: Event, reviewer: Person, status: Event.Status, *, note: str) 
         event.reviewed_at = timezone.now()
         event.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at", "modified_at"])
         _tell_hosts_of_review(event)
+        if event.status == Event.Status.PUBLISHED and event.previous_id is not None:
+            invite_last_attendees(event)
     return event
+
+
+def invite_last_attendees(event: Event) -> int:
+    """A hosted-again event's invitation to the people who came to the one before (or, if
+    nobody was checked in, to those who said they would). Sent once the event is live."""
+    previous = event.previous
+    if previous is None:
+        return 0
+    came = Attendance.objects.filter(event=previous, attended=True)
+    if not came.exists():
+        came = Attendance.objects.filter(event=previous, status=Attendance.Status.ACCEPTED)
+    invited = list(came.exclude(person_id=event.host_id).values_list("person_id", flat=True).distinct())
+    invitation = system_message(f"invite:{event.pk}", template="host_again_invitation")
+    context = {
+        "event_title": event.title,
+        "previous_title": previous.title,
+        "host_name": event.host.short_name,
+        "event_when": when_text(event),
+        "event_url": event_url(event),
+    }
+    return send(message=invitation, person_ids=invited, context=dict.fromkeys(invited, context))
 
 
 def _tell_hosts_of_review(event: Event) -> None:

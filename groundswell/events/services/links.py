@@ -1,11 +1,12 @@
 """Signed links: cancelling an RSVP from the confirmation email, the invitation to a
 private event, and a member's private calendar feed."""
 
+from django.conf import settings
 from django.core import signing
+from django.urls import reverse
 
 from groundswell.core.errors import NotFound
 from groundswell.events.models import Attendance, Event
-from groundswell.events.services.notices import event_url
 from groundswell.people.models import Person
 
 CANCEL_SALT = "groundswell.events.cancel"
@@ -44,11 +45,13 @@ def is_invitation(token: str | None, event_uuid: object) -> bool:
         return False
 
 
-def invitation_url(event: Event) -> str:
-    """The event's address; for a private event, with the invitation in it."""
-    if event.visibility != Event.Visibility.PRIVATE:
-        return event_url(event)
-    return f"{event_url(event)}?invite={invitation_token(event)}"
+def event_url(event: Event) -> str:
+    """The event's address for an email: for a private event, with the invitation in it,
+    so that whoever it reaches can open it without signing in."""
+    url = f"{settings.SITE_URL}{reverse('events:detail', args=[event.uuid])}"
+    if event.visibility == Event.Visibility.PRIVATE:
+        return f"{url}?invite={invitation_token(event)}"
+    return url
 
 
 FEED_SALT = "groundswell.events.feed"

@@ -4,11 +4,10 @@ time and place read in them."""
 import zoneinfo
 from datetime import datetime
 
-from django.conf import settings
 from django.db.models import Q
-from django.urls import reverse
 
 from groundswell.events.models import Attendance, Event, Shift
+from groundswell.events.recurrence import describe
 from groundswell.messaging.services import send, system_message
 
 
@@ -32,10 +31,6 @@ def people_coming(event: Event, *, now: datetime) -> list[int]:
     )
 
 
-def event_url(event: Event) -> str:
-    return f"{settings.SITE_URL}{reverse('events:detail', args=[event.uuid])}"
-
-
 def place_text(event: Event) -> str:
     return ", ".join(p for p in [event.venue, *event.address_lines, event.locality, event.region] if p) or (
         event.online_url or "online"
@@ -45,7 +40,6 @@ def place_text(event: Event) -> str:
 def when_text(event: Event, shift: Shift | None = None) -> str:
     """The date in the event's own time zone: "Tuesday 8 December 2026, 19:00 (America/Chicago)"."""
     start = (shift or event).starts_at.astimezone(zoneinfo.ZoneInfo(event.time_zone))
-    when = f"{start:%A} {start.day} {start:%B %Y, %H:%M} ({event.time_zone})"
-    if shift is None and event.recurrence_rule:
-        return f"{when}, and repeating"
-    return when
+    if shift is None and event.recurrence_rule:  # "Every month, on the second Tuesday at 19:00"
+        return f"{describe(event.recurrence_rule)} at {start:%H:%M} ({event.time_zone})"
+    return f"{start:%A} {start.day} {start:%B %Y, %H:%M} ({event.time_zone})"

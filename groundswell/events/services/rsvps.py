@@ -14,7 +14,8 @@ from groundswell.activity.services import record
 from groundswell.core.channels import Channel
 from groundswell.core.errors import ValidationError
 from groundswell.events.models import Attendance, Event, Shift
-from groundswell.events.services.notices import event_url, notify, place_text, when_text
+from groundswell.events.services.links import event_url
+from groundswell.events.services.notices import notify, place_text, when_text
 from groundswell.messaging.services import send, system_message
 from groundswell.network.services import record_join, resolve_share_code
 from groundswell.people.models import Person
@@ -91,42 +92,46 @@ def _check_open(event: Event, shift: Shift | None) -> None:
         raise ValidationError("That date has already happened. Please choose another.", field="shift")
 
 
-def cancel_rsvp(*, attendance: Attendance) -> Attendance | None:
-    """Cancel an RSVP. If it held a place, the first person on the waitlist gets it;
-    returns their attendance (or None)."""
+def cancel_rsvp(*, attendance: Attendance) -> list[Attendance]:
+    """Cancel an RSVP. If it held a place, the first on the waitlist gets it (and is told);
+    returns who was promoted."""
     with transaction.atomic():
-        Event.objects.select_for_update().filter(pk=attendance.event_id).first()
-        attendance = Attendance.objects.select_related("person").get(pk=attendance.pk)
+        event = Event.objects.select_for_update().get(pk=attendance.event_id)
+        attendance = Attendance.objects.select_related("person", "shift").get(pk=attendance.pk)
         if attendance.status == Attendance.Status.CANCELLED:
-            return None
+            return []
         held_a_place = attendance.status == Attendance.Status.ACCEPTED
         attendance.status = Attendance.Status.CANCELLED
         attendance.save(update_fields=["status", "modified_at"])
-        record(person=attendance.person, verb=Verb.CANCELLED_RSVP, obj=attendance.event)
-        if not held_a_place:
-            return None
-        promoted = (
-            Attendance.objects.filter(
-                event_id=attendance.event_id,
-                shift=attendance.shift,
-                status=Attendance.Status.WAITLISTED,
-            )
-            .order_by("created_at", "id")
-            .first()
+        record(person=attendance.person, verb=Verb.CANCELLED_RSVP, obj=event)
+        return fill_from_waitlist(event, attendance.shift) if held_a_place else []
+
+
+def fill_from_waitlist(event: Event, shift: Shift | None) -> list[Attendance]:
+    """Give free places (to the event, or one date or shift of it) to the waitlist, first
+    come first served, and tell each person. Nobody is promoted to something cancelled or
+    over, or past its capacity. The caller holds the event's row lock."""
+    now = timezone.now()
+    capacity = shift.capacity if shift is not None else event.capacity
+    if event.status != Event.Status.PUBLISHED or (shift or event).ends_at <= now:
+        return []
+    waiting = Attendance.objects.filter(event=event, shift=shift, status=Attendance.Status.WAITLISTED)
+    if capacity is not None:
+        taken = Attendance.objects.filter(event=event, shift=shift, status=Attendance.Status.ACCEPTED).count()
+        waiting = waiting.order_by("created_at", "id")[: max(0, capacity - taken)]
+    promoted = list(waiting.order_by("created_at", "id") if capacity is None else waiting)
+    for attendance in promoted:
+        attendance.status = Attendance.Status.ACCEPTED
+        attendance.save(update_fields=["status", "modified_at"])
+        notify(
+            f"promoted:{attendance.pk}:{now.timestamp()}",
+            [attendance.person_id],
+            subject=f"A place opened up: {event.title}",
+            text=f"Good news: a place opened up and it's yours. You're going to {event.title}, "
+            f"{when_text(event, shift)}.",
+            link=event_url(event),
+            link_label="See the event",
         )
-        if promoted is not None:
-            promoted.status = Attendance.Status.ACCEPTED
-            promoted.save(update_fields=["status", "modified_at"])
-            event = attendance.event
-            notify(
-                f"promoted:{promoted.pk}:{timezone.now().timestamp()}",
-                [promoted.person_id],
-                subject=f"A place opened up: {event.title}",
-                text=f"Good news: a place opened up and it's yours. You're going to {event.title}, "
-                f"{when_text(event, promoted.shift)}.",
-                link=event_url(event),
-                link_label="See the event",
-            )
     return promoted
 
 

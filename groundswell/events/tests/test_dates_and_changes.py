@@ -107,13 +107,27 @@ def test_changing_the_time_moves_booked_dates_and_tells_who_is_coming(
     assert notice.to == [guest.email] and notice.subject == "Changed: Chapter meeting"
     assert "18:00" in notice.body
 
-    # No longer repeating: the dates nobody booked go; the booked one stays, and is the last.
-    services.update_event(
-        event=event, by=member.person, details=series_details(starts_at=earlier.starts_at, recurrence_rule="")
-    )
-    assert list(event.shifts.all()) == [booked]
+    # No longer repeating: the later dates go, and whoever booked one is told it is off;
+    # the first date is the event itself now, and those booked on it stay booked.
+    first = event.shifts.all()[0]
+    regular = make_member("Regular")
+    services.rsvp(event=event, person=regular.person, shift=first)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_event(
+            event=event,
+            by=member.person,
+            details=series_details(starts_at=earlier.starts_at, recurrence_rule=""),
+        )
+    assert not event.shifts.exists()
+    assert not Attendance.objects.filter(person=guest.person).exists()
+    assert Attendance.objects.get(person=regular.person).shift is None
+    off, changed = mail.outbox
+    assert off.to == [guest.email] and off.subject.startswith("Off: Chapter meeting")
+    assert changed.to == [regular.email] and changed.subject == "Changed: Chapter meeting"
     event.refresh_from_db()
-    assert event.last_ends_at == booked.ends_at
+    assert event.last_ends_at == event.ends_at
+    assert services.rsvp(event=event, person=make_member("New").person).attendance.shift is None
 
 
 def test_the_daily_task_keeps_a_year_of_dates(member):
@@ -301,7 +315,7 @@ def test_a_private_event_opens_only_with_its_invitation(member, outsider, client
     )
     detail = reverse("events:detail", args=[private.uuid])
     host_page = client_for(member).get(detail).content.decode()
-    link = services.invitation_url(private)
+    link = services.event_url(private)
     assert link.endswith(f"?invite={services.invitation_token(private)}") and link in host_page
     token = link.split("?invite=")[1]
     # Without it, or with another event's, an outsider finds nothing.
@@ -345,3 +359,168 @@ def test_calendars_keep_local_time_and_give_members_their_own_dates(member, make
     host_feed = reverse("events:my_feed", args=[services.feed_token(member.person)])
     (hosting,) = Calendar.from_ical(Client().get(host_feed).content).walk("VEVENT")
     assert "RRULE" in hosting
+
+
+def test_moving_a_live_event_into_a_moderated_campaign_sends_it_for_review(member):
+    campaign = EventCampaign.objects.create(title="Day of action", slug="doa")
+    event = services.host_event(host=member.person, details=series_details(recurrence_rule=""))
+    assert event.status == Event.Status.PUBLISHED
+    moved = services.update_event(
+        event=event, by=member.person, details=series_details(recurrence_rule="", campaign=campaign)
+    )
+    assert moved.status == Event.Status.PENDING
+
+
+def test_times_the_clocks_skip_are_refused_and_series_cross_them(member, client_for):
+    # The second Sunday of March, 2:00 to 3:00 does not happen in New York (within a year, so
+    # that the series below has its dates made).
+    spring = next(
+        day
+        for day in (
+            datetime(timezone.now().year + y, 3, d, 2, 30, tzinfo=NY) for y in (0, 1) for d in range(8, 15)
+        )
+        if day.weekday() == 6 and day > timezone.now()
+    )
+    with pytest.raises(ValidationError, match="clocks go forward"):
+        services.host_event(
+            host=member.person,
+            details=series_details(starts_at=spring, ends_at=spring.replace(hour=3), recurrence_rule=""),
+        )
+    assert not Event.objects.exists()
+    # A weekly 2:30 meeting whose dates cross that night: that date is an hour later, not broken.
+    start = spring - timedelta(weeks=1)
+    event = services.host_event(
+        host=member.person, details=series_details(starts_at=start, ends_at=start.replace(hour=3, minute=15))
+    )
+    dates = list(event.shifts.all()[:3])
+    assert all(d.ends_at - d.starts_at == timedelta(minutes=45) for d in dates)
+    assert [d.starts_at.astimezone(NY).hour for d in dates] == [2, 3, 2]
+
+
+def test_the_waitlist_moves_up_only_when_there_is_a_place_to_go_to(
+    member, make_member, django_capture_on_commit_callbacks
+):
+    event = services.host_event(host=member.person, details=series_details(recurrence_rule=""))
+    first, second, third = (make_member(n).person for n in ("First", "Second", "Third"))
+    services.rsvp(event=event, person=first)
+    services.rsvp(event=event, person=second)
+    services.rsvp(event=event, person=third)
+    # More places: the waitlist moves up at once.
+    services.update_event(
+        event=event, by=member.person, details=series_details(recurrence_rule="", capacity=2)
+    )
+    assert Attendance.objects.get(person=second).status == Attendance.Status.ACCEPTED
+    # Called off: someone leaving frees nothing for the one still waiting.
+    services.cancel_event(event=event, by=member.person)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.cancel_rsvp(attendance=Attendance.objects.get(person=first)) == []
+    assert Attendance.objects.get(person=third).status == Attendance.Status.WAITLISTED
+    assert mail.outbox == []
+
+
+def test_a_started_series_can_move_its_time(member, make_member):
+    event = services.host_event(host=member.person, details=series_details())
+    later = event.shifts.all()[2]
+    began = tomorrow_at(19, days=-27)  # four weeks ago, at 7 pm New York time
+    Event.objects.filter(pk=event.pk).update(starts_at=began, ends_at=began + timedelta(hours=2))
+    event.refresh_from_db()
+    earlier = series_details(starts_at=tomorrow_at(18, days=-27), ends_at=began + timedelta(hours=2))
+    services.update_event(event=event, by=member.person, details=earlier)
+    later.refresh_from_db()
+    assert later.starts_at.astimezone(NY).hour == 18
+
+
+def test_a_day_with_booked_shifts_can_move_to_another_day(member, make_member):
+    start = tomorrow_at(10)
+    shift = services.ShiftDetails(starts_at=start, ends_at=start + timedelta(hours=2), label="Doors")
+    details = series_details(
+        starts_at=start, ends_at=start + timedelta(hours=6), recurrence_rule="", shifts=[shift]
+    )
+    event = services.host_event(host=member.person, details=details)
+    (doors,) = event.shifts.all()
+    guest = make_member("Guest").person
+    services.rsvp(event=event, person=guest, shift=doors)
+    day = timedelta(days=1)
+    moved_shift = services.ShiftDetails(
+        starts_at=start + day, ends_at=start + day + timedelta(hours=2), label="Doors"
+    )
+    services.update_event(
+        event=event,
+        by=member.person,
+        details=series_details(
+            starts_at=start + day,
+            ends_at=start + day + timedelta(hours=6),
+            recurrence_rule="",
+            shifts=[moved_shift],
+        ),
+    )
+    doors.refresh_from_db()
+    assert doors.starts_at == start + day and Attendance.objects.get(person=guest).shift == doors
+
+
+def test_notices_of_a_private_event_open_it_and_host_messages_skip_past_dates(
+    member, make_member, django_capture_on_commit_callbacks
+):
+    event = services.host_event(
+        host=member.person,
+        details=series_details(capacity=None, visibility=Event.Visibility.PRIVATE),
+    )
+    first, second = event.shifts.all()[:2]
+    past, coming = make_member("Past"), make_member("Coming")
+    services.rsvp(event=event, person=past.person, shift=first)
+    services.rsvp(event=event, person=coming.person, shift=second)
+    Shift.objects.filter(pk=first.pk).update(
+        starts_at=timezone.now() - timedelta(hours=3), ends_at=timezone.now() - timedelta(hours=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.message_attendees(event=event, by=member.person, subject="Hi", body="See you") == 1
+        services.cancel_event(event=event, by=member.person)
+    note, cancelled = mail.outbox
+    assert note.to == cancelled.to == [coming.email]
+    link = services.event_url(event)
+    assert "?invite=" in link and link in cancelled.body
+    token = link.split("?invite=")[1]
+    assert Client().get(reverse("events:detail", args=[event.uuid]), {"invite": token}).status_code == 200
+    assert Client().get(reverse("events:ics", args=[event.uuid]), {"invite": token}).status_code == 200
+
+
+def test_odd_digits_in_a_form_get_a_message_not_an_error(member, client_for):
+    event = services.host_event(host=member.person, details=series_details())
+    response = Client().post(
+        reverse("events:rsvp", args=[event.uuid]), {"given_name": "X", "email": "x@example.org", "shift": "²"}
+    )
+    assert response.status_code == 400 and not Attendance.objects.exists()
+    Event.objects.filter(pk=event.pk).update(starts_at=timezone.now() - timedelta(hours=1))
+    report = client_for(member).post(
+        reverse("events:report", args=[event.uuid]), {"attendance": "²"}, follow=True
+    )
+    assert "Please give a number" in report.content.decode()
+
+
+def test_hosting_again_under_review_invites_once_approved(
+    member, make_member, organizer, django_capture_on_commit_callbacks
+):
+    before = services.host_event(
+        host=member.person, details=series_details(recurrence_rule="", capacity=None)
+    )
+    guest = make_member("Guest")
+    services.rsvp(event=before, person=guest.person)
+    campaign = EventCampaign.objects.create(title="Day of action", slug="doa")
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.host_again(
+            previous=before,
+            by=member.person,
+            details=series_details(
+                recurrence_rule="",
+                campaign=campaign,
+                starts_at=tomorrow_at(19, days=8),
+                ends_at=tomorrow_at(21, days=8),
+            ),
+        )
+    assert again.status == Event.Status.PENDING
+    assert not [m for m in mail.outbox if guest.email in m.to]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_event(event=again, reviewer=organizer.person)
+    (invitation,) = [m for m in mail.outbox if guest.email in m.to]
+    assert "hosting again" in invitation.subject

@@ -124,9 +124,9 @@ def test_capacity_waitlist_and_promotion(member, make_member):
     assert [r.waitlisted for r in results] == [False, False, True, True]
     again = services.rsvp(event=event, person=people[0])
     assert again.already and Attendance.objects.filter(person=people[0]).count() == 1
-    promoted = services.cancel_rsvp(attendance=results[0].attendance)
-    assert promoted is not None and promoted.person == people[2]
-    assert services.cancel_rsvp(attendance=results[0].attendance) is None  # twice is harmless
+    (promoted,) = services.cancel_rsvp(attendance=results[0].attendance)
+    assert promoted.person == people[2]
+    assert services.cancel_rsvp(attendance=results[0].attendance) == []  # twice is harmless
     statuses = dict(Attendance.objects.values_list("person_id", "status"))
     assert [statuses[p.pk] for p in people] == ["cancelled", "accepted", "accepted", "waitlisted"]
     # Back after cancelling: the end of the queue.

@@ -16,8 +16,11 @@ from groundswell.events.views.common import PAGE_SIZE, map_points, not_found, vi
 
 def ics(request: HttpRequest, event_uuid: str) -> HttpResponse:
     person, is_staff = viewer(request)
+    invited = services.is_invitation(request.GET.get("invite"), event_uuid)
     try:
-        event = selectors.access_event(event_uuid=str(event_uuid), person=person, is_staff=is_staff)
+        event = selectors.access_event(
+            event_uuid=str(event_uuid), person=person, is_staff=is_staff, invited=invited
+        )
     except NotFound as error:
         return not_found(request, error.message)
     response = HttpResponse(calendars.calendar([event], name=event.title), content_type="text/calendar")

@@ -136,7 +136,7 @@ def _render_detail(
             "choices": [d for d in dates if d.pk not in mine],
             "invite_link": _invite_link(event, person),
             "private_invitation": (
-                services.invitation_url(event)
+                services.event_url(event)
                 if event.visibility == Event.Visibility.PRIVATE and services.is_host(event, person)
                 else None
             ),
@@ -167,7 +167,9 @@ def rsvp(request: HttpRequest, event_uuid: str) -> HttpResponse:
         return not_found(request, error.message)
     form = GuestRSVPForm(request.POST)
     shift_id = request.POST.get("shift", "")
-    shift = event.shifts.filter(pk=int(shift_id)).first() if shift_id.isdigit() else None
+    shift = (
+        event.shifts.filter(pk=int(shift_id)).first() if shift_id.isascii() and shift_id.isdigit() else None
+    )
     if shift_id and shift is None:
         form.add_error(None, "That date or shift is not on this event. Please choose one from the list.")
         return _render_detail(request, event, person, form, status=400)
@@ -198,7 +200,7 @@ def rsvp(request: HttpRequest, event_uuid: str) -> HttpResponse:
                 token = services.cancel_token(result.attendance)
                 services.send_confirmation(
                     attendance=result.attendance,
-                    event_url=f"{settings.SITE_URL}{reverse('events:detail', args=[event.uuid])}",
+                    event_url=services.event_url(event),
                     cancel_url=f"{settings.SITE_URL}{reverse('events:cancel', args=[token])}",
                 )
     except GroundswellError as error:

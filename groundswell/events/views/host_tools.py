@@ -126,7 +126,7 @@ def report(request: HttpRequest, event_uuid: str) -> HttpResponse:
         return not_found(request, error.message)
     raw = request.POST.get("attendance", "").strip()
     try:
-        if raw and not raw.isdigit():
+        if raw and not (raw.isascii() and raw.isdigit()):
             raise ValidationError("How many came? Please give a number.")
         services.report(
             event=event,
