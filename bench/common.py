@@ -55,3 +55,11 @@ def clean_up(postgres: str, database: str, *, drop: bool) -> None:
             admin_execute(postgres, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         except psycopg.Error as error:
             print(f"could not drop {database}: {error}", file=sys.stderr)
+
+
+def print_errors(errors: list[str], limit: int = 5) -> None:
+    """The first few errors of a run, and how many more there were."""
+    for problem in errors[:limit]:
+        print(f"    ! {problem}")
+    if len(errors) > limit:
+        print(f"    ! ... and {len(errors) - limit} more")

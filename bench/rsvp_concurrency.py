@@ -54,6 +54,7 @@ from common import (  # bench/ is on the path when run as a script
     admin_execute,
     clean_up,
     manage,
+    print_errors,
     setup_environment,
 )
 
@@ -284,13 +285,6 @@ def check_event(
     ]
 
 
-def print_errors(out: Round, limit: int = 5) -> None:
-    for problem in out.errors[:limit]:
-        print(f"    ! {problem}")
-    if len(out.errors) > limit:
-        print(f"    ! ... and {len(out.errors) - limit} more")
-
-
 def main() -> int:
     args = parse_args()
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -362,7 +356,7 @@ def main() -> int:
                 out = run_round(kind, people, event, slots)
                 results[kind].append(out)
                 print(describe(out, f"round {round_no} {kind}"))
-                print_errors(out)
+                print_errors(out.errors)
                 if kind == "rsvp":
                     label = f"round {round_no}"
                     checks += check_event(

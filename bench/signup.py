@@ -49,6 +49,7 @@ from urllib.parse import urlencode, urlsplit
 
 import psycopg
 import redis
+from common import print_errors  # bench/ is on the path when run as a script
 
 REPO = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -531,13 +532,6 @@ def describe(out: Outcome, label: str) -> str:
     return line
 
 
-def print_errors(out: Outcome, limit: int = 5) -> None:
-    for problem in out.errors[:limit]:
-        print(f"    ! {problem}")
-    if len(out.errors) > limit:
-        print(f"    ! ... and {len(out.errors) - limit} more")
-
-
 def main() -> int:
     args = parse_args()
     # Clean up on Ctrl-C and on kill alike, even when started with SIGINT ignored (`cmd &`).
@@ -597,8 +591,8 @@ def main() -> int:
         warm_join = load.run("join", "warm", args.warmup)
         print(f"warm-up: {warm_base.ok} baseline inserts, {warm_join.ok} joins")
         if warm_join.errors or warm_base.errors:
-            print_errors(warm_base)
-            print_errors(warm_join)
+            print_errors(warm_base.errors)
+            print_errors(warm_join.errors)
             raise RuntimeError("warm-up requests failed; see above and the gunicorn log:\n" + tail(log))
 
         with psycopg.connect(database_url) as conn:
@@ -620,7 +614,7 @@ def main() -> int:
                 out.server = meter.end(len(out.latencies))
                 results[kind].append(out)
                 print(describe(out, f"round {round_no} {kind}"))
-                print_errors(out)
+                print_errors(out.errors)
 
         best = {kind: max(outs, key=lambda o: o.rps) for kind, outs in results.items()}
         ratio = best["join"].rps / best["baseline"].rps if best["baseline"].rps else 0.0

@@ -11,16 +11,12 @@ from django.utils import timezone
 from groundswell.core.errors import NotFound
 from groundswell.events import calendars, selectors, services
 from groundswell.events.models import EventCampaign
-from groundswell.events.views.common import PAGE_SIZE, map_points, not_found, viewer
+from groundswell.events.views.common import PAGE_SIZE, map_points, not_found, viewer, visible_event
 
 
 def ics(request: HttpRequest, event_uuid: str) -> HttpResponse:
-    person, is_staff = viewer(request)
-    invited = services.is_invitation(request.GET.get("invite"), event_uuid)
     try:
-        event = selectors.access_event(
-            event_uuid=str(event_uuid), person=person, is_staff=is_staff, invited=invited
-        )
+        event = visible_event(request, event_uuid, invite=request.GET.get("invite"))
     except NotFound as error:
         return not_found(request, error.message)
     response = HttpResponse(calendars.calendar([event], name=event.title), content_type="text/calendar")

@@ -57,3 +57,15 @@ def parse_uuid(value: str) -> uuid.UUID | None:
         return uuid.UUID(value)
     except ValueError:
         return None
+
+
+def visible_event(request: HttpRequest, event_uuid: object, *, invite: str | None) -> Event:
+    """The event, if whoever is looking may see it, or came with its invitation (`?invite=`,
+    for a private event); NotFound otherwise."""
+    person, is_staff = viewer(request)
+    return selectors.access_event(
+        event_uuid=str(event_uuid),
+        person=person,
+        is_staff=is_staff,
+        invited=services.is_invitation(invite, event_uuid),
+    )

@@ -17,7 +17,14 @@ from groundswell.core.errors import GroundswellError, NotFound, ValidationError
 from groundswell.events import recurrence, selectors, services
 from groundswell.events.forms import GuestRSVPForm, SearchForm
 from groundswell.events.models import Attendance, Event
-from groundswell.events.views.common import PAGE_SIZE, map_points, not_found, parse_uuid, viewer
+from groundswell.events.views.common import (
+    PAGE_SIZE,
+    map_points,
+    not_found,
+    parse_uuid,
+    viewer,
+    visible_event,
+)
 from groundswell.network.services import resolve_share_code, share_code_for
 from groundswell.people.models import Person
 from groundswell.people.places import place_postcode
@@ -89,12 +96,9 @@ def _day_start(day: date, *, next_day: bool = False) -> datetime:
 
 
 def detail(request: HttpRequest, event_uuid: str) -> HttpResponse:
-    person, is_staff = viewer(request)
-    invited = services.is_invitation(request.GET.get("invite"), event_uuid)
+    person, _ = viewer(request)
     try:
-        event = selectors.access_event(
-            event_uuid=str(event_uuid), person=person, is_staff=is_staff, invited=invited
-        )
+        event = visible_event(request, event_uuid, invite=request.GET.get("invite"))
     except NotFound as error:
         return not_found(request, error.message)
     return _render_detail(request, event, person, GuestRSVPForm(initial=_ref(request)))
@@ -157,12 +161,9 @@ def _invite_link(event: Event, person: Person | None) -> str | None:
 
 @require_POST
 def rsvp(request: HttpRequest, event_uuid: str) -> HttpResponse:
-    person, is_staff = viewer(request)
-    invited = services.is_invitation(request.POST.get("invite"), event_uuid)
+    person, _ = viewer(request)
     try:
-        event = selectors.access_event(
-            event_uuid=str(event_uuid), person=person, is_staff=is_staff, invited=invited
-        )
+        event = visible_event(request, event_uuid, invite=request.POST.get("invite"))
     except NotFound as error:
         return not_found(request, error.message)
     form = GuestRSVPForm(request.POST)
