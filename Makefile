@@ -15,10 +15,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# With DEBUG off every `groundswell` command refuses the development SECRET_KEY and an
+# unset SITE_URL (config/safety.py); on a laptop DEBUG=1 allows both, and SITE_URL is the
+# address runserver answers on, so links in the demo's emails work.
+SITE_URL ?= http://127.0.0.1:$(PORT)
+LAPTOP := DEBUG=1 SITE_URL=$(SITE_URL)
+
 run: $(STAMP)
-	$(BIN)/groundswell migrate --noinput
-	$(BIN)/groundswell demo --people 2000 --seed 5 --if-empty
-	DEBUG=1 $(BIN)/groundswell runserver 127.0.0.1:$(PORT)
+	$(LAPTOP) $(BIN)/groundswell migrate --noinput
+	$(LAPTOP) $(BIN)/groundswell demo --people 2000 --seed 5 --if-empty
+	$(LAPTOP) $(BIN)/groundswell runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
 	$(BIN)/pytest
@@ -34,7 +40,7 @@ contracts: $(STAMP)
 	$(BIN)/lint-imports
 
 check-migrations: $(STAMP)
-	$(BIN)/groundswell makemigrations --check --dry-run
+	$(LAPTOP) $(BIN)/groundswell makemigrations --check --dry-run
 
 check: lint types contracts check-migrations
 

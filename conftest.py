@@ -11,6 +11,13 @@ from django.test import Client
 
 from config.celery import app as celery_app
 
+# Processes the tests start (a Celery worker, gunicorn, `groundswell` commands) run with DEBUG
+# off and so refuse the development SECRET_KEY and an unset SITE_URL (config/safety.py): they
+# inherit these test-only values unless the run sets its own. (The settings of this process
+# are already loaded and do not refuse.)
+os.environ.setdefault("SECRET_KEY", "groundswell-tests-only-not-a-secret")
+os.environ.setdefault("SITE_URL", "http://127.0.0.1:8000")
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # Playwright's sync API runs an event loop; Django refuses sync ORM calls while one
@@ -56,14 +63,10 @@ def _no_outside_network() -> Iterator[None]:
 
 @pytest.fixture
 def make_member(db: None):
-    """A factory of members: a person with an email address and a sign-in account."""
+    """A factory of members: a person with an email address and a sign-in account
+    (`groundswell.accounts.tests.factories.MemberFactory`)."""
     from groundswell.accounts.models import Role
-    from groundswell.accounts.services import ensure_account, set_role
-    from groundswell.network.services import share_code_for
-    from groundswell.people.places import place_postcode
-    from groundswell.people.services import PersonDetails, upsert_person
-
-    counter = iter(range(1, 10_000))
+    from groundswell.accounts.tests.factories import MemberFactory
 
     def make(
         given_name: str = "Member",
@@ -73,24 +76,21 @@ def make_member(db: None):
         recruited_by=None,
         postal_code: str = "10001",
     ):
-        n = next(counter)
-        local = "".join(ch for ch in given_name.lower() if ch.isascii() and ch.isalnum()) or "member"
-        email = email or f"{local}.{n}@example.org"
-        person, _ = upsert_person(
-            details=PersonDetails(
-                email=email,
-                given_name=given_name,
-                family_name=f"Test{n}",
-                place=place_postcode(postal_code),
-                recruited_by_id=recruited_by.pk if recruited_by else None,
-            )
+        extra = {"email": email} if email else {}
+        return MemberFactory(
+            given_name=given_name, role=role, recruited_by=recruited_by, postal_code=postal_code, **extra
         )
-        share_code_for(person)
-        user = ensure_account(person=person, email=email)
-        set_role(user=user, role=role)
-        return user
 
     return make
+
+
+@pytest.fixture
+def actor():
+    """`actor(user)`: the Actor a signed-in user is; `actor(None)` an anonymous visitor."""
+    from groundswell.accounts.actors import ANONYMOUS
+    from groundswell.accounts.tests.factories import actor_of
+
+    return lambda user: ANONYMOUS if user is None else actor_of(user)
 
 
 @pytest.fixture

@@ -15,13 +15,17 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
-# The default is public: config/wsgi.py and asgi.py refuse to serve with it unless DEBUG.
+# The default is public: with DEBUG off every process (web, worker, beat, `groundswell`
+# commands) refuses to start with it (config/safety.py).
 SECRET_KEY = env.str("SECRET_KEY", default="groundswell-insecure-development-key-change-me")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The absolute address of the site, used in emails and share links where no
-# request is at hand (background jobs, the demo generator).
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# request is at hand (background jobs, the demo generator). Unset, it is the laptop's
+# address, which with DEBUG off every process refuses (config/safety.py): a worker
+# would otherwise mail out links to 127.0.0.1.
+SITE_URL_SET = bool(env.str("SITE_URL", default="").strip())
+SITE_URL = (env.str("SITE_URL", default="").strip() or "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env.str("SITE_NAME", default="Groundswell")
 # Where a member's "share to Mastodon" link points: Mastodon has no central
 # site, so the movement chooses the instance its members mostly use.
@@ -36,6 +40,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Before allauth: the first app holding a template wins, and our sign-in pages
+    # (web/templates/account/, allauth/layouts/) must replace allauth's own.
+    "groundswell.web",
     "allauth",
     "allauth.account",
     "groundswell.core",
@@ -45,12 +52,12 @@ INSTALLED_APPS = [
     "groundswell.messaging",
     "groundswell.network",
     "groundswell.events",
-    "groundswell.web",
     "groundswell.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "groundswell.web.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -86,8 +93,15 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the dev server and an in-process job share the file.
+    # IMMEDIATE: every atomic block takes the write lock at BEGIN, waiting up to `timeout`
+    # for it. A DEFERRED transaction that reads and then writes cannot wait: SQLite fails
+    # it at once with "database is locked" when another writer got in between (the busy
+    # timeout never applies to that upgrade), which lost 44 of 50 concurrent joins.
+    # Measured with tests/test_burst_sqlite.py: with IMMEDIATE, 400 concurrent joins and
+    # RSVPs all land in ~8 s, with no retry needed (autocommit writes outside atomic()
+    # already wait on the busy timeout, as a fresh statement may).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"}
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
@@ -97,14 +111,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and sessions ----------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Nothing on a join's path may need Redis up: this backend answers a miss (and lets
+    # rate limits through) while Redis is unreachable, where Django's raises.
+    CACHES = {"default": {"BACKEND": "groundswell.core.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# With Redis, sessions live there (no database write per sign-in); otherwise in the database.
-SESSION_ENGINE = env.str(
-    "SESSION_ENGINE",
-    default="django.contrib.sessions.backends.cache" if REDIS_URL else "django.contrib.sessions.backends.db",
-)
+# Sessions live in the database, with or without Redis: with sessions in Redis every join
+# failed with a 500 while Redis was down (100 of 100 in a fault test); in the database all
+# were kept. A cache that fails open cannot hold them either: a logout it failed to record
+# would come back with Redis.
+SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
 
 # --- Background work ---------------------------------------------------------------
 # With no broker configured, tasks run in-process at commit time (eager): nothing
@@ -161,6 +177,40 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_ADAPTER = "groundswell.accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"request_login_code": "groundswell.accounts.forms.RequestLoginCodeForm"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# No passwords: config/urls.py sends allauth's password, signup and address pages to the
+# code sign-in. A code takes three wrong tries, then a new one must be asked for.
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+# Asking for a code counts against the visitor's IP, the address typed ("key") and, in our
+# RequestLoginCodeForm, the account the address leads to (one person may have several).
+# Per IP it leaves room for a meeting's worth of people signing in on one wifi network;
+# per address, three a minute and ten an hour are more than anyone waiting for an email
+# needs, and cap what a stranger can make us send to someone's inbox. The account's limit
+# equals the address's, so for any one address it is never the one that bites first and
+# cannot tell a prober whether the address has an account.
+ACCOUNT_RATE_LIMITS = {
+    "request_login_code": "20/m/ip,100/h/ip,3/m/key,10/h/key",
+    "request_login_code_account": "3/m/key,10/h/key",
+}
+
+# --- Rate limits of our own (groundswell.core.ratelimit) -------------------------------
+# "amount/window/per", as allauth writes them; per "ip" (the visitor's address, IPv6 by
+# its /64) or "person"; several joined with commas; an empty value turns a scope off.
+# Per-IP limits are generous because many people share one address (a venue's wifi, a
+# phone network's NAT): they stop a script, not a sign-up table at a rally.
+GROUNDSWELL_RATE_LIMITS = {
+    # A join emails a welcome to whatever address is typed: one a minute from one IP keeps a
+    # busy sign-up table going, and a script gets at most 300 welcome emails out a day.
+    "join": env.str("RATE_LIMIT_JOIN", default="60/h/ip,300/d/ip"),
+    # A guest RSVP also emails the address typed. A member booking a series' dates one by
+    # one does a dozen in a sitting; twenty an hour is past any honest need.
+    "rsvp": env.str("RATE_LIMIT_RSVP", default="60/h/ip,300/d/ip,20/h/person"),
+    # A new event may go to organizers for review: five a day by one member is a busy host;
+    # staff hosting a day of action's events are not limited (the caller skips them).
+    "host_event": env.str("RATE_LIMIT_HOST_EVENT", default="20/d/ip,5/d/person"),
+    # A host's message goes to everyone coming from the organization's address: three an
+    # hour covers a correction to a correction (HOST_MESSAGES_PER_DAY caps the day).
+    "member_mail": env.str("RATE_LIMIT_MEMBER_MAIL", default="3/h/person"),
+}
 
 # --- Static files -------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -184,10 +234,22 @@ WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- Security -----------------------------------------------------------------------
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
-)
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
+# BEHIND_TLS_PROXY: one TLS-terminating proxy of ours stands in front of the app and sets
+# X-Forwarded-Proto and appends to X-Forwarded-For. Only then are those headers believed.
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+# allauth's visitor IP (its rate limits): the last X-Forwarded-For entry, the one our proxy
+# added; earlier entries are the client's to forge. core.ratelimit.client_ip agrees.
+ALLAUTH_TRUSTED_PROXY_COUNT = 1 if BEHIND_TLS_PROXY else 0
+# Behind TLS, plain HTTP is redirected to HTTPS and browsers are told to come back only
+# over HTTPS for a year (HSTS; Django sends it on HTTPS responses only). Covering
+# subdomains or joining the browsers' preload list binds every other site on the domain
+# too, so that is the operator's choice.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=BEHIND_TLS_PROXY)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 86400 if BEHIND_TLS_PROXY else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=BEHIND_TLS_PROXY)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -206,3 +268,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+# --- Hosts ----------------------------------------------------------------------------
+# How many messages a host (not staff) may send to their attendees in a day: member-written
+# mail goes out from the organization's address, so it is kept to what a host needs.
+HOST_MESSAGES_PER_DAY = env.int("HOST_MESSAGES_PER_DAY", default=5)

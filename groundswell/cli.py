@@ -6,8 +6,17 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    from config.safety import refuse_insecure_production
+
+    # Every command, like the web and the worker, refuses the development key and an unset
+    # SITE_URL with DEBUG off: a command run in production signs and links like the site.
+    try:
+        refuse_insecure_production()
+    except ImproperlyConfigured as error:
+        sys.exit(f"groundswell: {error}")
     execute_from_command_line(sys.argv)
 
 

@@ -1,7 +1,10 @@
 """Accounts: made on demand for people, so anyone on the list can sign in with a code."""
 
+from allauth.account.internal.flows.login_by_code import LoginCodeVerificationProcess
 from allauth.account.models import EmailAddress as LoginEmail
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 
 from groundswell.accounts.models import Role, User
 from groundswell.core.errors import ValidationError
@@ -103,3 +106,21 @@ def set_role(*, user: User, role: Role) -> User:
     """Give a role; staff roles open the Django admin, admin makes a superuser."""
     user.save(update_fields=user.apply_role(role))
     return user
+
+
+def start_sign_in_by_code(request: HttpRequest, email: str) -> None:
+    """Email a sign-in code to `email` and remember, in this browser's session, that a code
+    is on its way, as asking for one on the sign-in page does: entering it on the
+    confirmation page signs the person in. The join page calls it, so a newcomer proves
+    their address before any session is theirs. Nothing happens for an address nobody has."""
+    user = sync_sign_in_address(email)
+    if user is not None and user.is_active:
+        LoginCodeVerificationProcess.initiate(request=request, user=user, email=normalize_email(email))
+
+
+def end_other_sessions(user: AbstractBaseUser) -> None:
+    """End every session of this account. Django signs each session with a hash of the
+    account's password field; accounts have no password, so a fresh unusable one changes
+    the hash and every session made before stops being valid on its next request."""
+    user.set_unusable_password()
+    user.save(update_fields=["password"])

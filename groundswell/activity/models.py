@@ -37,6 +37,18 @@ class Verb(models.IntegerChoices):
     UNSUBSCRIBED = 17, "unsubscribed"
     SUBMITTED_FORM = 18, "submitted a form"
     RETURNED = 19, "signed up again"
+    # What staff and hosts do to events and people: the log is the audit trail too.
+    APPROVED_EVENT = 20, "approved an event"
+    REJECTED_EVENT = 21, "turned down an event"
+    ASKED_FOR_CHANGES = 22, "asked for changes to an event"
+    CANCELLED_EVENT = 23, "called off an event"
+    TRUSTED_HOST = 24, "trusted a host"
+    MESSAGED_ATTENDEES = 25, "wrote to attendees"
+    SUBSCRIBED = 26, "subscribed"
+    TAGGED = 27, "was tagged"
+    MERGED = 28, "was merged with a duplicate"
+    ROLE_CHANGED = 29, "had their role changed"
+    PROVED_ADDRESS = 30, "proved their email address"
 
 
 class Initiator(models.IntegerChoices):

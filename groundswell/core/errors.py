@@ -24,3 +24,12 @@ class NotFound(GroundswellError):
 
 class PermissionDenied(GroundswellError):
     """The actor may see the object but not do this to it."""
+
+
+class RateLimited(GroundswellError):
+    """The same person or address has done this too often lately; they may try again later.
+    `retry_after` is the number of seconds to wait, for a Retry-After header."""
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after

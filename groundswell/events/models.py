@@ -4,14 +4,21 @@ Times are stored in UTC with the event's own IANA time zone beside them, so that
 "7 pm in Chicago" stays 7 pm in Chicago whoever looks at it.
 """
 
+import secrets
 import zoneinfo
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
-from groundswell.core.channels import Channel
 from groundswell.core.models import PublicId, TimeStamped
+from groundswell.network.models import Participation
 from groundswell.people.models import Person
+
+
+def new_link_key() -> str:
+    """The secret mixed into a signed link; changing it revokes every link made before."""
+    return secrets.token_urlsafe(12)
 
 
 class EventCampaign(PublicId, TimeStamped):
@@ -88,6 +95,8 @@ class Event(PublicId, TimeStamped):
     report_attendance = models.PositiveIntegerField(null=True, blank=True)
     report_notes = models.TextField(blank=True)
     report_links = models.JSONField(default=list, blank=True)
+    # Part of the private-event invitation link: a host who changes it revokes the old link.
+    invitation_key = models.CharField(max_length=32, default=new_link_key)
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -114,7 +123,7 @@ class Event(PublicId, TimeStamped):
         return self.title
 
 
-class Shift(models.Model):
+class Shift(PublicId, TimeStamped):
     """A timeslot of an event, with its own capacity (a canvass from 10 to 12, say), or one
     date of a repeating event (each meeting of a monthly series has its own RSVPs)."""
 
@@ -146,8 +155,9 @@ class Shift(models.Model):
         return f"{self.label}, {when}" if self.label else when
 
 
-class Attendance(PublicId, TimeStamped):
-    """One person's RSVP to an event (or to one shift of it), and whether they came."""
+class Attendance(Participation):
+    """One person's RSVP to an event (or to one date or shift of it), and whether they came.
+    The name, email and phone on it are what the attendee gave for this event: all a host sees."""
 
     class Status(models.TextChoices):
         ACCEPTED = "accepted"
@@ -158,18 +168,20 @@ class Attendance(PublicId, TimeStamped):
     shift = models.ForeignKey(
         Shift, null=True, blank=True, on_delete=models.CASCADE, related_name="attendances"
     )
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="attendances")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACCEPTED)
+    # The waitlist's order: when this RSVP (or its latest renewal after cancelling) was made.
+    queued_at = models.DateTimeField(default=timezone.now)
     # None until the host checks people in: True came, False did not.
     attended = models.BooleanField(null=True, blank=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)
     walk_in = models.BooleanField(default=False)
-    channel = models.PositiveSmallIntegerField(choices=Channel.choices, default=Channel.DIRECT)
-    referrer = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Part of the cancel link in the confirmation email; changed when the RSVP is cancelled,
+    # so an old email's link cannot cancel a later RSVP.
+    cancel_key = models.CharField(max_length=32, default=new_link_key)
 
     class Meta:
-        ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["event", "status", "created_at"], name="attendance_queue_idx")]
+        ordering = ["queued_at", "id"]
+        indexes = [models.Index(fields=["event", "status", "queued_at"], name="attendance_queue_idx")]
         constraints = [
             # Exactly one RSVP per person and event (and per shift, for events with shifts).
             models.UniqueConstraint(
@@ -182,6 +194,17 @@ class Attendance(PublicId, TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.person_id} → {self.event_id}: {self.status}"
+
+
+class CalendarFeed(models.Model):
+    """The secret in a member's private calendar address; a new key revokes the old address."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="calendar_feed")
+    key = models.CharField(max_length=32, default=new_link_key)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"feed of {self.person_id}"
 
 
 class TrustedHost(models.Model):

@@ -18,6 +18,7 @@ urlpatterns = [
     path("events/<uuid:event_uuid>/edit/", hosting.edit, name="edit"),
     path("events/<uuid:event_uuid>/cancel/", hosting.cancel_event, name="cancel_event"),
     path("events/<uuid:event_uuid>/again/", hosting.again, name="again"),
+    path("events/<uuid:event_uuid>/invitation/", hosting.new_invitation, name="new_invitation"),
     path("events/<uuid:event_uuid>/message/", host_tools.message_attendees, name="message"),
     path("events/<uuid:event_uuid>/report/", host_tools.report, name="report"),
     path("events/<uuid:event_uuid>/attendees.csv", host_tools.attendees_csv, name="attendees_csv"),

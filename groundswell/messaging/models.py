@@ -12,6 +12,9 @@ class Message(PublicId, TimeStamped):
         BULK = "bulk"
         # Transactional: something the person did asked for it (a welcome, an RSVP confirmation).
         TRANSACTIONAL = "transactional"
+        # Written by a member (a host to the people coming): like bulk, never to anyone
+        # unsubscribed or bouncing, and its footer names the member who wrote it.
+        MEMBER = "member"
 
     # Set for the system's own messages ("welcome"), so each exists once.
     key = models.CharField(max_length=50, unique=True, null=True, blank=True)
@@ -25,9 +28,24 @@ class Message(PublicId, TimeStamped):
     is_template = models.BooleanField(default=True)
     from_email = models.CharField(max_length=255, blank=True)
     reply_to = models.CharField(max_length=255, blank=True)
+    # For member-written mail: who wrote it (organizers see every one) and what it is about.
+    author = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages_written"
+    )
+    about = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["author", "created_at"], name="message_author_idx", condition=models.Q(author__isnull=False))
+        ]
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def honours_unsubscribe(self) -> bool:
+        """Whether an unsubscribed, bouncing or complaining address is skipped."""
+        return self.kind != self.Kind.TRANSACTIONAL
 
 
 class Delivery(models.Model):

@@ -129,13 +129,13 @@ def _finish(delivery: Delivery, status: Delivery.Status, *, error: str = "", add
 def _deliver_one(delivery_id: int, connection: object) -> str | None:
     if not _claim(delivery_id):
         return None  # sent, skipped, or being sent by another worker
-    delivery = Delivery.objects.select_related("message", "person").get(pk=delivery_id)
+    delivery = Delivery.objects.select_related("message__author", "person").get(pk=delivery_id)
     message, person = delivery.message, delivery.person
     email = primary_email(person)
     if email is None:
         _finish(delivery, Delivery.Status.SKIPPED, error="no email address")
         return "skipped"
-    if message.kind == Message.Kind.BULK and email.status != EmailStatus.SUBSCRIBED:
+    if message.honours_unsubscribe and email.status != EmailStatus.SUBSCRIBED:
         _finish(
             delivery,
             Delivery.Status.SKIPPED,
@@ -210,8 +210,17 @@ def render_email(
 def _literal_email(
     message: Message, email: EmailAddress, unsubscribe: str, connection: object
 ) -> EmailMultiAlternatives:
-    """A message someone wrote, sent as written, with the unsubscribe footer and headers."""
-    body = f"{message.body_text.rstrip()}\n\n--\n{settings.SITE_NAME}\nUnsubscribe: {unsubscribe}\n"
+    """A message someone wrote, sent as written, with a footer saying who wrote it and why
+    the reader has it, the unsubscribe link, and the one-click unsubscribe headers."""
+    footer = [settings.SITE_NAME]
+    if message.author_id is not None:
+        author = message.author.short_name if message.author else "A member"
+        about = f" of {message.about}" if message.about else ""
+        footer = [
+            f"{author}, a host{about}, wrote this through {settings.SITE_NAME}.",
+            "You're getting it because you RSVP'd or were checked in.",
+        ]
+    body = f"{message.body_text.rstrip()}\n\n--\n" + "\n".join(footer) + f"\nUnsubscribe: {unsubscribe}\n"
     return EmailMultiAlternatives(
         subject=" ".join(message.subject.split()),
         body=body,

@@ -4,6 +4,8 @@ Who recruited whom lives on Person (`recruited_by`, `source_channel`): it is a
 fact about the person. This app holds what a member shares and whom they list.
 """
 
+import uuid
+
 from django.db import models
 
 from groundswell.core.channels import Channel
@@ -17,6 +19,10 @@ class ShareCode(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="share_codes")
     code = models.CharField(max_length=16, unique=True)
+    # The name a visitor who opens the link sees ("Sam invited you"). Blank: the member's
+    # own short name. A link handed out before the address is proven carries the name that
+    # was typed, so it reveals nothing the typist did not already know.
+    shown_name = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -24,6 +30,10 @@ class ShareCode(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def inviter_name(self) -> str:
+        return self.shown_name or self.person.short_name
 
 
 class ShareClickCount(models.Model):
@@ -92,3 +102,47 @@ class Contact(models.Model):
             and self.person is not None
             and self.person.created_at > self.created_at
         )
+
+
+class Origin(models.IntegerChoices):
+    """How a participation (or an arrival) reached us: what decides how far it is trusted."""
+
+    SELF = 0, "by the person, signed in"
+    FORM = 1, "through a public form"  # anyone can type any address into one
+    HOST = 2, "added by a host"  # a walk-in
+    STAFF = 3, "added by staff"
+    IMPORT = 4, "imported"
+    API = 5, "through the API"
+
+
+class Participation(models.Model):
+    """What every way of taking part shares (an RSVP now; signatures, outreaches and form
+    submissions later): a public id, who, through which channel and whose link, where it
+    came from, and the details the person gave for this one act.
+
+    The details are a copy of what was typed (or, for a signed-in member, what they chose
+    to share): an organizer or host is shown these, never the person's stored record, so
+    typing someone's address into a form cannot pull their name or phone into view.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="%(class)ss")
+    channel = models.PositiveSmallIntegerField(choices=Channel.choices, default=Channel.DIRECT)
+    # The member whose link brought this act about, if any: the act's own credit, not a copy
+    # of who recruited the person.
+    referrer = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    origin = models.PositiveSmallIntegerField(choices=Origin.choices, default=Origin.SELF)
+    source = models.CharField(max_length=200, blank=True, help_text="The page, embed or list it came from.")
+    given_name = models.CharField(max_length=100, blank=True)
+    family_name = models.CharField(max_length=100, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def shared_name(self) -> str:
+        return " ".join(p for p in (self.given_name, self.family_name) if p) or "Someone"

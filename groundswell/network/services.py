@@ -10,16 +10,15 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from groundswell.accounts.models import User
-from groundswell.accounts.services import ensure_account
+from groundswell.accounts.actors import Actor
 from groundswell.activity.models import Verb
 from groundswell.activity.services import record
 from groundswell.core.channels import Channel
 from groundswell.core.errors import ValidationError
 from groundswell.core.text import clean_line
 from groundswell.messaging.services import send_welcome
-from groundswell.network.models import Contact, ShareClickCount, ShareCode
-from groundswell.people.models import Person
+from groundswell.network.models import Contact, Origin, ShareClickCount, ShareCode
+from groundswell.people.models import Person, short_name_of
 from groundswell.people.places import place_postcode
 from groundswell.people.services import (
     PersonDetails,
@@ -42,11 +41,19 @@ BOT_USER_AGENT = re.compile(
 
 
 @dataclass
+class Arrival:
+    person: Person
+    created: bool
+    recruiter: Person | None  # the member credited with this arrival, if any
+
+
+@dataclass
 class JoinResult:
     person: Person
     created: bool
-    user: User
     recruiter: Person | None
+    share_code: ShareCode
+    own_address: bool  # the signed-in member joined again with their own address
 
 
 def new_code() -> str:
@@ -59,11 +66,11 @@ def share_code_for(person: Person) -> ShareCode:
     return existing if existing is not None else make_share_code(person)
 
 
-def make_share_code(person: Person) -> ShareCode:
+def make_share_code(person: Person, *, shown_name: str = "") -> ShareCode:
     for _ in range(5):
         try:
             with transaction.atomic():
-                return ShareCode.objects.create(person=person, code=new_code())
+                return ShareCode.objects.create(person=person, code=new_code(), shown_name=shown_name[:100])
         except IntegrityError:
             continue  # a collision in 31^8 codes: draw again
     raise RuntimeError("could not draw a unique share code")
@@ -82,8 +89,63 @@ def share_url(code: ShareCode | str, channel: Channel) -> str:
     return f"{settings.SITE_URL}{reverse('network:join')}?ref={value}&via={channel.slug}"
 
 
+def arrive(
+    *,
+    actor: Actor,
+    details: PersonDetails,
+    share: ShareCode | None,
+    channel: Channel,
+    origin: Origin,
+    joining: bool = False,
+) -> Arrival:
+    """The one way a person arrives: a join, a guest RSVP, a walk-in (and later a
+    signature, an API signup or an import row). Finds or makes the person, credits the
+    member whose link brought them (first touch, for a newcomer), records the acts, links
+    the ties of members who listed them, and applies one consent rule: nobody is
+    subscribed to bulk mail without saying yes, and only the person themselves (or staff)
+    can change an existing person's details, subscription or credit — anyone can type
+    anyone's address into a public form, or as a walk-in.
+
+    Runs inside the caller's transaction (the caller may add its own act, an RSVP, to it).
+    `joining`: a signup form, so a known person's return is an act of its own.
+    """
+    known_id = person_id_for(email=details.email, phone="" if details.email else details.phone)
+    own = known_id is not None and actor.is_person(known_id)
+    trusted = own or actor.is_staff or origin in (Origin.STAFF, Origin.IMPORT)
+    credited_before = (
+        Person.objects.filter(pk=known_id).values_list("recruited_by_id", flat=True).first()
+        if known_id is not None and share is not None and trusted
+        else None
+    )
+    person, created = upsert_person(details=details, trusted=trusted)
+    recruiter = share.person if share is not None and share.person_id != person.pk else None
+    referrer_id = recruiter.pk if recruiter else None
+    if created:
+        record(person=person, verb=Verb.JOINED, channel=channel, referrer_id=referrer_id)
+    elif joining:
+        record(person=person, verb=Verb.RETURNED, channel=channel, referrer_id=referrer_id)
+    newly_credited = recruiter is not None and person.recruited_by_id == recruiter.pk and (
+        created or (trusted and credited_before is None)
+    )
+    if newly_credited:
+        assert recruiter is not None
+        record(person=recruiter, verb=Verb.RECRUITED, obj=person, channel=channel, referrer_id=None)
+    if details.email and details.email_consent is not None and (created or trusted):
+        # The person's own yes (or no): never inferred, never given by someone else.
+        if details.email_consent or not created:
+            record(
+                person=person,
+                verb=Verb.SUBSCRIBED if details.email_consent else Verb.UNSUBSCRIBED,
+                channel=channel,
+                referrer_id=None,
+            )
+    _record_ties(person, email=details.email, phone=details.phone)
+    return Arrival(person=person, created=created, recruiter=recruiter)
+
+
 def join(
     *,
+    actor: Actor,
     email: str,
     given_name: str,
     family_name: str = "",
@@ -92,18 +154,15 @@ def join(
     email_consent: bool | None = None,
     ref: str | None = None,
     via: str | None = None,
-    signed_in_as: Person | None = None,
 ) -> JoinResult:
-    """Someone joins (or joins again). Credits the member whose link brought them.
-
-    A known address is welcomed back: new details are merged, nothing is lost,
-    and the act is logged as a return rather than a second join. Only the person
-    themselves (`signed_in_as`, with this address) can change their subscription or
-    who gets credit for them; from anyone else a second signup only adds details.
+    """Someone joins (or joins again) through the join page, credited to the member whose
+    link brought them. A newcomer is welcomed by email. Nobody is signed in by joining:
+    the emailed code proves the address first (the view starts that), so typing someone
+    else's address opens nothing. A known address is welcomed back, its record only
+    gaining details unless it is the signed-in member's own.
     """
     place = place_postcode(postal_code)
     share = resolve_share_code(ref)
-    recruiter = share.person if share else None
     # A link with an unknown code is still a visit from that channel, just uncredited.
     channel = Channel.from_slug(via, default=Channel.LINK if share else Channel.DIRECT)
     details = PersonDetails(
@@ -115,47 +174,39 @@ def join(
         email_consent=email_consent,
         consent_wording=JOIN_CONSENT_WORDING if email_consent is not None else "",
         source_channel=channel,
-        recruited_by_id=recruiter.pk if recruiter else None,
-    )
-    trusted = (
-        signed_in_as is not None
-        and signed_in_as.email_addresses.filter(address=email.strip().lower()).exists()
-    )
-    credited_before = signed_in_as.recruited_by_id if trusted and signed_in_as else None
+        recruited_by_id=share.person_id if share else None,
+    ).cleaned()
     # No savepoint of its own: nothing inside is caught here, and the join is the hot path.
     with transaction.atomic(savepoint=False):
-        person, created = upsert_person(details=details, trusted=trusted)
-        if recruiter is not None and recruiter.pk == person.pk:
-            recruiter = None  # opened their own link
-        if created:
-            record_join(person=person, recruiter=recruiter, channel=channel)
-        else:
-            record(
-                person=person,
-                verb=Verb.RETURNED,
-                channel=channel,
-                referrer_id=recruiter.pk if recruiter else None,
-            )
-            if recruiter is not None and credited_before is None and person.recruited_by_id == recruiter.pk:
-                # Credit newly given (they were on the list without a recruiter): log it as such.
-                record(person=recruiter, verb=Verb.RECRUITED, obj=person, channel=channel, referrer_id=None)
-        code = make_share_code(person) if created else share_code_for(person)
-        _record_ties(person, email=normalize_email(email), phone=normalize_phone(phone) if phone else "")
-        user = ensure_account(person=person, email=details.email or email)
-        if created:
+        arrival = arrive(
+            actor=actor, details=details, share=share, channel=channel, origin=Origin.FORM, joining=True
+        )
+        person = arrival.person
+        code = make_share_code(person) if arrival.created else share_code_for(person)
+        if arrival.created:
             send_welcome(
                 person=person,
                 hub_url=f"{settings.SITE_URL}{reverse('network:hub')}",
                 share_url=share_url(code, Channel.EMAIL),
             )
-    return JoinResult(person=person, created=created, user=user, recruiter=recruiter)
+    return JoinResult(
+        person=person,
+        created=arrival.created,
+        recruiter=arrival.recruiter,
+        share_code=code,
+        own_address=actor.is_person(person),
+    )
 
 
-def record_join(*, person: Person, recruiter: Person | None, channel: Channel) -> None:
-    """Log a newcomer's arrival, and the credit of the member who brought them."""
-    record(person=person, verb=Verb.JOINED, channel=channel, referrer_id=recruiter.pk if recruiter else None)
-    if recruiter is not None:
-        record(person=recruiter, verb=Verb.RECRUITED, obj=person, channel=channel, referrer_id=None)
+def share_link_before_proof(result: JoinResult, *, given_name: str, family_name: str) -> ShareCode:
+    """The share link offered right after joining, before the address is proven. A newcomer
+    gets their own; someone who typed an address already on the list gets a new link of
+    that person's (crediting them, as any of their links does) that shows visitors the
+    name just typed: alike in both cases, so the page cannot tell the typist whether the
+    address was known, nor show them the owner's name."""
+    if result.created:
+        return result.share_code
+    return make_share_code(result.person, shown_name=short_name_of(clean_line(given_name), clean_line(family_name)))
 
 
 def _record_ties(person: Person, *, email: str, phone: str) -> int:

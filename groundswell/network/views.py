@@ -1,13 +1,13 @@
 """Pages of the recruitment network: the join page and the member's hub."""
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from groundswell.accounts.actors import actor_for_request
+from groundswell.accounts.services import start_sign_in_by_code
 from groundswell.core.channels import Channel
 from groundswell.core.errors import ValidationError
 from groundswell.network import selectors, services
@@ -35,39 +35,63 @@ def join(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _render_join(request, form, form.data.get("ref", ""), status=400)
     data = form.cleaned_data
+    actor = actor_for_request(request)
     try:
-        # Joining and signing the newcomer in commit together: one commit, not three.
-        with transaction.atomic():
-            result = services.join(
-                email=data["email"],
-                given_name=data["given_name"],
-                family_name=data["family_name"],
-                postal_code=data["postal_code"],
-                email_consent=data["email_consent"],
-                ref=data["ref"],
-                via=data["via"],
-                signed_in_as=getattr(request.user, "person", None),
-            )
-            if result.created:
-                login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
+        result = services.join(
+            actor=actor,
+            email=data["email"],
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+            postal_code=data["postal_code"],
+            email_consent=data["email_consent"],
+            ref=data["ref"],
+            via=data["via"],
+        )
     except ValidationError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return _render_join(request, form, data.get("ref", ""), status=400)
 
-    if result.created:
-        messages.success(request, f"Welcome, {result.person.given_name}! Here's your page.")
-        return redirect("network:hub")
-    if request.user.is_authenticated and getattr(request.user, "person_id", None) == result.person.pk:
+    if result.own_address:
         messages.success(request, "Welcome back! We've added your new details.")
         return redirect("network:hub")
-    # A known address: welcome them back, but only a code sent to that address opens their
-    # page, and nothing from the record is shown: whoever typed it may not be its owner.
-    return render(request, "network/join_welcome_back.html", {"email": data["email"]})
+    # Nobody is signed in by joining: the code we email proves the address first. Until
+    # then the newcomer gets their share link (the recruiting moment), and the page is the
+    # same whether the address was new or already on the list.
+    code = services.share_link_before_proof(
+        result, given_name=data["given_name"], family_name=data["family_name"]
+    )
+    start_sign_in_by_code(request, data["email"])
+    request.session[JOINED_SESSION_KEY] = {"code": code.code, "name": data["given_name"], "email": data["email"]}
+    return redirect("network:joined")
+
+
+JOINED_SESSION_KEY = "groundswell_joined"
+
+
+def joined(request: HttpRequest) -> HttpResponse:
+    """Right after joining: check your email for the code, and meanwhile, share your link."""
+    state = request.session.get(JOINED_SESSION_KEY)
+    if not state:
+        return redirect("network:join")
+    share = services.resolve_share_code(state["code"])
+    if share is None:
+        return redirect("network:join")
+    links = selectors.share_links(share)
+    return render(
+        request,
+        "network/joined.html",
+        {
+            "given_name": state["name"],
+            "email": state["email"],
+            "share_buttons": [link for link in links if link.channel != Channel.LINK],
+            "copy_link": next(link.link for link in links if link.channel == Channel.LINK),
+        },
+    )
 
 
 def _render_join(request: HttpRequest, form: JoinForm, ref: str, status: int = 200) -> HttpResponse:
     share = services.resolve_share_code(ref)
-    context = {"form": form, "inviter": share.person if share else None}
+    context = {"form": form, "inviter_name": share.inviter_name if share else None}
     return render(request, "network/join.html", context, status=status)
 
 
@@ -119,7 +143,7 @@ def _hub_context(person: Person, contact_form: ContactForm) -> dict:
 def share(request: HttpRequest, channel: str) -> HttpResponse:
     """A share button: log the member's share, then hand over to the network's share page.
     The destination is built here, never taken from the request (no open redirect)."""
-    url = services.share(person=request.user.person, channel_slug=channel)  # type: ignore[union-attr]
+    url = services.share(person=actor_for_request(request).require_person(), channel_slug=channel)
     if url is None:
         return redirect("network:hub")
     return ShareRedirect(url)

@@ -46,9 +46,13 @@ class Person(PublicId, TimeStamped):
     @property
     def short_name(self) -> str:
         """First name and initial: how a member appears to people who do not know them."""
-        if self.given_name and self.family_name:
-            return f"{self.given_name} {self.family_name[0]}."
-        return self.given_name or self.family_name or "Someone"
+        return short_name_of(self.given_name, self.family_name)
+
+
+def short_name_of(given_name: str, family_name: str) -> str:
+    if given_name and family_name:
+        return f"{given_name} {family_name[0]}."
+    return given_name or family_name or "Someone"
 
 
 class EmailStatus(models.TextChoices):

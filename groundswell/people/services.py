@@ -206,22 +206,31 @@ def _create(details: PersonDetails) -> Person:
         source_detail=details.source_detail,
     )
     if details.email:
-        status = EmailStatus.UNSUBSCRIBED if details.email_consent is False else EmailStatus.SUBSCRIBED
+        # Nobody is subscribed to bulk mail without saying yes (a guest RSVP, a walk-in or
+        # an import row without consent is on the list, but gets no bulk mail).
+        status = EmailStatus.SUBSCRIBED if details.email_consent else EmailStatus.UNSUBSCRIBED
         EmailAddress.objects.create(person=person, address=details.email, primary=True, status=status)
     _add_contact_points(person, details, new=True)
     return person
 
 
 def _merge_details(person: Person, details: PersonDetails, *, trusted: bool) -> None:
+    """Fold a known person's new details in. Untrusted details (a public form, a walk-in:
+    anyone can type anyone's address) change nothing already there, primary or not: they
+    only add answers and contact points the record lacks, never as its primary ones."""
     changed = []
-    for name in ("given_name", "family_name"):
-        if not getattr(person, name) and getattr(details, name):
-            setattr(person, name, getattr(details, name))
-            changed.append(name)
-    if details.custom_fields and any(
-        person.custom_fields.get(k) != v for k, v in details.custom_fields.items()
-    ):
-        person.custom_fields = {**person.custom_fields, **details.custom_fields}
+    if trusted:
+        for name in ("given_name", "family_name"):
+            if not getattr(person, name) and getattr(details, name):
+                setattr(person, name, getattr(details, name))
+                changed.append(name)
+    answers = (
+        details.custom_fields
+        if trusted
+        else {k: v for k, v in details.custom_fields.items() if k not in person.custom_fields}
+    )
+    if answers and any(person.custom_fields.get(k) != v for k, v in answers.items()):
+        person.custom_fields = {**person.custom_fields, **answers}
         changed.append("custom_fields")
     if (
         trusted
@@ -248,7 +257,7 @@ def _merge_details(person: Person, details: PersonDetails, *, trusted: bool) -> 
     if not trusted:
         # Consent is recorded as the person's choice only when it is theirs to give.
         details = replace(details, email_consent=None)
-    _add_contact_points(person, details)
+    _add_contact_points(person, details, may_be_primary=trusted)
 
 
 # Ancestors of a person, walked up the recruitment tree in the database. The depth cap
@@ -274,12 +283,17 @@ def would_make_cycle(*, person_id: int, recruiter_id: int) -> bool:
         return cursor.fetchone() is not None
 
 
-def _add_contact_points(person: Person, details: PersonDetails, *, new: bool = False) -> None:
+def _add_contact_points(
+    person: Person, details: PersonDetails, *, new: bool = False, may_be_primary: bool = True
+) -> None:
     """Add what is new. `new`: the person was made just now and has nothing to compare
-    with (it saves the look-ups on the hot path of a first signup)."""
+    with (it saves the look-ups on the hot path of a first signup). `may_be_primary`: the
+    details are trusted, so a first phone or address becomes the primary one."""
     if details.phone and (new or not person.phone_numbers.filter(number=details.phone).exists()):
         PhoneNumber.objects.create(
-            person=person, number=details.phone, primary=new or not person.phone_numbers.exists()
+            person=person,
+            number=details.phone,
+            primary=new or (may_be_primary and not person.phone_numbers.exists()),
         )
     if details.place is not None:
         place = details.place
@@ -289,7 +303,7 @@ def _add_contact_points(person: Person, details: PersonDetails, *, new: bool = F
         if new or not same.exists():
             PostalAddress.objects.create(
                 person=person,
-                primary=new or not person.postal_addresses.exists(),
+                primary=new or (may_be_primary and not person.postal_addresses.exists()),
                 address_lines=details.address_lines,
                 locality=place.locality,
                 region=place.region,

@@ -7,6 +7,19 @@ package's names; the modules are where each concept lives.
 """
 
 from groundswell.events.services.dates import SERIES_AHEAD, SERIES_MAX_DATES, extend_series, sync_dates
+from groundswell.events.links import (
+    CANCEL_SALT,
+    FEED_SALT,
+    INVITE_SALT,
+    attendance_for_token,
+    cancel_token,
+    event_url,
+    feed_token,
+    invitation_token,
+    is_invitation,
+    person_for_feed,
+    rotate_feed,
+)
 from groundswell.events.services.host_tools import (
     MESSAGE_MAX,
     REMINDERS,
@@ -28,27 +41,22 @@ from groundswell.events.services.hosting import (
     approve_event,
     cancel_event,
     host_event,
-    is_host,
     reject_event,
     request_changes,
-    require_host,
+    rotate_invitation,
     trust_host,
     update_event,
 )
-from groundswell.events.services.links import (
-    CANCEL_SALT,
-    FEED_SALT,
-    INVITE_SALT,
-    attendance_for_token,
-    cancel_token,
-    event_url,
-    feed_token,
-    invitation_token,
-    is_invitation,
-    person_for_feed,
-)
 from groundswell.events.services.notices import notify, people_coming, place_text, when_text
-from groundswell.events.services.rsvps import RSVPResult, cancel_rsvp, rsvp, rsvp_as_guest, send_confirmation
+from groundswell.events.services.rsvps import (
+    RSVPResult,
+    Shared,
+    cancel_rsvp,
+    place_rsvp,
+    rsvp,
+    rsvp_as_guest,
+    send_confirmation,
+)
 
 __all__ = [
     "CANCEL_SALT",
@@ -64,6 +72,7 @@ __all__ = [
     "TITLE_MAX",
     "EventDetails",
     "RSVPResult",
+    "Shared",
     "ShiftDetails",
     "approve_event",
     "attendance_for_token",
@@ -77,18 +86,19 @@ __all__ = [
     "host_again",
     "host_event",
     "invitation_token",
-    "is_host",
     "is_invitation",
     "mark_no_shows",
     "message_attendees",
     "notify",
     "people_coming",
     "person_for_feed",
+    "place_rsvp",
     "place_text",
     "reject_event",
     "report",
     "request_changes",
-    "require_host",
+    "rotate_feed",
+    "rotate_invitation",
     "rsvp",
     "rsvp_as_guest",
     "send_confirmation",

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from groundswell.events.models import Attendance, Event, Shift
 from groundswell.events.recurrence import occurrences
-from groundswell.events.services.links import event_url
+from groundswell.events.links import event_url
 from groundswell.events.services.notices import notify, when_text
 from groundswell.events.services.rsvps import fill_from_waitlist
 

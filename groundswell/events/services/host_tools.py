@@ -1,35 +1,42 @@
 """The host's tools: check-in, walk-ins and no-shows, writing to attendees, reminders,
-the after-event report, and hosting again."""
+the after-event report, and hosting again. Each takes the actor and checks that they
+manage the event (its host, a co-host, or staff)."""
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from groundswell.accounts.actors import Actor
 from groundswell.activity.models import Initiator, Verb
 from groundswell.activity.services import record
 from groundswell.core.channels import Channel
-from groundswell.core.errors import ValidationError
-from groundswell.core.text import clean_line
+from groundswell.core.errors import PermissionDenied, ValidationError
+from groundswell.core.text import clean_line, clean_text
 from groundswell.events.models import Attendance, Event, Shift
+from groundswell.events.selectors.access import is_host
+from groundswell.events.selectors.attendees import member_mail_recipients
 from groundswell.events.services.hosting import (
     DESCRIPTION_MAX,
     EventDetails,
     host_event,
+    initiator_of,
     invite_last_attendees,
-    require_host,
+    require_manager,
 )
-from groundswell.events.services.notices import people_coming, place_text, when_text
+from groundswell.events.services.notices import place_text, when_text
+from groundswell.events.services.rsvps import Shared, place_rsvp
 from groundswell.messaging.models import Message
 from groundswell.messaging.services import send, system_message
-from groundswell.network.services import record_join
-from groundswell.people.models import Person
-from groundswell.people.services import PersonDetails, upsert_person
+from groundswell.network.models import Origin
+from groundswell.network.services import arrive
+from groundswell.people.services import PersonDetails
 
 
-def check_in(*, attendance: Attendance, by: Person, by_staff: bool = False) -> Attendance:
+def check_in(*, actor: Actor, attendance: Attendance) -> Attendance:
     """The host (or an organizer) marks someone as here."""
-    require_host(attendance.event, by, by_staff=by_staff)
+    require_manager(actor, attendance.event)
     with transaction.atomic():
         attendance = (
             Attendance.objects.select_for_update().select_related("person", "event").get(pk=attendance.pk)
@@ -40,15 +47,26 @@ def check_in(*, attendance: Attendance, by: Person, by_staff: bool = False) -> A
         attendance.checked_in_at = timezone.now()
         attendance.save(update_fields=["attended", "checked_in_at", "modified_at"])
         record(
-            person=attendance.person, verb=Verb.CHECKED_IN, obj=attendance.event, initiator=Initiator.MEMBER
+            person=attendance.person,
+            verb=Verb.CHECKED_IN,
+            obj=attendance.event,
+            initiator=initiator_of(actor),
+            channel=attendance.channel,
+            referrer_id=attendance.referrer_id,
         )
-        record(person=attendance.person, verb=Verb.ATTENDED, obj=attendance.event)
+        record(
+            person=attendance.person,
+            verb=Verb.ATTENDED,
+            obj=attendance.event,
+            channel=attendance.channel,
+            referrer_id=attendance.referrer_id,
+        )
     return attendance
 
 
-def mark_no_shows(*, event: Event, by: Person, shift: Shift | None = None, by_staff: bool = False) -> int:
+def mark_no_shows(*, actor: Actor, event: Event, shift: Shift | None = None) -> int:
     """After the event (or the date or shift): everyone accepted and not checked in did not come."""
-    require_host(event, by, by_staff=by_staff)
+    require_manager(actor, event)
     if (shift or event).starts_at > timezone.now():
         raise ValidationError("You can mark who didn't come once it has started.")
     with transaction.atomic():
@@ -64,44 +82,60 @@ def mark_no_shows(*, event: Event, by: Person, shift: Shift | None = None, by_st
     return len(missing)
 
 
+# Walk-ins are people at the event: they can be added from a little before it starts until
+# the day after it ends (a sign-in sheet typed up that evening), never weeks away from it,
+# where "walk-in" would be a way to put anyone's address on an event.
+WALK_IN_BEFORE = timedelta(hours=2)
+WALK_IN_AFTER = timedelta(hours=24)
+
+
 def walk_in(
     *,
+    actor: Actor,
     event: Event,
-    by: Person,
     given_name: str,
     email: str,
     family_name: str = "",
     shift: Shift | None = None,
-    by_staff: bool = False,
 ) -> Attendance:
-    """Someone turns up without an RSVP: they join on the spot and are checked in.
-    Walk-ins are there already, so capacity does not turn them away."""
-    require_host(event, by, by_staff=by_staff)
+    """Someone turns up without an RSVP: they arrive on the spot and are checked in.
+    Walk-ins are there already, so capacity does not turn them away. The host sees what
+    they typed, never what the list already holds for that address."""
+    require_manager(actor, event)
     if not clean_line(given_name):
         raise ValidationError("Please enter their first name.", field="given_name")
     if shift is None and event.shifts.exists():
         raise ValidationError("Please choose the date or shift they came to.", field="shift")
+    slot = shift or event
+    now = timezone.now()
+    if not (slot.starts_at - WALK_IN_BEFORE <= now <= slot.ends_at + WALK_IN_AFTER):
+        raise ValidationError(
+            "Walk-ins can be added from two hours before the start until a day after the end."
+        )
+    details = PersonDetails(
+        email=email, given_name=given_name, family_name=family_name, source_detail=f"Walk-in: {event.title}"
+    ).cleaned()
+    shared = Shared(details.given_name, details.family_name, details.email)
     with transaction.atomic():
-        person, created = upsert_person(
-            details=PersonDetails(
-                email=email,
-                given_name=given_name,
-                family_name=family_name,
-                source_detail=f"Walk-in: {event.title}",
+        arrival = arrive(actor=actor, details=details, share=None, channel=Channel.DIRECT, origin=Origin.HOST)
+        attendance = Attendance.objects.filter(event=event, person=arrival.person, shift=shift).first()
+        if attendance is None:
+            attendance = Attendance.objects.create(
+                event=event,
+                person=arrival.person,
+                shift=shift,
+                status=Attendance.Status.ACCEPTED,
+                walk_in=True,
+                origin=Origin.HOST,
+                given_name=shared.given_name,
+                family_name=shared.family_name,
+                email=shared.email,
             )
-        )
-        if created:
-            record_join(person=person, recruiter=None, channel=Channel.DIRECT)
-        attendance, _ = Attendance.objects.get_or_create(
-            event=event,
-            person=person,
-            shift=shift,
-            defaults={"status": Attendance.Status.ACCEPTED, "walk_in": True},
-        )
-        if attendance.status != Attendance.Status.ACCEPTED:
+            record(person=arrival.person, verb=Verb.RSVPED, obj=event, initiator=initiator_of(actor))
+        elif attendance.status != Attendance.Status.ACCEPTED:
             attendance.status = Attendance.Status.ACCEPTED
             attendance.save(update_fields=["status", "modified_at"])
-    return check_in(attendance=attendance, by=by, by_staff=by_staff)
+        return check_in(actor=actor, attendance=attendance)
 
 
 SUBJECT_MAX = 200
@@ -110,11 +144,15 @@ SUBJECT_MAX = 200
 MESSAGE_MAX = 10_000
 
 
-def message_attendees(*, event: Event, by: Person, subject: str, body: str, by_staff: bool = False) -> int:
-    """A host writes to everyone coming (and waiting), through the messaging core.
-    The text goes out exactly as written, never as a template. Returns how many are queued."""
-    require_host(event, by, by_staff=by_staff)
-    subject, body = clean_line(subject), body.strip()
+def message_attendees(*, actor: Actor, event: Event, subject: str, body: str) -> int:
+    """A host writes to the people coming, through the messaging core. The text goes out
+    exactly as written, never as a template, to those who RSVP'd themselves or were
+    checked in (`member_mail_recipients`), skipping anyone unsubscribed or bouncing, with a
+    footer naming the host and an unsubscribe link. Hosts may send a few a day; organizers
+    see every one (Message.author, and the log). Returns how many are queued."""
+    require_manager(actor, event)
+    author = actor.require_person()
+    subject, body = clean_line(subject), clean_text(body)
     if not subject:
         raise ValidationError("Please write a subject.", field="subject")
     if len(subject) > SUBJECT_MAX:
@@ -123,28 +161,44 @@ def message_attendees(*, event: Event, by: Person, subject: str, body: str, by_s
         raise ValidationError("Please write a message.", field="body")
     if len(body) > MESSAGE_MAX:
         raise ValidationError("Please shorten the message.", field="body")
-    recipients = people_coming(event, now=timezone.now())  # not those of dates gone by
+    recipients = member_mail_recipients(event)
     with transaction.atomic():
+        if not actor.is_staff:
+            since = timezone.now() - timedelta(days=1)
+            sent_today = Message.objects.filter(author=author, created_at__gte=since).count()
+            if sent_today >= settings.HOST_MESSAGES_PER_DAY:
+                raise PermissionDenied(
+                    f"You've sent {sent_today} messages today, the most a host can send in a day. "
+                    "Please try again tomorrow, or ask an organizer."
+                )
         message = Message.objects.create(
-            kind=Message.Kind.TRANSACTIONAL, subject=subject, body_text=body, is_template=False
+            kind=Message.Kind.MEMBER,
+            subject=subject,
+            body_text=body,
+            is_template=False,
+            author=author,
+            about=f"{event.title} ({when_text(event)})"[:255],
         )
+        record(person=author, verb=Verb.MESSAGED_ATTENDEES, obj=event, initiator=initiator_of(actor))
         return send(message=message, person_ids=recipients)
 
 
-def host_again(*, previous: Event, by: Person, details: EventDetails) -> Event:
+def host_again(*, actor: Actor, previous: Event, details: EventDetails) -> Event:
     """A new event from an old one, whose invitation goes to the people who came last time
-    (or, if nobody was checked in, to those who said they would)."""
-    require_host(previous, by)
+    (or, if nobody was checked in, to those who said they would). For the event's hosts:
+    an organizer who is not one hosts a new event instead."""
+    if not is_host(actor, previous):
+        raise PermissionDenied("Only the event's hosts can host it again.")
     with transaction.atomic():
-        event = host_event(host=by, details=details, previous=previous)
+        event = host_event(actor=actor, details=details, previous=previous)
         if event.status == Event.Status.PUBLISHED:  # else once an organizer approves it
             invite_last_attendees(event)
     return event
 
 
-def report(*, event: Event, by: Person, attendance: int | None, notes: str, links: list[str]) -> Event:
+def report(*, actor: Actor, event: Event, attendance: int | None, notes: str, links: list[str]) -> Event:
     """The host's after-event report: how many came, what happened, where the photos are."""
-    require_host(event, by)
+    require_manager(actor, event)
     if event.starts_at > timezone.now():
         raise ValidationError("You can report on the event once it has started.")
     if attendance is not None and attendance < 0:
@@ -158,7 +212,7 @@ def report(*, event: Event, by: Person, attendance: int | None, notes: str, link
             raise ValidationError(f"This doesn't look like a web link: {link[:80]}", field="links")
         clean_links.append(link)
     event.report_attendance = attendance
-    event.report_notes = notes.strip()[:DESCRIPTION_MAX]
+    event.report_notes = clean_text(notes)[:DESCRIPTION_MAX]
     event.report_links = clean_links[:20]
     event.save(update_fields=["report_attendance", "report_notes", "report_links", "modified_at"])
     return event

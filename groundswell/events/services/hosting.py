@@ -10,14 +10,16 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from groundswell.accounts.actors import Actor
 from groundswell.activity.models import Initiator, Verb
 from groundswell.activity.services import record
 from groundswell.core.errors import PermissionDenied, ValidationError
 from groundswell.core.text import clean_line
-from groundswell.events.models import Attendance, Event, EventCampaign, Shift, TrustedHost
+from groundswell.events.models import Attendance, Event, EventCampaign, Shift, TrustedHost, new_link_key
 from groundswell.events.recurrence import parse_rule
+from groundswell.events.selectors.access import can_direct, can_manage
 from groundswell.events.services.dates import sync_dates
-from groundswell.events.services.links import event_url
+from groundswell.events.links import event_url
 from groundswell.events.services.notices import notify, people_coming, place_text, when_text
 from groundswell.events.services.rsvps import fill_from_waitlist
 from groundswell.messaging.services import send, system_message
@@ -220,16 +222,27 @@ def _exception_dates(raw: list[str]) -> list[str]:
     return sorted(set(days))
 
 
-def host_event(
-    *, host: Person, details: EventDetails, by_staff: bool = False, previous: Event | None = None
-) -> Event:
+def initiator_of(actor: Actor) -> Initiator:
+    if actor.person is None:
+        return Initiator.SYSTEM
+    return Initiator.STAFF if actor.is_staff else Initiator.MEMBER
+
+
+def require_manager(actor: Actor, event: Event) -> None:
+    """The event's hosts and staff manage it; anyone else is refused."""
+    if not can_manage(actor, event):
+        raise PermissionDenied("Only the event's hosts can do that.")
+
+
+def host_event(*, actor: Actor, details: EventDetails, previous: Event | None = None) -> Event:
     """A member (or an organizer) hosts an event. It goes live at once unless its campaign
     asks for approval and the host is neither trusted nor staff."""
+    host = actor.require_person()
     values, cohosts = _checked(details)
     if values["starts_at"] <= timezone.now():
         raise ValidationError("The event must start in the future.", field="starts_at")
-    needs_review = _needs_review(details.campaign, host, by_staff=by_staff)
-    initiator = Initiator.STAFF if by_staff else Initiator.MEMBER
+    needs_review = _needs_review(details.campaign, host, by_staff=actor.is_staff)
+    initiator = initiator_of(actor)
     with transaction.atomic():
         event = Event.objects.create(
             **values,
@@ -256,11 +269,15 @@ def _needs_review(campaign: EventCampaign | None, host: Person, *, by_staff: boo
     )
 
 
-def update_event(*, event: Event, by: Person, details: EventDetails, by_staff: bool = False) -> Event:
+def update_event(*, actor: Actor, event: Event, details: EventDetails) -> Event:
     """The host changes their event. One sent back for changes goes to review again (or
-    live, as when it was first hosted). People coming hear of a new time or place."""
-    require_host(event, by, by_staff=by_staff)
+    live, as when it was first hosted). People coming hear of a new time or place.
+    Co-hosts may change it too, but only the host (or staff) chooses the co-hosts."""
+    require_manager(actor, event)
+    by_staff = actor.is_staff
     values, cohosts = _checked(details)
+    if not can_direct(actor, event):
+        cohosts = list(event.cohosts.all())  # a co-host cannot add (or drop) co-hosts
     now = timezone.now()
     if event.status == Event.Status.CANCELLED:
         raise ValidationError("This event has been cancelled. Host a new one instead.")
@@ -289,7 +306,7 @@ def update_event(*, event: Event, by: Person, details: EventDetails, by_staff: b
         known = set(event.cohosts.values_list("pk", flat=True))
         cohosts = [c for c in cohosts if c.pk != event.host_id]
         event.cohosts.set(cohosts)
-        initiator = Initiator.STAFF if by_staff else Initiator.MEMBER
+        initiator = initiator_of(actor)
         for cohost in cohosts:
             if cohost.pk not in known:
                 record(person=cohost, verb=Verb.COHOSTED, obj=event, initiator=initiator)
@@ -310,9 +327,10 @@ def update_event(*, event: Event, by: Person, details: EventDetails, by_staff: b
     return event
 
 
-def cancel_event(*, event: Event, by: Person, reason: str = "", by_staff: bool = False) -> Event:
-    """The host calls it off: everyone coming is told, with the host's reason."""
-    require_host(event, by, by_staff=by_staff)
+def cancel_event(*, actor: Actor, event: Event, reason: str = "") -> Event:
+    """The host (or staff) calls it off: everyone coming is told, with the reason."""
+    if not can_direct(actor, event):
+        raise PermissionDenied("Only the event's host can call it off.")
     now = timezone.now()
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event.pk)
@@ -322,6 +340,7 @@ def cancel_event(*, event: Event, by: Person, reason: str = "", by_staff: bool =
             raise ValidationError("This event is over already.")
         event.status = Event.Status.CANCELLED
         event.save(update_fields=["status", "modified_at"])
+        record(person=actor.require_person(), verb=Verb.CANCELLED_EVENT, obj=event, initiator=initiator_of(actor))
         notify(
             f"cancelled:{event.pk}",
             people_coming(event, now=now),
@@ -334,24 +353,46 @@ def cancel_event(*, event: Event, by: Person, reason: str = "", by_staff: bool =
     return event
 
 
-def approve_event(*, event: Event, reviewer: Person) -> Event:
-    return _review(event, reviewer, Event.Status.PUBLISHED, note="")
+def approve_event(*, actor: Actor, event: Event) -> Event:
+    return _review(actor, event, Event.Status.PUBLISHED, note="")
 
 
-def reject_event(*, event: Event, reviewer: Person, reason: str) -> Event:
+def reject_event(*, actor: Actor, event: Event, reason: str) -> Event:
     if not reason.strip():
         raise ValidationError("Please tell the host why.", field="reason")
-    return _review(event, reviewer, Event.Status.CANCELLED, note=reason.strip())
+    return _review(actor, event, Event.Status.CANCELLED, note=reason.strip())
 
 
-def request_changes(*, event: Event, reviewer: Person, note: str) -> Event:
+def request_changes(*, actor: Actor, event: Event, note: str) -> Event:
     """Back to the host as a draft, with what to change."""
     if not note.strip():
         raise ValidationError("Please say what should change.", field="note")
-    return _review(event, reviewer, Event.Status.DRAFT, note=note.strip())
+    return _review(actor, event, Event.Status.DRAFT, note=note.strip())
 
 
-def _review(event: Event, reviewer: Person, status: Event.Status, *, note: str) -> Event:
+def rotate_invitation(*, actor: Actor, event: Event) -> Event:
+    """A new invitation link for a private event; the old link stops opening it."""
+    require_manager(actor, event)
+    event.invitation_key = new_link_key()
+    event.save(update_fields=["invitation_key", "modified_at"])
+    return event
+
+
+REVIEW_VERBS = {
+    Event.Status.PUBLISHED: Verb.APPROVED_EVENT,
+    Event.Status.CANCELLED: Verb.REJECTED_EVENT,
+    Event.Status.DRAFT: Verb.ASKED_FOR_CHANGES,
+}
+
+
+def require_staff(actor: Actor) -> Person:
+    if not actor.is_staff or actor.person is None:
+        raise PermissionDenied("Only organizers can do that.")
+    return actor.person
+
+
+def _review(actor: Actor, event: Event, status: Event.Status, *, note: str) -> Event:
+    reviewer = require_staff(actor)
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event.pk)
         if event.status != Event.Status.PENDING:
@@ -361,6 +402,7 @@ def _review(event: Event, reviewer: Person, status: Event.Status, *, note: str) 
         event.reviewed_by = reviewer
         event.reviewed_at = timezone.now()
         event.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at", "modified_at"])
+        record(person=reviewer, verb=REVIEW_VERBS[status], obj=event, initiator=Initiator.STAFF)
         _tell_hosts_of_review(event)
         if event.status == Event.Status.PUBLISHED and event.previous_id is not None:
             invite_last_attendees(event)
@@ -414,17 +456,12 @@ def _tell_hosts_of_review(event: Event) -> None:
     )
 
 
-def trust_host(*, person: Person, by: Person) -> TrustedHost:
-    trust, _ = TrustedHost.objects.get_or_create(person=person, defaults={"trusted_by": by})
+def trust_host(*, actor: Actor, person: Person) -> TrustedHost:
+    """An organizer vouches for a host: their events skip the approval wait."""
+    organizer = require_staff(actor)
+    with transaction.atomic():
+        trust, created = TrustedHost.objects.get_or_create(person=person, defaults={"trusted_by": organizer})
+        if created:
+            record(person=organizer, verb=Verb.TRUSTED_HOST, obj=person, initiator=Initiator.STAFF)
     return trust
 
-
-def is_host(event: Event, person: Person | None) -> bool:
-    if person is None:
-        return False
-    return event.host_id == person.pk or event.cohosts.filter(pk=person.pk).exists()
-
-
-def require_host(event: Event, person: Person, *, by_staff: bool = False) -> None:
-    if not by_staff and not is_host(event, person):
-        raise PermissionDenied("Only the event's hosts can do that.")

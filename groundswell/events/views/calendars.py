@@ -1,22 +1,25 @@
 """Campaign pages, my events, and the calendar files and feeds."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from groundswell.core.errors import NotFound
 from groundswell.events import calendars, selectors, services
 from groundswell.events.models import EventCampaign
-from groundswell.events.views.common import PAGE_SIZE, map_points, not_found, viewer, visible_event
+from groundswell.accounts.actors import actor_for_request
+from groundswell.events.views.common import PAGE_SIZE, actor_with_invitation, map_points, not_found
 
 
 def ics(request: HttpRequest, event_uuid: str) -> HttpResponse:
     try:
-        event = visible_event(request, event_uuid, invite=request.GET.get("invite"))
+        event = selectors.access_event(actor_with_invitation(request, request.GET.get("invite")), event_uuid)
     except NotFound as error:
         return not_found(request, error.message)
     response = HttpResponse(calendars.calendar([event], name=event.title), content_type="text/calendar")
@@ -58,9 +61,13 @@ def campaign_feed(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def mine(request: HttpRequest) -> HttpResponse:
-    person, _ = viewer(request)
-    assert person is not None
+    person = actor_for_request(request).require_person()
+    if request.method == "POST":  # a new calendar address: the old one stops working
+        services.rotate_feed(person)
+        messages.success(request, "Your calendar has a new address. Subscribe to it again; the old one has stopped.")
+        return redirect("events:mine")
     feed = reverse("events:my_feed", args=[services.feed_token(person)])
     now = timezone.now()
     events = selectors.with_next_dates(

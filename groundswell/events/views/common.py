@@ -1,4 +1,4 @@
-"""What the event pages share: who is looking, finding an event they may manage, 404s."""
+"""What the event pages share: the actor looking, finding an event as they may see it, 404s."""
 
 import uuid
 from collections.abc import Iterable
@@ -7,10 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from groundswell.core.errors import NotFound
-from groundswell.events import selectors, services
+from groundswell.accounts.actors import Actor, actor_for_request
+from groundswell.events import selectors
 from groundswell.events.models import Event
-from groundswell.people.models import Person
 
 PAGE_SIZE = 20
 
@@ -19,11 +18,8 @@ def not_found(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "events/not_found.html", {"error": message}, status=404)
 
 
-def viewer(request: HttpRequest) -> tuple[Person | None, bool]:
-    user = request.user
-    if not user.is_authenticated:
-        return None, False
-    return user.person, bool(user.is_staff)
+def refused(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "events/not_found.html", {"error": message, "refused": True}, status=403)
 
 
 def map_points(events: Iterable[Event]) -> list[dict[str, object]]:
@@ -39,19 +35,6 @@ def map_points(events: Iterable[Event]) -> list[dict[str, object]]:
     ]
 
 
-def managed_event(request: HttpRequest, event_uuid: str) -> tuple[Event, Person, bool]:
-    """The event, if the signed-in person hosts it or is an organizer; NotFound otherwise
-    (an outsider cannot even learn that the event's attendee page exists)."""
-    person, is_staff = viewer(request)
-    if person is None:
-        raise NotFound("We couldn't find that event.")
-    event = selectors.access_event(event_uuid=str(event_uuid), person=person, is_staff=is_staff)
-    organizer = bool(getattr(request.user, "is_organizer", False))
-    if not (organizer or services.is_host(event, person)):
-        raise NotFound("We couldn't find that event.")
-    return event, person, organizer
-
-
 def parse_uuid(value: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(value)
@@ -59,13 +42,13 @@ def parse_uuid(value: str) -> uuid.UUID | None:
         return None
 
 
-def visible_event(request: HttpRequest, event_uuid: object, *, invite: str | None) -> Event:
-    """The event, if whoever is looking may see it, or came with its invitation (`?invite=`,
-    for a private event); NotFound otherwise."""
-    person, is_staff = viewer(request)
-    return selectors.access_event(
-        event_uuid=str(event_uuid),
-        person=person,
-        is_staff=is_staff,
-        invited=services.is_invitation(invite, event_uuid),
-    )
+def actor_with_invitation(request: HttpRequest, invite: str | None) -> Actor:
+    """The request's actor, carrying the invitation (`?invite=`) a link brought."""
+    return actor_for_request(request).carrying(invitation=invite)
+
+
+def managed_event(request: HttpRequest, event_uuid: object) -> tuple[Event, Actor]:
+    """The event, if the actor manages it (host, co-host, staff); NotFound otherwise (an
+    outsider cannot even learn that the event's attendee page exists)."""
+    actor = actor_for_request(request)
+    return selectors.access_event(actor, event_uuid, for_write=True), actor

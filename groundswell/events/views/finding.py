@@ -17,16 +17,15 @@ from groundswell.core.errors import GroundswellError, NotFound, ValidationError
 from groundswell.events import recurrence, selectors, services
 from groundswell.events.forms import GuestRSVPForm, SearchForm
 from groundswell.events.models import Attendance, Event
+from groundswell.accounts.actors import Actor, actor_for_person, actor_for_request
+from groundswell.core.channels import Channel
 from groundswell.events.views.common import (
     PAGE_SIZE,
+    actor_with_invitation,
     map_points,
     not_found,
-    parse_uuid,
-    viewer,
-    visible_event,
 )
 from groundswell.network.services import resolve_share_code, share_code_for
-from groundswell.people.models import Person
 from groundswell.people.places import place_postcode
 
 KM_PER_MILE = 1.609344
@@ -96,12 +95,12 @@ def _day_start(day: date, *, next_day: bool = False) -> datetime:
 
 
 def detail(request: HttpRequest, event_uuid: str) -> HttpResponse:
-    person, _ = viewer(request)
+    actor = actor_with_invitation(request, request.GET.get("invite"))
     try:
-        event = visible_event(request, event_uuid, invite=request.GET.get("invite"))
+        event = selectors.access_event(actor, event_uuid)
     except NotFound as error:
         return not_found(request, error.message)
-    return _render_detail(request, event, person, GuestRSVPForm(initial=_ref(request)))
+    return _render_detail(request, event, actor, GuestRSVPForm(initial=_ref(request)))
 
 
 def _ref(request: HttpRequest) -> dict[str, str]:
@@ -117,9 +116,10 @@ DATES_SHOWN = 12
 
 
 def _render_detail(
-    request: HttpRequest, event: Event, person: Person | None, form: GuestRSVPForm, status: int = 200
+    request: HttpRequest, event: Event, actor: Actor, form: GuestRSVPForm, status: int = 200
 ) -> HttpResponse:
     mine = {}
+    person = actor.person
     if person is not None:
         booked = event.attendances.filter(person=person).exclude(status=Attendance.Status.CANCELLED)
         mine = {attendance.shift_id: attendance for attendance in booked.select_related("shift__event")}
@@ -135,13 +135,14 @@ def _render_detail(
             "form": form,
             "mine": mine.get(None),
             "booked": [a for a in mine.values() if a.shift_id is not None],
-            "is_host": services.is_host(event, person),
+            "is_host": selectors.is_host(actor, event),
+            "manages": selectors.can_manage(actor, event),
             "dates": dates,
             "choices": [d for d in dates if d.pk not in mine],
-            "invite_link": _invite_link(event, person),
+            "invite_link": _invite_link(event, actor),
             "private_invitation": (
                 services.event_url(event)
-                if event.visibility == Event.Visibility.PRIVATE and services.is_host(event, person)
+                if event.visibility == Event.Visibility.PRIVATE and selectors.can_manage(actor, event)
                 else None
             ),
             "repeats": recurrence.describe(event.recurrence_rule) if event.recurrence_rule else "",
@@ -151,42 +152,49 @@ def _render_detail(
     )
 
 
-def _invite_link(event: Event, person: Person | None) -> str | None:
+def _invite_link(event: Event, actor: Actor) -> str | None:
     """The event's address carrying the member's share code: RSVPs through it credit them."""
-    if person is None or event.visibility == Event.Visibility.PRIVATE:
+    if actor.person is None or event.visibility == Event.Visibility.PRIVATE:
         return None
-    code = share_code_for(person).code
+    code = share_code_for(actor.person).code
     return f"{settings.SITE_URL}{reverse('events:detail', args=[event.uuid])}?ref={code}&via=link"
 
 
 @require_POST
 def rsvp(request: HttpRequest, event_uuid: str) -> HttpResponse:
-    person, _ = viewer(request)
+    actor = actor_with_invitation(request, request.POST.get("invite"))
     try:
-        event = visible_event(request, event_uuid, invite=request.POST.get("invite"))
+        event = selectors.access_event(actor, event_uuid)
     except NotFound as error:
         return not_found(request, error.message)
     form = GuestRSVPForm(request.POST)
     shift_id = request.POST.get("shift", "")
     shift = (
-        event.shifts.filter(pk=int(shift_id)).first() if shift_id.isascii() and shift_id.isdigit() else None
+        event.shifts.filter(pk=int(shift_id)).first()
+        if shift_id.isascii() and shift_id.isdigit() and len(shift_id) < 18
+        else None
     )
     if shift_id and shift is None:
         form.add_error(None, "That date or shift is not on this event. Please choose one from the list.")
-        return _render_detail(request, event, person, form, status=400)
+        return _render_detail(request, event, actor, form, status=400)
     try:
         with transaction.atomic():
-            if person is not None:
+            if actor.person is not None:
                 share = resolve_share_code(request.POST.get("ref"))
                 result = services.rsvp(
+                    actor=actor,
                     event=event,
-                    person=person,
                     shift=shift,
-                    referrer_id=share.person_id if share and share.person_id != person.pk else None,
+                    channel=Channel.from_slug(request.POST.get("via"), default=Channel.LINK)
+                    if share
+                    else Channel.DIRECT,
+                    referrer_id=share.person_id if share else None,
+                    **_sharing(request),
                 )
             elif form.is_valid():
                 data = form.cleaned_data
                 result = services.rsvp_as_guest(
+                    actor=actor,
                     event=event,
                     given_name=data["given_name"],
                     family_name=data["family_name"],
@@ -196,7 +204,7 @@ def rsvp(request: HttpRequest, event_uuid: str) -> HttpResponse:
                     shift=shift,
                 )
             else:
-                return _render_detail(request, event, person, form, status=400)
+                return _render_detail(request, event, actor, form, status=400)
             if not result.already:
                 token = services.cancel_token(result.attendance)
                 services.send_confirmation(
@@ -206,37 +214,54 @@ def rsvp(request: HttpRequest, event_uuid: str) -> HttpResponse:
                 )
     except GroundswellError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
-        return _render_detail(request, event, person, form, status=400)
-    return render(request, "events/rsvp_done.html", {"event": event, "result": result, "shift": shift})
+        return _render_detail(request, event, actor, form, status=400)
+    context = {"event": event, "shift": shift}
+    if actor.person is None:
+        # A guest hears the same whether or not the address was on the list, or had RSVP'd.
+        context["guest_email"] = form.cleaned_data["email"]
+    else:
+        context["result"] = result
+    return render(request, "events/rsvp_done.html", context)
+
+
+def _sharing(request: HttpRequest) -> dict[str, bool]:
+    """What a signed-in member chose to share with the hosts (the form shows the choice and
+    marks that it did; without it, the name and email address, as the form's default)."""
+    if request.POST.get("sharing_shown") != "1":
+        return {"share_email": True, "share_phone": False}
+    return {
+        "share_email": request.POST.get("share_email") == "on",
+        "share_phone": request.POST.get("share_phone") == "on",
+    }
 
 
 @login_required
 @require_POST
 def leave(request: HttpRequest, event_uuid: str) -> HttpResponse:
     """A signed-in member cancels their own RSVP from the event's page."""
-    person, _ = viewer(request)
-    attendance_uuid = parse_uuid(request.POST.get("attendance", ""))
-    attendance = (
-        Attendance.objects.filter(uuid=attendance_uuid, event__uuid=event_uuid, person=person).first()
-        if attendance_uuid
-        else None
-    )
-    if attendance is None:
-        return not_found(request, "We couldn't find that RSVP.")
-    services.cancel_rsvp(attendance=attendance)
+    actor = actor_for_request(request)
+    try:
+        event = selectors.access_event(actor, event_uuid)
+        attendance = selectors.access_attendance(actor, event, request.POST.get("attendance", ""))
+        if not actor.is_person(attendance.person_id):
+            raise NotFound("We couldn't find that RSVP.")
+        services.cancel_rsvp(actor=actor, attendance=attendance)
+    except NotFound as error:
+        return not_found(request, error.message)
     messages.success(request, "Your RSVP is cancelled. Thanks for letting the host know.")
     return redirect("events:detail", event_uuid=event_uuid)
 
 
 @require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
-    """Cancel from the link in the confirmation email: the signed token is the credential.
-    GET only asks, because mail scanners follow links."""
+    """Cancel from the link in the confirmation email: the signed token is the credential,
+    proof enough that whoever follows it is the attendee. GET only asks, because mail
+    scanners follow links."""
     try:
         attendance = services.attendance_for_token(token)
     except NotFound as error:
         return not_found(request, error.message)
     if request.method == "POST":
-        services.cancel_rsvp(attendance=attendance)
+        services.cancel_rsvp(actor=actor_for_person(attendance.person), attendance=attendance)
         return render(request, "events/cancelled.html", {"event": attendance.event})
     return render(request, "events/cancel.html", {"attendance": attendance, "event": attendance.event})

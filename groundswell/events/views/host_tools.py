@@ -13,7 +13,7 @@ from groundswell.core.errors import NotFound, PermissionDenied, ValidationError
 from groundswell.events import selectors, services
 from groundswell.events.forms import WalkInForm
 from groundswell.events.models import Shift
-from groundswell.events.views.common import managed_event, not_found, parse_uuid
+from groundswell.events.views.common import managed_event, not_found
 
 
 @login_required
@@ -22,7 +22,7 @@ def manage(request: HttpRequest, event_uuid: str) -> HttpResponse:
     """Host tools: who is coming, check-in on the day (phone-friendly), walk-ins, no-shows.
     For an event with dates or shifts, one of them at a time (the one on now or next)."""
     try:
-        event, person, organizer = managed_event(request, event_uuid)
+        event, actor = managed_event(request, event_uuid)
     except NotFound as error:
         return not_found(request, error.message)
     shifts = list(event.shifts.all())
@@ -37,22 +37,17 @@ def manage(request: HttpRequest, event_uuid: str) -> HttpResponse:
                 if not walk_in_form.is_valid():
                     raise ValidationError("Please check the walk-in's details.")
                 data = walk_in_form.cleaned_data
-                services.walk_in(event=event, by=person, by_staff=organizer, shift=shift, **data)
+                services.walk_in(actor=actor, event=event, shift=shift, **data)
                 messages.success(request, f"Welcome, {data['given_name']}! Checked in.")
             elif action == "no_shows":
-                count = services.mark_no_shows(event=event, by=person, by_staff=organizer, shift=shift)
+                count = services.mark_no_shows(actor=actor, event=event, shift=shift)
                 messages.success(request, f"{count} marked as not there.")
             else:
-                attendance_uuid = parse_uuid(request.POST.get("attendance", ""))
-                attendance = (
-                    event.attendances.filter(uuid=attendance_uuid).first() if attendance_uuid else None
-                )
-                if attendance is None:
-                    raise ValidationError("That RSVP is not on this event.")
-                services.check_in(attendance=attendance, by=person, by_staff=organizer)
-                messages.success(request, f"{attendance.person.display_name} is checked in.")
+                attendance = selectors.access_attendance(actor, event, request.POST.get("attendance", ""))
+                services.check_in(actor=actor, attendance=attendance)
+                messages.success(request, f"{attendance.shared_name} is checked in.")
             return redirect(here)
-        except ValidationError as error:
+        except (ValidationError, NotFound, PermissionDenied) as error:
             messages.error(request, error.message)
     return render(
         request,
@@ -61,7 +56,7 @@ def manage(request: HttpRequest, event_uuid: str) -> HttpResponse:
             "event": event,
             "shifts": shifts,
             "shift": shift,
-            "attendees": selectors.attendees(event, shift),
+            "attendees": selectors.attendees(actor, event, shift),
             "counts": selectors.counts(event, shift),
             "walk_in_form": walk_in_form,
             "started": (shift or event).starts_at <= timezone.now(),
@@ -84,12 +79,12 @@ def _chosen_shift(shifts: list[Shift], wanted: str | None) -> Shift | None:
 @login_required
 def attendees_csv(request: HttpRequest, event_uuid: str) -> HttpResponse:
     try:
-        event, _, _ = managed_event(request, event_uuid)
+        event, actor = managed_event(request, event_uuid)
     except NotFound as error:
         return not_found(request, error.message)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="attendees-{event.uuid}.csv"'
-    selectors.write_attendees_csv(event, response)
+    selectors.write_attendees_csv(actor, event, response)
     return response
 
 
@@ -97,18 +92,17 @@ def attendees_csv(request: HttpRequest, event_uuid: str) -> HttpResponse:
 @require_POST
 def message_attendees(request: HttpRequest, event_uuid: str) -> HttpResponse:
     try:
-        event, person, organizer = managed_event(request, event_uuid)
+        event, actor = managed_event(request, event_uuid)
     except NotFound as error:
         return not_found(request, error.message)
     try:
         count = services.message_attendees(
+            actor=actor,
             event=event,
-            by=person,
-            by_staff=organizer,
             subject=request.POST.get("subject", ""),
             body=request.POST.get("body", ""),
         )
-    except ValidationError as error:
+    except (ValidationError, PermissionDenied) as error:
         messages.error(request, error.message)
     else:
         messages.success(
@@ -121,7 +115,7 @@ def message_attendees(request: HttpRequest, event_uuid: str) -> HttpResponse:
 @require_POST
 def report(request: HttpRequest, event_uuid: str) -> HttpResponse:
     try:
-        event, person, _ = managed_event(request, event_uuid)
+        event, actor = managed_event(request, event_uuid)
     except NotFound as error:
         return not_found(request, error.message)
     raw = request.POST.get("attendance", "").strip()
@@ -129,8 +123,8 @@ def report(request: HttpRequest, event_uuid: str) -> HttpResponse:
         if raw and not (raw.isascii() and raw.isdigit()):
             raise ValidationError("How many came? Please give a number.")
         services.report(
+            actor=actor,
             event=event,
-            by=person,
             attendance=int(raw) if raw else None,
             notes=request.POST.get("notes", ""),
             links=request.POST.get("links", "").splitlines(),

@@ -12,28 +12,27 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from groundswell.core.errors import NotFound, ValidationError
-from groundswell.events import recurrence, services
+from groundswell.accounts.actors import actor_for_request
+from groundswell.core.errors import NotFound, PermissionDenied, ValidationError
+from groundswell.events import recurrence, selectors, services
 from groundswell.events.forms import HostEventForm
 from groundswell.events.models import Event, Shift
-from groundswell.events.views.common import managed_event, not_found, viewer
-from groundswell.people.models import Person
+from groundswell.events.views.common import managed_event, not_found, refused
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def host(request: HttpRequest) -> HttpResponse:
     """Host an event. Under a campaign that asks for approval, it waits for an organizer."""
-    person, is_staff = viewer(request)
-    assert person is not None
+    actor = actor_for_request(request)
     if request.method == "GET":
         initial = {"campaign": request.GET.get("campaign")} if request.GET.get("campaign") else {}
         return render(request, "events/host.html", {"form": HostEventForm(initial=initial)})
     form = HostEventForm(request.POST)
     if form.is_valid():
         try:
-            event = services.host_event(host=person, details=_details(form), by_staff=is_staff)
-        except ValidationError as error:
+            event = services.host_event(actor=actor, details=_details(form))
+        except (ValidationError, PermissionDenied) as error:
             form.add_error(_form_field(error.field), error.message)
         else:
             if event.status == Event.Status.PENDING:
@@ -93,20 +92,13 @@ def _form_field(field: str | None) -> str | None:
     return name if name in HostEventForm.base_fields else None
 
 
-def _organizer(request: HttpRequest) -> Person | None:
-    user = request.user
-    return user.person if user.is_authenticated and user.is_organizer else None
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest) -> HttpResponse:
     """The organizers' queue of events waiting for approval."""
-    organizer = _organizer(request)
-    if organizer is None:
-        return render(
-            request, "events/not_found.html", {"error": "Only organizers review events."}, status=403
-        )
+    actor = actor_for_request(request)
+    if not actor.is_staff:
+        return refused(request, "Only organizers review events.")
     if request.method == "POST":
         event = _pending_event(request.POST.get("event", ""))
         decision, note = request.POST.get("decision"), request.POST.get("note", "")
@@ -115,13 +107,13 @@ def review(request: HttpRequest) -> HttpResponse:
             return redirect("events:review")
         try:
             if decision == "approve":
-                services.approve_event(event=event, reviewer=organizer)
+                services.approve_event(actor=actor, event=event)
                 if request.POST.get("trust"):
-                    services.trust_host(person=event.host, by=organizer)
+                    services.trust_host(actor=actor, person=event.host)
             elif decision == "reject":
-                services.reject_event(event=event, reviewer=organizer, reason=note)
+                services.reject_event(actor=actor, event=event, reason=note)
             elif decision == "changes":
-                services.request_changes(event=event, reviewer=organizer, note=note)
+                services.request_changes(actor=actor, event=event, note=note)
             else:
                 raise ValidationError("Choose approve, reject or ask for changes.")
         except ValidationError as error:
@@ -146,11 +138,11 @@ def _pending_event(value: str) -> Event | None:
 def again(request: HttpRequest, event_uuid: str) -> HttpResponse:
     """Host again: a new event pre-filled from this one; its invitation goes to the last attendees."""
     try:
-        previous, person, _ = managed_event(request, event_uuid)
+        previous, actor = managed_event(request, event_uuid)
     except NotFound as error:
         return not_found(request, error.message)
-    if not services.is_host(previous, person):
-        return not_found(request, "Only the event's hosts can host it again.")
+    if not selectors.is_host(actor, previous):
+        return refused(request, "Only the event's hosts can host it again.")
     if request.method == "GET":
         zone = zoneinfo.ZoneInfo(previous.time_zone)
         initial = _form_values(previous)
@@ -165,8 +157,8 @@ def again(request: HttpRequest, event_uuid: str) -> HttpResponse:
     form = HostEventForm(request.POST)
     if form.is_valid():
         try:
-            event = services.host_again(previous=previous, by=person, details=_details(form))
-        except ValidationError as error:
+            event = services.host_again(actor=actor, previous=previous, details=_details(form))
+        except (ValidationError, PermissionDenied) as error:
             form.add_error(_form_field(error.field), error.message)
         else:
             messages.success(request, "Your new event is ready, and last time's attendees are invited.")
@@ -221,10 +213,10 @@ def _form_values(event: Event) -> dict[str, object]:
 def edit(request: HttpRequest, event_uuid: str) -> HttpResponse:
     """The host changes their event; one sent back for changes goes for approval again."""
     try:
-        event, person, organizer = managed_event(request, event_uuid)
+        event, actor = managed_event(request, event_uuid)
     except NotFound as error:
         return not_found(request, error.message)
-    context: dict[str, object] = {"event": event}
+    context: dict[str, object] = {"event": event, "directs": selectors.can_direct(actor, event)}
     if request.method == "GET":
         return render(
             request, "events/host.html", {**context, "form": HostEventForm(initial=_form_values(event))}
@@ -233,8 +225,8 @@ def edit(request: HttpRequest, event_uuid: str) -> HttpResponse:
     if form.is_valid():
         try:
             was_draft = event.status == Event.Status.DRAFT
-            event = services.update_event(event=event, by=person, details=_details(form), by_staff=organizer)
-        except ValidationError as error:
+            event = services.update_event(actor=actor, event=event, details=_details(form))
+        except (ValidationError, PermissionDenied) as error:
             form.add_error(_form_field(error.field), error.message)
         else:
             if was_draft and event.status == Event.Status.PENDING:
@@ -250,14 +242,25 @@ def edit(request: HttpRequest, event_uuid: str) -> HttpResponse:
 def cancel_event(request: HttpRequest, event_uuid: str) -> HttpResponse:
     """The host calls the event off; everyone coming is emailed with the reason."""
     try:
-        event, person, organizer = managed_event(request, event_uuid)
-        services.cancel_event(
-            event=event, by=person, by_staff=organizer, reason=request.POST.get("reason", "")
-        )
+        event, actor = managed_event(request, event_uuid)
+        services.cancel_event(actor=actor, event=event, reason=request.POST.get("reason", ""))
     except NotFound as error:
         return not_found(request, error.message)
-    except ValidationError as error:
+    except (ValidationError, PermissionDenied) as error:
         messages.error(request, error.message)
         return redirect("events:manage", event_uuid=event_uuid)
     messages.success(request, "The event is cancelled, and everyone coming has been told.")
     return redirect("events:detail", event_uuid=event_uuid)
+
+
+@login_required
+@require_POST
+def new_invitation(request: HttpRequest, event_uuid: str) -> HttpResponse:
+    """A new invitation link for a private event; the old one stops working."""
+    try:
+        event, actor = managed_event(request, event_uuid)
+    except NotFound as error:
+        return not_found(request, error.message)
+    services.rotate_invitation(actor=actor, event=event)
+    messages.success(request, "Here's the new invitation link. The old one no longer opens the event.")
+    return redirect("events:detail", event_uuid=event.uuid)

@@ -1,0 +1,93 @@
+"""Signed links: cancelling an RSVP from the confirmation email, the invitation to a
+private event, and a member's private calendar feed.
+
+Each token signs the object's public id together with a key stored on the object, so a
+link can be revoked by changing the key: a host rotates a leaked invitation, a member a
+leaked calendar address, and cancelling an RSVP retires the link that cancelled it.
+"""
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+from groundswell.core.errors import NotFound
+from groundswell.events.models import Attendance, CalendarFeed, Event, new_link_key
+from groundswell.people.models import Person
+
+CANCEL_SALT = "groundswell.events.cancel"
+
+
+def cancel_token(attendance: Attendance) -> str:
+    return signing.dumps([str(attendance.uuid), attendance.cancel_key], salt=CANCEL_SALT)
+
+
+def attendance_for_token(token: str) -> Attendance:
+    value = _loads(token, CANCEL_SALT)
+    not_valid = NotFound("This link is not valid any more. Please use the link from your latest email.")
+    if not value:
+        raise not_valid
+    attendance = Attendance.objects.select_related("event", "person", "shift").filter(uuid=value[0]).first()
+    if attendance is None or attendance.cancel_key != value[1]:
+        raise not_valid
+    return attendance
+
+
+INVITE_SALT = "groundswell.events.invite"
+
+
+def invitation_token(event: Event) -> str:
+    """What lets someone without an RSVP open a private event: the host shares it."""
+    return signing.dumps([str(event.uuid), event.invitation_key], salt=INVITE_SALT)
+
+
+def is_invitation(token: str | None, event: Event) -> bool:
+    """Whether `token` is the current invitation to this event."""
+    value = _loads(token, INVITE_SALT)
+    return bool(value) and value == [str(event.uuid), event.invitation_key]
+
+
+def event_url(event: Event) -> str:
+    """The event's address for an email: for a private event, with the invitation in it,
+    so that whoever it reaches can open it without signing in."""
+    url = f"{settings.SITE_URL}{reverse('events:detail', args=[event.uuid])}"
+    if event.visibility == Event.Visibility.PRIVATE:
+        return f"{url}?invite={invitation_token(event)}"
+    return url
+
+
+FEED_SALT = "groundswell.events.feed"
+
+
+def feed_token(person: Person) -> str:
+    """The secret part of a member's "my events" calendar address."""
+    feed, _ = CalendarFeed.objects.get_or_create(person=person)
+    return signing.dumps([str(person.uuid), feed.key], salt=FEED_SALT, compress=True)
+
+
+def person_for_feed(token: str) -> Person:
+    value = _loads(token, FEED_SALT)
+    feed = (
+        CalendarFeed.objects.select_related("person").filter(person__uuid=value[0]).first() if value else None
+    )
+    if feed is None or feed.key != value[1]:
+        raise NotFound("This calendar address is not valid any more.")
+    return feed.person
+
+
+def rotate_feed(person: Person) -> str:
+    """A new calendar address for the member; the old one stops working."""
+    CalendarFeed.objects.update_or_create(person=person, defaults={"key": new_link_key()})
+    return feed_token(person)
+
+
+def _loads(token: str | None, salt: str) -> list[str] | None:
+    """The [public id, key] a token signs, or None for anything else (old-style or forged)."""
+    if not token:
+        return None
+    try:
+        value = signing.loads(token, salt=salt)
+    except signing.BadSignature:
+        return None
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value):
+        return value
+    return None

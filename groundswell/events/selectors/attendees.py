@@ -1,0 +1,117 @@
+"""Who is coming: counts anyone may see, and the attendee list and CSV for those who manage
+the event. The list shows what each attendee gave for this event (their Participation
+details), never their stored record: a host who types a known address as a walk-in sees
+only what they typed."""
+
+import csv
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from groundswell.accounts.actors import Actor
+from groundswell.core.errors import NotFound
+from groundswell.events.models import Attendance, Event, Shift
+from groundswell.events.selectors.access import can_manage
+from groundswell.network.models import Origin
+
+
+class SupportsWrite(Protocol):
+    def write(self, data: Any, /) -> Any: ...
+
+
+def counts(event: Event, shift: Shift | None = None) -> dict[str, int]:
+    """How many are coming and waiting (to the whole event, or to one of its dates or
+    shifts): what anyone may see, never who."""
+    attendances = Attendance.objects.filter(event=event)
+    if shift is not None:
+        attendances = attendances.filter(shift=shift)
+    rows = dict(attendances.values_list("status").annotate(n=Count("id")).order_by())
+    return {
+        "accepted": rows.get(Attendance.Status.ACCEPTED, 0),
+        "waitlisted": rows.get(Attendance.Status.WAITLISTED, 0),
+    }
+
+
+def attendees(actor: Actor, event: Event, shift: Shift | None = None) -> list[Attendance]:
+    """Everyone who RSVP'd (to the event, or to one date or shift of it), with the details
+    they gave: for the event's hosts and staff only. One query, however many attendees."""
+    if not can_manage(actor, event):
+        raise NotFound("We couldn't find that event.")
+    chosen = Attendance.objects.filter(event=event)
+    if shift is not None:
+        chosen = chosen.filter(shift=shift)
+    return list(
+        chosen.exclude(status=Attendance.Status.CANCELLED)
+        .select_related("shift__event")
+        .order_by("status", "given_name", "id")
+    )
+
+
+def write_csv(out: SupportsWrite, header: list[str], rows: Iterable[list[object]]) -> None:
+    # TODO(core.spreadsheets): replaced by the core helper once it lands.
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([f"'{v}" if str(v).startswith(("=", "+", "-", "@", "\t", "\r")) else v for v in row])
+
+
+CSV_HEADER = [
+    "first name",
+    "last name",
+    "email",
+    "phone",
+    "status",
+    "date or shift",
+    "attended",
+    "walk-in",
+    "rsvp at",
+]
+
+
+def write_attendees_csv(actor: Actor, event: Event, out: SupportsWrite) -> None:
+    write_csv(
+        out,
+        CSV_HEADER,
+        (
+            [
+                a.given_name,
+                a.family_name,
+                a.email,
+                a.phone,
+                a.status,
+                str(a.shift) if a.shift else "",
+                {True: "yes", False: "no", None: ""}[a.attended],
+                "yes" if a.walk_in else "",
+                a.created_at.isoformat(),
+            ]
+            for a in attendees(actor, event)
+        ),
+    )
+
+
+def open_dates(event: Event, *, limit: int | None = None) -> list[Shift]:
+    """The event's dates or shifts that have not ended yet, soonest first, each with how
+    many are going (`accepted`) and waiting (`waitlisted`): one query."""
+    going = Count("attendances", filter=Q(attendances__status=Attendance.Status.ACCEPTED))
+    waiting = Count("attendances", filter=Q(attendances__status=Attendance.Status.WAITLISTED))
+    dates = event.shifts.filter(ends_at__gt=timezone.now()).annotate(accepted=going, waitlisted=waiting)
+    return list(dates[:limit] if limit else dates)
+
+
+def member_mail_recipients(event: Event) -> list[int]:
+    """Whom a host's own message may reach: people who RSVP'd themselves (signed in, or
+    through the event's public form, which emailed them a confirmation they can cancel
+    from) to a date still ahead, or whom the host checked in at the event. Never someone
+    the host merely typed in: a walk-in must have been there."""
+    now = timezone.now()
+    ahead = Q(shift__isnull=True, event__last_ends_at__gt=now) | Q(shift__ends_at__gt=now)
+    self_registered = Q(origin__in=[Origin.SELF, Origin.FORM]) & ahead
+    return list(
+        Attendance.objects.filter(event=event)
+        .exclude(status=Attendance.Status.CANCELLED)
+        .filter(self_registered | Q(attended=True))
+        .values_list("person_id", flat=True)
+        .distinct()
+    )

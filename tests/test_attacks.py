@@ -1,0 +1,320 @@
+"""The attacks a stranger could make, each reproduced: every test here failed before the
+hole was closed (issue 7, "Close these holes").
+
+1. Looking people up through host tools.
+2. Signing in without proving the address; links that could not be revoked.
+3. Sending the organization's mail to anyone.
+4. Membership as a secret anyone could test; anonymous forms changing a person's record.
+"""
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from groundswell.accounts.actors import ANONYMOUS
+from groundswell.accounts.tests.factories import MemberFactory, actor_of
+from groundswell.core.errors import NotFound, PermissionDenied, ValidationError
+from groundswell.events import selectors, services
+from groundswell.events.models import Attendance, Event
+from groundswell.events.tests.factories import EventFactory
+from groundswell.messaging.models import Delivery, Message
+from groundswell.network.models import ShareCode
+from groundswell.people.models import EmailAddress, EmailStatus, Person
+from groundswell.people.places import place_postcode
+from groundswell.people.services import PersonDetails, upsert_person
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def victim():
+    """Someone on the list with a private phone and a second address."""
+    person, _ = upsert_person(
+        details=PersonDetails(
+            email="victim@example.org",
+            given_name="Valentina",
+            family_name="Secretname",
+            phone="+12125550199",
+            place=place_postcode("10001"),
+            email_consent=True,
+        ),
+        trusted=True,
+    )
+    EmailAddress.objects.create(person=person, address="victim.other@example.org")
+    return person
+
+
+def under_way(host, **kwargs) -> Event:
+    """An event that started a few minutes ago (walk-ins and check-in are open)."""
+    event = EventFactory(host=host, starts_at=timezone.now() + timedelta(minutes=5), **kwargs)
+    Event.objects.filter(pk=event.pk).update(starts_at=timezone.now() - timedelta(minutes=10))
+    event.refresh_from_db()
+    return event
+
+
+# --- 1. Looking people up through host tools ------------------------------------------------
+
+
+def test_a_walk_in_never_pulls_a_known_persons_details_into_the_host_view(victim, client_for):
+    attacker = MemberFactory(given_name="Mallory")
+    event = under_way(attacker)
+    services.walk_in(actor=actor_of(attacker), event=event, given_name="X", email="victim@example.org")
+    page = client_for(attacker).get(reverse("events:manage", args=[event.uuid])).content.decode()
+    sheet = client_for(attacker).get(reverse("events:attendees_csv", args=[event.uuid])).content.decode()
+    for secret in ("Valentina", "Secretname", "+12125550199", "victim.other@example.org"):
+        assert secret not in page and secret not in sheet
+    row = next(csv.DictReader(io.StringIO(sheet)))
+    assert (row["first name"], row["email"], row["phone"]) == ("X", "victim@example.org", "")
+    # Nor did the attacker's typing change the victim's record.
+    victim.refresh_from_db()
+    assert (victim.given_name, victim.family_name) == ("Valentina", "Secretname")
+
+
+def test_a_guest_rsvp_with_a_known_address_shows_the_host_only_what_was_typed(victim, client_for):
+    attacker = MemberFactory(given_name="Mallory")
+    event = EventFactory(host=attacker)
+    Client().post(
+        reverse("events:rsvp", args=[event.uuid]),
+        {"given_name": "Typed", "email": "victim@example.org"},
+    )
+    sheet = client_for(attacker).get(reverse("events:attendees_csv", args=[event.uuid])).content.decode()
+    assert "Valentina" not in sheet and "+12125550199" not in sheet and "Typed" in sheet
+
+
+def test_a_member_shares_only_what_they_choose(client_for):
+    host, guest = MemberFactory(given_name="Hana"), MemberFactory(given_name="Gus")
+    Person.objects.filter(pk=guest.person.pk).update()
+    guest.person.phone_numbers.create(number="+12125550123", primary=True)
+    event = EventFactory(host=host)
+    client_for(guest).post(reverse("events:rsvp", args=[event.uuid]), {"sharing_shown": "1"})
+    attendance = Attendance.objects.get(event=event)
+    assert (attendance.given_name, attendance.email, attendance.phone) == ("Gus", "", "")
+    sheet = client_for(host).get(reverse("events:attendees_csv", args=[event.uuid])).content.decode()
+    assert guest.email not in sheet and "+12125550123" not in sheet
+
+
+def test_walk_ins_only_around_the_events_own_time(victim):
+    attacker = MemberFactory(given_name="Mallory")
+    event = EventFactory(host=attacker, starts_at=timezone.now() + timedelta(days=10))
+    with pytest.raises(ValidationError, match="two hours before"):
+        services.walk_in(actor=actor_of(attacker), event=event, given_name="X", email="victim@example.org")
+    assert not Attendance.objects.filter(event=event).exists()
+
+
+# --- 2. Signing in without proving the address ----------------------------------------------
+
+
+def join(client: Client, email: str, name: str = "Eve") -> object:
+    return client.post(
+        reverse("network:join"),
+        {"given_name": name, "email": email, "postal_code": "10001", "email_consent": "on"},
+    )
+
+
+def test_joining_with_someone_elses_address_opens_nothing(victim):
+    attacker = Client()
+    response = join(attacker, "victim@example.org")
+    assert response.status_code == 302 and response["Location"] == reverse("network:joined")
+    assert "_auth_user_id" not in attacker.session
+    assert attacker.get(reverse("network:hub")).status_code == 302  # to sign-in
+    assert attacker.get(reverse("events:mine")).status_code == 302
+    # The code went to the owner, not to the page.
+    assert mail.outbox[-1].to == ["victim@example.org"]
+    code = re.search(r"\b([A-Z0-9]{4}-[A-Z0-9]{4})\b", mail.outbox[-1].body)
+    assert code and code.group(1) not in attacker.get(reverse("network:joined")).content.decode()
+
+
+def test_a_newcomer_proves_the_address_with_the_code_and_can_share_before(client_for):
+    newcomer = Client()
+    join(newcomer, "new@example.org", name="Nadia")
+    page = newcomer.get(reverse("network:joined")).content.decode()
+    link = re.search(r'value="(http[^"]+ref=([a-z0-9]+)[^"]*)"', page)
+    assert link, "the share link is on the page"
+    assert ShareCode.objects.get(code=link.group(2)).person.email_addresses.get().address == "new@example.org"
+    assert "_auth_user_id" not in newcomer.session
+    code = re.search(r"\b([A-Z0-9]{4}-[A-Z0-9]{4})\b", mail.outbox[-1].body).group(1)  # type: ignore[union-attr]
+    response = newcomer.post(reverse("account_confirm_login_code"), {"code": code})
+    assert response.status_code == 302
+    assert newcomer.get(reverse("network:hub")).status_code == 200
+
+
+def test_proving_the_address_ends_every_earlier_session(victim):
+    from groundswell.accounts.services import ensure_account
+
+    user = ensure_account(person=victim, email="victim@example.org")
+    stale = Client()
+    stale.force_login(user)
+    assert stale.get(reverse("network:hub")).status_code == 200
+    fresh = Client()
+    fresh.post(reverse("account_request_login_code"), {"email": "victim@example.org"})
+    code = re.search(r"\b([A-Z0-9]{4}-[A-Z0-9]{4})\b", mail.outbox[-1].body).group(1)  # type: ignore[union-attr]
+    fresh.post(reverse("account_confirm_login_code"), {"code": code})
+    assert fresh.get(reverse("network:hub")).status_code == 200
+    assert stale.get(reverse("network:hub")).status_code == 302
+
+
+def test_a_cancelled_rsvp_no_longer_opens_a_private_event_and_its_link_dies():
+    host, guest = MemberFactory(given_name="Hana"), MemberFactory(given_name="Gus")
+    event = EventFactory(host=host, visibility=Event.Visibility.PRIVATE)
+    invited = actor_of(guest).carrying(invitation=services.invitation_token(event))
+    attendance = services.rsvp(actor=invited, event=event).attendance
+    assert selectors.access_event(actor_of(guest), event.uuid)
+    token = services.cancel_token(attendance)
+    services.cancel_rsvp(actor=actor_of(guest), attendance=attendance)
+    with pytest.raises(NotFound):
+        selectors.access_event(actor_of(guest), event.uuid)
+    with pytest.raises(NotFound):
+        services.attendance_for_token(token)
+
+
+def test_invitation_and_calendar_links_can_be_revoked(client_for):
+    host = MemberFactory(given_name="Hana")
+    event = EventFactory(host=host, visibility=Event.Visibility.PRIVATE)
+    old = services.invitation_token(event)
+    url = reverse("events:detail", args=[event.uuid])
+    assert Client().get(url, {"invite": old}).status_code == 200
+    client_for(host).post(reverse("events:new_invitation", args=[event.uuid]))
+    event.refresh_from_db()
+    assert Client().get(url, {"invite": old}).status_code == 404
+    assert Client().get(url, {"invite": services.invitation_token(event)}).status_code == 200
+
+    feed = reverse("events:my_feed", args=[services.feed_token(host.person)])
+    assert Client().get(feed).status_code == 200
+    client_for(host).post(reverse("events:mine"))
+    assert Client().get(feed).status_code == 404
+
+
+# --- 3. Sending the organization's mail to anyone -------------------------------------------
+
+
+def test_host_mail_reaches_only_people_who_came_or_rsvpd_themselves(victim):
+    attacker = MemberFactory(given_name="Mallory")
+    event = EventFactory(host=attacker)
+    guest = MemberFactory(given_name="Gus")
+    services.rsvp(actor=actor_of(guest), event=event)
+    # Typed in by the host: not someone who RSVP'd, and not checked in.
+    Attendance.objects.create(event=event, person=victim, origin=2, email="victim@example.org")
+    sent = services.message_attendees(actor=actor_of(attacker), event=event, subject="Hi", body="Buy now")
+    message = Message.objects.get(subject="Hi")
+    assert sent == 1
+    assert set(Delivery.objects.filter(message=message).values_list("person_id", flat=True)) == {guest.person.pk}
+    assert message.author == attacker.person and message.kind == Message.Kind.MEMBER
+
+
+def test_host_mail_honours_unsubscribes_and_names_the_host(django_capture_on_commit_callbacks):
+    host, guest, gone = (MemberFactory(given_name=n) for n in ("Hana", "Gus", "Gone"))
+    event = EventFactory(host=host)
+    for person in (guest, gone):
+        services.rsvp(actor=actor_of(person), event=event)
+    EmailAddress.objects.filter(address=gone.email).update(status=EmailStatus.UNSUBSCRIBED)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.message_attendees(actor=actor_of(host), event=event, subject="Bring water", body="It's hot.")
+    received = [m for m in mail.outbox if m.subject == "Bring water"]
+    assert [m.to for m in received] == [[guest.email]]
+    body = received[0].body
+    assert "Hana" in body and "a host of Canvass" in body and "Unsubscribe:" in body
+    assert received[0].extra_headers["List-Unsubscribe"].startswith("<http")
+
+
+def test_host_mail_is_rate_limited_and_logged_for_organizers(settings):
+    from groundswell.activity.models import Activity, Verb
+
+    settings.HOST_MESSAGES_PER_DAY = 2
+    host = MemberFactory(given_name="Hana")
+    event = EventFactory(host=host)
+    for n in range(2):
+        services.message_attendees(actor=actor_of(host), event=event, subject=f"Note {n}", body="x")
+    with pytest.raises(PermissionDenied, match="most a host can send"):
+        services.message_attendees(actor=actor_of(host), event=event, subject="Note 3", body="x")
+    assert Activity.objects.filter(person=host.person, verb=Verb.MESSAGED_ATTENDEES).count() == 2
+    assert Message.objects.filter(author=host.person).count() == 2
+
+
+# --- 4. Membership is not a secret anyone can test ------------------------------------------
+
+
+def normalized(html: str, *words: str) -> str:
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    html = re.sub(r"ref(=|%3D)[a-z0-9]+", "ref=CODE", html)
+    for word in words:
+        html = html.replace(word, "WORD")
+    return html
+
+
+def test_the_join_answers_alike_for_known_and_new_addresses(victim):
+    pages = []
+    for email in ("victim@example.org", "stranger@example.org"):
+        client = Client()
+        response = join(client, email, name="Eve")
+        assert response.status_code == 302
+        pages.append(normalized(client.get(response["Location"]).content.decode(), email))
+    assert pages[0] == pages[1]
+
+
+def test_the_share_link_given_before_proof_does_not_reveal_the_owner(victim):
+    client = Client()
+    join(client, "victim@example.org", name="Eve")
+    page = client.get(reverse("network:joined")).content.decode()
+    code = re.search(r"ref=([a-z0-9]+)", page).group(1)  # type: ignore[union-attr]
+    landing = Client().get(reverse("network:join"), {"ref": code}).content.decode()
+    assert "Valentina" not in landing and "Eve invited you" in landing
+
+
+def test_a_guest_rsvp_answers_alike_for_known_and_new_addresses(victim):
+    event = EventFactory(host=MemberFactory(given_name="Hana"))
+    url = reverse("events:rsvp", args=[event.uuid])
+    Attendance.objects.create(event=event, person=victim, email="victim@example.org")  # already coming
+    pages = [
+        normalized(Client().post(url, {"given_name": "Eve", "email": email}).content.decode(), email)
+        for email in ("victim@example.org", "stranger@example.org")
+    ]
+    assert pages[0] == pages[1]
+
+
+def test_sign_in_answers_alike_for_known_and_unknown_addresses(victim):
+    pages = []
+    for email in ("victim@example.org", "nobody@example.org"):
+        client = Client()
+        response = client.post(reverse("account_request_login_code"), {"email": email}, follow=True)
+        pages.append(normalized(response.content.decode(), email))
+    assert pages[0] == pages[1]
+
+
+def test_an_anonymous_form_changes_no_primary_detail_nor_credit(victim):
+    friend = MemberFactory(given_name="Fay")
+    Person.objects.filter(pk=victim.pk).update(recruited_by=friend.person)
+    attacker = MemberFactory(given_name="Mallory")
+    code = ShareCode.objects.filter(person=attacker.person).first()
+    Client().post(
+        reverse("network:join"),
+        {
+            "given_name": "Changed",
+            "family_name": "Name",
+            "email": "victim@example.org",
+            "postal_code": "94110",
+            "ref": code.code,  # type: ignore[union-attr]
+            "via": "whatsapp",
+        },
+    )
+    victim.refresh_from_db()
+    assert (victim.given_name, victim.family_name, victim.recruited_by_id) == (
+        "Valentina",
+        "Secretname",
+        friend.person.pk,
+    )
+    assert victim.postal_addresses.get(primary=True).postal_code == "10001"
+    assert EmailAddress.objects.get(address="victim@example.org").status == EmailStatus.SUBSCRIBED
+
+
+def test_a_guest_rsvp_subscribes_nobody():
+    event = EventFactory(host=MemberFactory(given_name="Hana"))
+    services.rsvp_as_guest(actor=ANONYMOUS, event=event, given_name="Gil", email="gil@example.org")
+    assert EmailAddress.objects.get(address="gil@example.org").status != EmailStatus.SUBSCRIBED
