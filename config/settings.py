@@ -59,6 +59,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "groundswell.web.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that reads the database (sessions, sign-in, views): a request that
+    # lost its database connection is retried once or answered with a 503, never a 500.
+    "groundswell.web.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -129,15 +132,39 @@ SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.back
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
+# A task is acknowledged when it has run, not when a worker takes it: a worker killed
+# mid-batch leaves its message to be handed to another (tasks are safe to run twice).
 CELERY_TASK_ACKS_LATE = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 4
+# ...including when a pool process dies under the worker (OOM, a kill), not only the worker.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One message at a time: a message waiting in a busy worker's prefetch is not acknowledged
+# either, and would be handed to a second worker when the visibility timeout ran out.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="groundswell")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Publishing must not hang a web request when the broker is down: fail fast, and the
-# outbox sweep (below) sends what could not be queued.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Redis broker: a message taken but not acknowledged within the visibility timeout goes back
+# to the queue, so a batch whose worker was killed is picked up by another about two minutes
+# later (checked every ten seconds). A batch running longer than that is handed out twice,
+# which per-delivery claims make harmless; retries wait at most 30 s (messaging/tasks.py),
+# well inside it. Publishing must not hang a web request when the broker is down: fail fast
+# (short socket timeouts, one retry), and the outbox sweep sends what could not be queued.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=120),
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+}
 CELERY_TASK_PUBLISH_RETRY = False
+# The outbox sweep (messaging.services.requeue_stale) runs every minute; a delivery a worker
+# took (each is claimed just before its own send) and left "sending" this many seconds is
+# taken to be abandoned and sent again. Long past any one send; the tests shorten both.
+DELIVERY_SWEEP_EVERY = env.float("DELIVERY_SWEEP_EVERY", default=60.0)
+DELIVERY_STUCK_AFTER = env.int("DELIVERY_STUCK_AFTER", default=120)
 CELERY_BEAT_SCHEDULE = {
     "event-reminders": {"task": "groundswell.events.tasks.send_event_reminders", "schedule": 600.0},
     "repeating-event-dates": {
@@ -146,7 +173,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "requeue-stale-deliveries": {
         "task": "groundswell.messaging.tasks.requeue_stale_deliveries",
-        "schedule": 300.0,
+        "schedule": DELIVERY_SWEEP_EVERY,
     },
 }
 

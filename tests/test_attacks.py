@@ -204,7 +204,9 @@ def test_host_mail_reaches_only_people_who_came_or_rsvpd_themselves(victim):
     sent = services.message_attendees(actor=actor_of(attacker), event=event, subject="Hi", body="Buy now")
     message = Message.objects.get(subject="Hi")
     assert sent == 1
-    assert set(Delivery.objects.filter(message=message).values_list("person_id", flat=True)) == {guest.person.pk}
+    assert set(Delivery.objects.filter(message=message).values_list("person_id", flat=True)) == {
+        guest.person.pk
+    }
     assert message.author == attacker.person and message.kind == Message.Kind.MEMBER
 
 

@@ -105,12 +105,20 @@ def live_sqlite_server(tmp_path: Path) -> Iterator[tuple[str, Path, str]]:
     log = (tmp_path / "server.log").open("w")
     server = subprocess.Popen(
         [
-            sys.executable, "-m", "gunicorn", "config.wsgi:application",
-            "--bind", f"127.0.0.1:{port}",
-            "--workers", os.environ.get("BURST_WORKERS", "4"),
-            "--threads", os.environ.get("BURST_THREADS", "8"),
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            os.environ.get("BURST_WORKERS", "4"),
+            "--threads",
+            os.environ.get("BURST_THREADS", "8"),
         ],
-        env=env, stdout=log, stderr=log,
+        env=env,
+        stdout=log,
+        stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     try:

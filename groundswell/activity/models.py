@@ -8,8 +8,6 @@ On PostgreSQL the table is partitioned by month on `occurred_at` (migration
 0002; `groundswell activity_partitions` makes the months ahead).
 """
 
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
@@ -51,6 +49,45 @@ class Verb(models.IntegerChoices):
     PROVED_ADDRESS = 30, "proved their email address"
 
 
+class ObjectKind(models.IntegerChoices):
+    """What an act was done to, or what it belongs to (its context), as a small integer:
+    a content type would cost a join and a wider row on the largest table. New apps add
+    their kinds here (and to MODEL_KINDS)."""
+
+    PERSON = 1, "person"
+    EVENT = 2, "event"
+    SHIFT = 3, "date or shift"
+    CAMPAIGN = 4, "event campaign"
+    CONTACT = 5, "contact"
+    MESSAGE = 6, "message"
+
+
+# Model label -> kind, so `record(obj=...)` needs no import of the model's app.
+MODEL_KINDS = {
+    "people.person": ObjectKind.PERSON,
+    "events.event": ObjectKind.EVENT,
+    "events.shift": ObjectKind.SHIFT,
+    "events.eventcampaign": ObjectKind.CAMPAIGN,
+    "network.contact": ObjectKind.CONTACT,
+    "messaging.message": ObjectKind.MESSAGE,
+}
+
+
+class Detail(models.IntegerChoices):
+    """A small code that qualifies an act: an outreach's mode; a role given."""
+
+    CALL = 1, "call"
+    VISIT = 2, "visit"
+    EMAIL = 3, "email"
+    LETTER = 4, "letter"
+    MEETING = 5, "meeting"
+    ROLE_MEMBER = 20, "member"
+    ROLE_HOST = 21, "host"
+    ROLE_GROUP_LEADER = 22, "group leader"
+    ROLE_ORGANIZER = 23, "organizer"
+    ROLE_ADMIN = 24, "admin"
+
+
 class Initiator(models.IntegerChoices):
     MEMBER = 0, "member"
     STAFF = 1, "staff"
@@ -58,23 +95,26 @@ class Initiator(models.IntegerChoices):
 
 
 class Activity(models.Model):
+    """One act. `person` is whose act it is; `actor` who did it (the same person, a host
+    who checked them in, an organizer; empty for the system). `channel` and `referrer` are
+    the act's own (the share link it came through), never a copy of how the person first
+    came: lineage is read from Person.recruited_by when the analytics need it."""
+
     id = models.BigAutoField(primary_key=True)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="activities", db_index=False)
     verb = models.PositiveSmallIntegerField(choices=Verb.choices)
-    # What the act was done to (an event, a petition, the person recruited), if anything.
-    object_type = models.ForeignKey(
-        ContentType,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
+    # What the act was done to (an event, the person recruited), if anything.
+    object_kind = models.PositiveSmallIntegerField(choices=ObjectKind.choices, null=True, blank=True)
     object_id = models.BigIntegerField(null=True, blank=True)
-    obj = GenericForeignKey("object_type", "object_id")
+    # The date of a repeating event, or the shift, the act was about (a Shift id).
+    slot_id = models.BigIntegerField(null=True, blank=True)
+    # What the act belongs to: an event campaign (and later an advocacy campaign or a group).
+    context_kind = models.PositiveSmallIntegerField(choices=ObjectKind.choices, null=True, blank=True)
+    context_id = models.BigIntegerField(null=True, blank=True)
+    detail = models.PositiveSmallIntegerField(choices=Detail.choices, null=True, blank=True)
     occurred_at = models.DateTimeField(default=timezone.now)
     channel = models.PositiveSmallIntegerField(choices=Channel.choices, default=Channel.DIRECT)
-    # The member credited with bringing this act about (their share link, or their recruit's act).
+    # The member credited with bringing this act about (their share link), if any.
     referrer = models.ForeignKey(
         Person,
         null=True,
@@ -83,10 +123,23 @@ class Activity(models.Model):
         related_name="credited_activities",
         db_index=False,
     )
+    # No index: "what did this organizer do" is an audit question asked rarely, over a
+    # time range the partitions narrow; an index would cost every insert.
+    actor = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     initiator = models.PositiveSmallIntegerField(choices=Initiator.choices, default=Initiator.MEMBER)
+
+    # Columns that may hold a person's id without a foreign key: a merge moves them too.
+    PERSON_POINTERS = [("object_kind", "object_id", ObjectKind.PERSON)]
 
     class Meta:
         verbose_name_plural = "activities"
+        # The indexes the metrics read by (every one is paid for on each insert into a
+        # table of hundreds of millions of rows): a person's history; a verb over time
+        # (cohorts, ladders, counts per month); a recruiter's credit; an object's acts
+        # (an event's RSVPs); a campaign's or group's acts. Time alone needs no index:
+        # the monthly partitions are the time index.
         indexes = [
             models.Index(fields=["person", "occurred_at"], name="activity_person_time"),
             models.Index(fields=["verb", "occurred_at"], name="activity_verb_time"),
@@ -96,11 +149,15 @@ class Activity(models.Model):
                 condition=models.Q(referrer__isnull=False),
             ),
             models.Index(
-                fields=["object_type", "object_id"],
+                fields=["object_kind", "object_id"],
                 name="activity_object",
                 condition=models.Q(object_id__isnull=False),
             ),
-            models.Index(fields=["occurred_at"], name="activity_time"),
+            models.Index(
+                fields=["context_kind", "context_id", "occurred_at"],
+                name="activity_context",
+                condition=models.Q(context_id__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -92,9 +92,13 @@ class ResilientRedisCache(RedisCache):
         # through. (A missing key still raises ValueError when Redis is up, as Django's does.)
         return self._call(delta, lambda: super(ResilientRedisCache, self).incr(key, delta, version))
 
-    def set_many(self, data: dict[Any, Any], timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> list:
+    def set_many(
+        self, data: dict[Any, Any], timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> list:
         # Django's contract: the keys that could not be stored.
-        return self._call(list(data), lambda: super(ResilientRedisCache, self).set_many(data, timeout, version))
+        return self._call(
+            list(data), lambda: super(ResilientRedisCache, self).set_many(data, timeout, version)
+        )
 
     def delete_many(self, keys: Any, version: int | None = None) -> None:
         self._call(None, lambda: super(ResilientRedisCache, self).delete_many(keys, version))

@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from groundswell.accounts.models import Role
 from groundswell.accounts.services import create_account_for_email, ensure_account
-from groundswell.activity.models import Activity, Verb
+from groundswell.activity.models import Activity, Initiator, Verb
+from groundswell.activity.models import ObjectKind as LogKind
 from groundswell.activity.partitions import ensure_monthly_partitions, is_partitioned
 from groundswell.core.channels import Channel
 from groundswell.demo.acts import Acts, ObjectKind
@@ -36,7 +36,6 @@ from groundswell.demo.forest import SECONDS_PER_DAY, Forest, grow_forest
 from groundswell.demo.geography import draw_homes, places_of
 from groundswell.demo.names import Names, draw_names
 from groundswell.demo.tables import insert_rows, random_uuids, reset_id_sequence, timestamps
-from groundswell.events.models import Event
 from groundswell.network.models import ShareCode
 from groundswell.network.services import CODE_ALPHABET, CODE_LENGTH, JOIN_CONSENT_WORDING
 from groundswell.people.models import Consent, EmailAddress, EmailStatus, Person, PostalAddress
@@ -434,17 +433,15 @@ def _write_acts(
     verb = np.concatenate(acts.verb)[order]
     obj = np.concatenate(acts.obj)[order]
     obj_kind = np.concatenate(acts.obj_kind)[order]
+    initiator = np.concatenate(acts.initiator)[order].tolist()
     if is_partitioned(connection):
         # Give every month its own partition before the rows arrive, rather than
         # piling them into the DEFAULT partition for a later move.
         first = (now - timedelta(seconds=float(seconds_ago[0]))).date()
         months = (now.year - first.year) * 12 + now.month - first.month + 3
         ensure_monthly_partitions(connection, start=first, months=months)
-    object_types = {
-        ObjectKind.PERSON: ContentType.objects.get_for_model(Person).pk,
-        ObjectKind.EVENT: ContentType.objects.get_for_model(Event).pk,
-    }
-    type_of = np.array([object_types[ObjectKind(k)] for k in range(len(ObjectKind))], dtype=np.int64)
+    kinds = {ObjectKind.PERSON: LogKind.PERSON, ObjectKind.EVENT: LogKind.EVENT}
+    type_of = np.array([int(kinds[ObjectKind(k)]) for k in range(len(ObjectKind))], dtype=np.int64)
     object_ids = {ObjectKind.PERSON: ids, ObjectKind.EVENT: event_ids}
     object_id = np.full(len(obj), -1, dtype=np.int64)
     for kind, kind_ids in object_ids.items():
@@ -456,16 +453,20 @@ def _write_acts(
         {
             "person_id": ids[person].tolist(),
             "verb": verb.tolist(),
-            "object_type_id": [
+            "object_kind": [
                 t if o else None for t, o in zip(type_of[obj_kind].tolist(), has_object, strict=True)
             ],
             "object_id": [i if o else None for i, o in zip(object_id.tolist(), has_object, strict=True)],
             "occurred_at": timestamps(now_us, seconds_ago),
             "channel": np.concatenate(acts.channel)[order].tolist(),
-            # Credit as `activity.services.record` does: a member's acts count for whoever
-            # recruited them (so a RECRUITED act credits the recruiter's own recruiter).
-            "referrer_id": _ids_or_none(forest.parent[person], ids),
-            "initiator": np.concatenate(acts.initiator)[order].tolist(),
+            # Credit as the services give it: a join credits the recruiter whose link it came
+            # through; other acts came directly (lineage is read from recruited_by).
+            "referrer_id": _ids_or_none(np.where(verb == Verb.JOINED, forest.parent[person], -1), ids),
+            "actor_id": [
+                p if i == Initiator.MEMBER else None
+                for p, i in zip(ids[person].tolist(), initiator, strict=True)
+            ],
+            "initiator": initiator,
         },
     )
     counted = np.bincount(verb, minlength=max(Verb) + 1)

@@ -36,7 +36,11 @@ class Message(PublicId, TimeStamped):
 
     class Meta:
         indexes = [
-            models.Index(fields=["author", "created_at"], name="message_author_idx", condition=models.Q(author__isnull=False))
+            models.Index(
+                fields=["author", "created_at"],
+                name="message_author_idx",
+                condition=models.Q(author__isnull=False),
+            )
         ]
 
     def __str__(self) -> str:
@@ -67,12 +71,25 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # When a worker took it; a delivery left "sending" long after is reclaimed by the sweep.
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The sweep leaves a queued delivery alone until then: one put back after a failed
+    # attempt waits out its backoff, one the sweep has just queued is not queued again
+    # every minute while it waits its turn at the workers.
+    not_before = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "deliveries"
         constraints = [models.UniqueConstraint(fields=["message", "person"], name="one_delivery_per_person")]
-        indexes = [models.Index(fields=["message", "status"], name="delivery_status_idx")]
+        indexes = [
+            models.Index(fields=["message", "status"], name="delivery_status_idx"),
+            # The sweep (every minute) reads only deliveries still waiting or in flight,
+            # a sliver of a table that keeps every email ever sent.
+            models.Index(
+                fields=["status", "created_at"],
+                name="delivery_pending_idx",
+                condition=models.Q(status__in=["queued", "sending"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.message_id} → {self.person_id}: {self.status}"

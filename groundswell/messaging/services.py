@@ -6,15 +6,19 @@ background queue after the transaction commits; each delivery is claimed with a
 conditional UPDATE, so two workers handed the same batch cannot both send it.
 """
 
+import contextlib
 import logging
 import smtplib
 from collections.abc import Iterable
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db.models import Q
 from django.template import engines
 from django.template.loader import get_template
 from django.urls import reverse
@@ -74,48 +78,162 @@ def enqueue(delivery_ids: list[int]) -> None:
 
 
 def requeue_stale(
-    *, older_than: timedelta = timedelta(minutes=5), stuck_after: timedelta = timedelta(minutes=30)
+    *, older_than: timedelta = timedelta(minutes=5), stuck_after: timedelta = timedelta(minutes=2)
 ) -> int:
-    """Enqueue deliveries still queued after `older_than` (the broker was down when they
-    were made), and reclaim those a worker took more than `stuck_after` ago without
-    finishing (it died mid-batch). Claiming makes a duplicate in the queue harmless."""
+    """The outbox sweep (celery beat, every minute). Reclaims deliveries a worker took more
+    than `stuck_after` ago without finishing (it was killed mid-send: each delivery is
+    claimed just before its own send, so two minutes is long past any one send), and
+    enqueues what is waiting: deliveries still queued `older_than` after they were made (the
+    broker was down then), and those put back after a failed attempt whose backoff is over.
+
+    What it enqueues it leaves alone for `older_than` (`not_before`), so a delivery waiting
+    its turn behind a big send is not queued again every minute. Claiming makes a duplicate
+    in the queue harmless. Returns how many deliveries were enqueued."""
     now = timezone.now()
-    Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=now - stuck_after).update(
-        status=Delivery.Status.QUEUED
+    reclaimed = Delivery.objects.filter(
+        status=Delivery.Status.SENDING, claimed_at__lt=now - stuck_after
+    ).update(status=Delivery.Status.QUEUED, not_before=now)
+    if reclaimed:
+        log.warning("reclaimed %s deliveries a worker took but never finished", reclaimed)
+    due = Delivery.objects.filter(status=Delivery.Status.QUEUED).filter(
+        Q(not_before__isnull=True, created_at__lt=now - older_than) | Q(not_before__lte=now)
     )
-    stale = list(
-        Delivery.objects.filter(status=Delivery.Status.QUEUED, created_at__lt=now - older_than).values_list(
-            "id", flat=True
-        )[:50_000]
-    )
+    stale = list(due.order_by("id").values_list("id", flat=True)[:50_000])
+    Delivery.objects.filter(pk__in=stale, status=Delivery.Status.QUEUED).update(not_before=now + older_than)
     enqueue(stale)
     return len(stale)
 
 
-def deliver_batch(*, delivery_ids: list[int]) -> dict[str, int]:
-    """Send the queued deliveries among these ids over one SMTP connection.
+@dataclass
+class BatchOutcome:
+    """What `deliver_batch` did. When the database failed part-way (`interrupted`), the rest
+    is for a retry of the task to finish: `remaining` to send, `held` deliveries this batch
+    claimed but never sent (id, claimed_at), `unrecorded` ones it sent but could not mark
+    sent (id, claimed_at, address). The database cannot hold that while it is down; the
+    retry's message in the broker can."""
 
-    Returns counts by outcome. A transient SMTP failure puts the delivery back in
-    the queue and re-raises, so the task retries; after MAX_ATTEMPTS it fails.
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    put_back: int = 0  # a transient failure: queued again after a backoff, for the sweep
+    interrupted: str = ""  # the database error that stopped the batch
+    remaining: list[int] = field(default_factory=list)
+    held: list[tuple[int, str]] = field(default_factory=list)
+    unrecorded: list[tuple[int, str, str]] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {"sent": self.sent, "skipped": self.skipped, "failed": self.failed, "put_back": self.put_back}
+
+
+class _DatabaseFault(Exception):
+    """The database failed while one delivery was in hand; says how far that delivery got."""
+
+    def __init__(self, error: DatabaseError, *, held: tuple[int, str] | None = None) -> None:
+        super().__init__(str(error))
+        self.held = held  # claimed by us (id, claimed_at), not sent
+        self.unrecorded: tuple[int, str, str] | None = None  # sent (id, claimed_at, address)
+
+
+# The database errors worth another try: the server restarting, a dropped connection, a lock
+# timeout. Anything else (a constraint, bad SQL) is a bug a retry will not fix.
+TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
+
+
+def deliver_batch(
+    *,
+    delivery_ids: list[int],
+    held: Iterable[tuple[int, str]] = (),
+    unrecorded: Iterable[tuple[int, str, str]] = (),
+) -> BatchOutcome:
+    """Send the queued deliveries among these ids over one SMTP connection, one at a time.
+
+    A delivery the mail server refuses for now is put back on its own (`_put_back`: its
+    attempt counted, a backoff before the sweep queues it again) and the batch carries on:
+    one failing address does not hold back, or use up the retries of, the others. If the
+    server cannot be reached twice running, the rest of the batch waits too. After
+    MAX_ATTEMPTS, or on a permanent refusal, a delivery fails.
+
+    A database error stops the batch and the outcome says what a retry must finish (the
+    task retries with it): `held` and `unrecorded` are what an interrupted batch handed on.
     """
-    outcome = {"sent": 0, "skipped": 0, "failed": 0}
-    connection = get_connection()
+    outcome = BatchOutcome()
+    # First what an interrupted run sent but could not record: mark it, never send it again.
+    pending_records = list(unrecorded)
     try:
-        for delivery_id in delivery_ids:
-            result = _deliver_one(delivery_id, connection)
-            if result:
-                outcome[result] += 1
+        while pending_records:
+            delivery_id, claimed_at, address = pending_records[0]
+            _record_sent(delivery_id, claimed_at, address)
+            pending_records.pop(0)
+            outcome.sent += 1
+    except TRANSIENT_DB_ERRORS as error:
+        outcome.interrupted = str(error)
+        outcome.remaining = list(delivery_ids)
+        outcome.held = list(held)
+        outcome.unrecorded = [tuple(u) for u in pending_records]  # type: ignore[misc]
+        return outcome
+
+    held_since = {int(delivery_id): claimed_at for delivery_id, claimed_at in held}
+    connection = get_connection()
+    unreachable = 0
+    try:
+        for index, delivery_id in enumerate(delivery_ids):
+            try:
+                result = _deliver_one(delivery_id, connection, held_since=held_since.pop(delivery_id, None))
+            except _DatabaseFault as fault:
+                outcome.interrupted = str(fault)
+                if fault.unrecorded:  # sent: the retry only records it
+                    outcome.unrecorded.append(fault.unrecorded)
+                    outcome.remaining = list(delivery_ids[index + 1 :])
+                else:  # not sent: the retry takes it again, from its claim if it got one
+                    outcome.remaining = list(delivery_ids[index:])
+                    if fault.held:
+                        outcome.held.append(fault.held)
+                # Claims handed to this run for deliveries it did not reach yet.
+                outcome.held.extend(held_since.items())
+                return outcome
+            if result == "unreachable":
+                outcome.put_back += 1
+                unreachable += 1
+                if unreachable >= 2:
+                    # The server is down, not fussy about one address: the rest of the batch
+                    # waits out the same backoff (attempts not counted), for the sweep.
+                    _defer(delivery_ids[index + 1 :])
+                    break
+            else:
+                unreachable = 0
+                if result:
+                    setattr(outcome, result, getattr(outcome, result) + 1)
     finally:
-        connection.close()
+        with contextlib.suppress(Exception):  # a server gone away may not say goodbye
+            connection.close()
     return outcome
 
 
-def _claim(delivery_id: int) -> bool:
-    return bool(
-        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.QUEUED).update(
-            status=Delivery.Status.SENDING, claimed_at=timezone.now()
+def _claim(delivery_id: int, held_since: str | None = None) -> str | None:
+    """Take the delivery for sending: queued -> sending, with the moment as the claim. A
+    retry takes back a claim its interrupted run held (same claimed_at), unless the sweep
+    has given it to someone else meanwhile. Returns the claim, or None."""
+    now = timezone.now()
+    if held_since is not None:
+        mine = Delivery.objects.filter(
+            pk=delivery_id, status=Delivery.Status.SENDING, claimed_at=datetime.fromisoformat(held_since)
         )
+        if mine.update(claimed_at=now):
+            return now.isoformat()
+    claimed = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.QUEUED).update(
+        status=Delivery.Status.SENDING, claimed_at=now
     )
+    return now.isoformat() if claimed else None
+
+
+def _record_sent(delivery_id: int, claimed_at: str, address: str) -> None:
+    """Mark sent what was sent but not recorded: still ours, or put back by the sweep since
+    (not yet taken again). Taken again by another worker, it is being sent once more: the
+    one duplicate a crash between sending and recording cannot avoid."""
+    Delivery.objects.filter(pk=delivery_id).filter(
+        Q(status=Delivery.Status.SENDING, claimed_at=datetime.fromisoformat(claimed_at))
+        | Q(status=Delivery.Status.QUEUED)
+    ).update(status=Delivery.Status.SENT, email_address=address, error="", sent_at=timezone.now())
 
 
 def _finish(delivery: Delivery, status: Delivery.Status, *, error: str = "", address: str = "") -> None:
@@ -126,41 +244,103 @@ def _finish(delivery: Delivery, status: Delivery.Status, *, error: str = "", add
     delivery.save(update_fields=["status", "error", "email_address", "sent_at"])
 
 
-def _deliver_one(delivery_id: int, connection: object) -> str | None:
-    if not _claim(delivery_id):
-        return None  # sent, skipped, or being sent by another worker
-    delivery = Delivery.objects.select_related("message__author", "person").get(pk=delivery_id)
-    message, person = delivery.message, delivery.person
-    email = primary_email(person)
-    if email is None:
-        _finish(delivery, Delivery.Status.SKIPPED, error="no email address")
-        return "skipped"
-    if message.honours_unsubscribe and email.status != EmailStatus.SUBSCRIBED:
-        _finish(
-            delivery,
-            Delivery.Status.SKIPPED,
-            error=f"address {email.status}",
-            address=email.address,
-        )
-        return "skipped"
-    try:
-        mail = render_email(message, person, email, delivery.context, connection=connection)
-    except Exception as error:  # a broken template: retrying cannot help
-        log.exception("could not render delivery %s", delivery.pk)
-        _finish(delivery, Delivery.Status.FAILED, error=f"rendering: {error}", address=email.address)
+def backoff(attempts: int) -> timedelta:
+    """How long a delivery waits after its `attempts`-th failed try: 30 s, 1, 2, 4 minutes."""
+    return timedelta(seconds=min(30 * 2 ** (attempts - 1), 600))
+
+
+def _put_back(delivery: Delivery, error: Exception, address: str) -> str:
+    """A try that failed for now: count it; queue the delivery again after its backoff, or
+    fail it after MAX_ATTEMPTS or when the server said it never will take it."""
+    delivery.attempts += 1
+    delivery.error = str(error)[:500]
+    delivery.email_address = address
+    if delivery.attempts >= MAX_ATTEMPTS or _permanent(error):
+        delivery.status = Delivery.Status.FAILED
+        delivery.save(update_fields=["attempts", "error", "email_address", "status"])
         return "failed"
+    delivery.status = Delivery.Status.QUEUED
+    delivery.not_before = timezone.now() + backoff(delivery.attempts)
+    delivery.save(update_fields=["attempts", "error", "email_address", "status", "not_before"])
+    return "put_back"
+
+
+def _defer(delivery_ids: list[int]) -> None:
+    if delivery_ids:
+        Delivery.objects.filter(pk__in=delivery_ids, status=Delivery.Status.QUEUED).update(
+            not_before=timezone.now() + backoff(1)
+        )
+
+
+def _permanent(error: Exception) -> bool:
+    """A 5xx answer about this message or address: trying again cannot help."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return bool(codes) and all(code >= 500 for code in codes)
+    if isinstance(error, smtplib.SMTPSenderRefused | smtplib.SMTPDataError):
+        return error.smtp_code >= 500
+    return False
+
+
+def _about_this_message(error: Exception) -> bool:
+    """The server refused this message or address; otherwise it (or the way to it) failed."""
+    return isinstance(
+        error, smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused | smtplib.SMTPDataError
+    )
+
+
+def _deliver_one(delivery_id: int, connection: Any, *, held_since: str | None = None) -> str | None:
+    """Claim, render, send and record one delivery. Returns its outcome ("sent", "skipped",
+    "failed", "put_back", or "unreachable" when the mail server could not be reached), None
+    when it is not ours to send. Raises _DatabaseFault saying how far it got."""
+    claim = None
+    try:
+        claim = _claim(delivery_id, held_since)
+        if claim is None:
+            return None  # sent, skipped, or being sent by another worker
+        delivery = Delivery.objects.select_related("message__author", "person").get(pk=delivery_id)
+        message, person = delivery.message, delivery.person
+        email = primary_email(person)
+        if email is None:
+            _finish(delivery, Delivery.Status.SKIPPED, error="no email address")
+            return "skipped"
+        if message.honours_unsubscribe and email.status != EmailStatus.SUBSCRIBED:
+            _finish(
+                delivery,
+                Delivery.Status.SKIPPED,
+                error=f"address {email.status}",
+                address=email.address,
+            )
+            return "skipped"
+        try:
+            mail = render_email(message, person, email, delivery.context, connection=connection)
+        except TRANSIENT_DB_ERRORS:
+            raise
+        except Exception as error:  # a broken template: retrying cannot help
+            log.exception("could not render delivery %s", delivery.pk)
+            _finish(delivery, Delivery.Status.FAILED, error=f"rendering: {error}", address=email.address)
+            return "failed"
+    except TRANSIENT_DB_ERRORS as error:
+        raise _DatabaseFault(error, held=(delivery_id, claim) if claim else None) from error
     try:
         mail.send()
     except (smtplib.SMTPException, OSError) as error:
-        delivery.attempts += 1
-        if delivery.attempts >= MAX_ATTEMPTS:
-            delivery.save(update_fields=["attempts"])
-            _finish(delivery, Delivery.Status.FAILED, error=str(error), address=email.address)
-            return "failed"
-        delivery.status = Delivery.Status.QUEUED
-        delivery.save(update_fields=["attempts", "status"])
-        raise
-    _finish(delivery, Delivery.Status.SENT, address=email.address)
+        log.warning("delivery %s not sent: %s", delivery_id, error)
+        if not _about_this_message(error):
+            # Start the next message on a fresh connection.
+            with contextlib.suppress(Exception):
+                connection.close()
+        try:
+            result = _put_back(delivery, error, email.address)
+        except TRANSIENT_DB_ERRORS as db_error:
+            raise _DatabaseFault(db_error, held=(delivery_id, claim)) from db_error
+        return "unreachable" if result == "put_back" and not _about_this_message(error) else result
+    try:
+        _finish(delivery, Delivery.Status.SENT, address=email.address)
+    except TRANSIENT_DB_ERRORS as error:
+        fault = _DatabaseFault(error)
+        fault.unrecorded = (delivery_id, claim, email.address)
+        raise fault from error
     return "sent"
 
 

@@ -124,8 +124,10 @@ def arrive(
         record(person=person, verb=Verb.JOINED, channel=channel, referrer_id=referrer_id)
     elif joining:
         record(person=person, verb=Verb.RETURNED, channel=channel, referrer_id=referrer_id)
-    newly_credited = recruiter is not None and person.recruited_by_id == recruiter.pk and (
-        created or (trusted and credited_before is None)
+    newly_credited = (
+        recruiter is not None
+        and person.recruited_by_id == recruiter.pk
+        and (created or (trusted and credited_before is None))
     )
     if newly_credited:
         assert recruiter is not None
@@ -206,7 +208,9 @@ def share_link_before_proof(result: JoinResult, *, given_name: str, family_name:
     address was known, nor show them the owner's name."""
     if result.created:
         return result.share_code
-    return make_share_code(result.person, shown_name=short_name_of(clean_line(given_name), clean_line(family_name)))
+    return make_share_code(
+        result.person, shown_name=short_name_of(clean_line(given_name), clean_line(family_name))
+    )
 
 
 def _record_ties(person: Person, *, email: str, phone: str) -> int:

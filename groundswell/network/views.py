@@ -61,7 +61,11 @@ def join(request: HttpRequest) -> HttpResponse:
         result, given_name=data["given_name"], family_name=data["family_name"]
     )
     start_sign_in_by_code(request, data["email"])
-    request.session[JOINED_SESSION_KEY] = {"code": code.code, "name": data["given_name"], "email": data["email"]}
+    request.session[JOINED_SESSION_KEY] = {
+        "code": code.code,
+        "name": data["given_name"],
+        "email": data["email"],
+    }
     return redirect("network:joined")
 
 

@@ -15,8 +15,6 @@ from typing import cast
 import phonenumbers
 from django.apps import apps
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, models, transaction
@@ -414,15 +412,14 @@ def merge_people(*, keep: Person, duplicate: Person) -> Person:
 
 
 def _move_generic_references(source: Person, target: Person) -> None:
-    """Rows that point at a person through a generic foreign key (an activity whose
-    object is the person recruited) follow the merge too."""
-    person_type = ContentType.objects.get_for_model(Person)
+    """Rows that point at a person by id without a foreign key (an activity whose object is
+    the person recruited) follow the merge too. A model names such columns in its
+    PERSON_POINTERS: (kind field, id field, the kind that means "a person")."""
     for model in apps.get_models():
-        for generic in model._meta.private_fields:
-            if isinstance(generic, GenericForeignKey):
-                model._base_manager.filter(
-                    **{generic.ct_field: person_type, generic.fk_field: source.pk}
-                ).update(**{generic.fk_field: target.pk})
+        for kind_field, id_field, person_kind in getattr(model, "PERSON_POINTERS", ()):
+            model._base_manager.filter(**{kind_field: person_kind, id_field: source.pk}).update(
+                **{id_field: target.pk}
+            )
 
 
 def _move_rows(model: type[models.Model], field_name: str, source: Person, target: Person) -> None:

@@ -1,6 +1,6 @@
 """When the database is briefly out of reach, a request is retried once or answered with a 503.
 
-A PostgreSQL restart of about a second cost 53–77 of 200 joins as 500s: the connection a
+A PostgreSQL restart of about a second cost 53 to 77 of 200 joins as 500s: the connection a
 request held was closed under it, or a new one was refused. Those requests are now:
 
 * retried once, after a short pause, when nothing they wrote had been committed: every write
@@ -29,6 +29,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
@@ -51,7 +52,19 @@ def _is_sqlite_lock(error: BaseException) -> bool:
 
 
 # Statements that change data. WITH may (a data-modifying CTE), so it counts.
-_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE", "WITH", "CREATE", "ALTER", "DROP", "TRUNCATE", "COPY")
+_WRITES = (
+    "INSERT",
+    "UPDATE",
+    "DELETE",
+    "REPLACE",
+    "MERGE",
+    "WITH",
+    "CREATE",
+    "ALTER",
+    "DROP",
+    "TRUNCATE",
+    "COPY",
+)
 
 
 class _CommittedWrites:
@@ -89,7 +102,7 @@ class DatabaseUnavailableMiddleware:
             return response
         if writes.committed or _is_sqlite_lock(fault):
             log.warning("database unavailable for %s %s: %s", request.method, request.path, fault)
-            return unavailable_response()
+            return unavailable_response(request)
         log.warning("database unavailable for %s %s, retrying once: %s", request.method, request.path, fault)
         _reset(request)
         time.sleep(RETRY_PAUSE)
@@ -98,7 +111,7 @@ class DatabaseUnavailableMiddleware:
         if fault is None:
             return response
         log.warning("database still unavailable for %s %s: %s", request.method, request.path, fault)
-        return unavailable_response()
+        return unavailable_response(request)
 
     def _attempt(self, request: HttpRequest, writes: _CommittedWrites) -> HttpResponse:
         setattr(request, _FAULT, None)
@@ -117,7 +130,7 @@ class DatabaseUnavailableMiddleware:
         # caller above decides between the retry and the 503.
         if is_database_unavailable(exception) and hasattr(request, _FAULT):
             setattr(request, _FAULT, exception)
-            return unavailable_response()
+            return unavailable_response(request)
         return None
 
 
@@ -142,7 +155,10 @@ def _reset(request: HttpRequest) -> None:
             delattr(request, attribute)
 
 
-def unavailable_response() -> HttpResponse:
+def unavailable_response(request: HttpRequest) -> HttpResponse:
+    # Whoever reads request.user after us (the security headers ask whether the visitor is
+    # signed in) must not go to the database for it: this page is the same for everyone.
+    request.user = AnonymousUser()
     response = HttpResponse(render_to_string("503.html", {"site_name": settings.SITE_NAME}), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"

@@ -16,8 +16,10 @@ class MemberFactory(factory.Factory):
     given_name = "Member"
     family_name = factory.Sequence(lambda n: f"Test{n}")
     email = factory.LazyAttributeSequence(
-        lambda o, n: f"{''.join(c for c in o.given_name.lower() if c.isascii() and c.isalnum()) or 'member'}"
-        f".{n}@example.org"
+        lambda o, n: (
+            f"{''.join(c for c in o.given_name.lower() if c.isascii() and c.isalnum()) or 'member'}"
+            f".{n}@example.org"
+        )
     )
     role = Role.MEMBER
     postal_code = "10001"

@@ -4,15 +4,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('activity', '0002_partition_by_month'),
+        ("activity", "0002_partition_by_month"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='activity',
-            name='verb',
-            field=models.PositiveSmallIntegerField(choices=[(1, 'joined'), (2, 'recruited someone'), (3, "RSVP'd"), (4, 'cancelled an RSVP'), (5, 'attended'), (6, 'did not show'), (7, 'hosted'), (8, 'co-hosted'), (9, 'checked in'), (10, 'signed'), (11, 'contacted a target'), (12, 'posted'), (13, 'led a group'), (14, 'joined a group'), (15, 'shared'), (16, 'listed someone they know'), (17, 'unsubscribed'), (18, 'submitted a form'), (19, 'signed up again'), (20, 'approved an event'), (21, 'turned down an event'), (22, 'asked for changes to an event'), (23, 'called off an event'), (24, 'trusted a host'), (25, 'wrote to attendees'), (26, 'subscribed'), (27, 'was tagged'), (28, 'was merged with a duplicate'), (29, 'had their role changed'), (30, 'proved their email address')]),
+            model_name="activity",
+            name="verb",
+            field=models.PositiveSmallIntegerField(
+                choices=[
+                    (1, "joined"),
+                    (2, "recruited someone"),
+                    (3, "RSVP'd"),
+                    (4, "cancelled an RSVP"),
+                    (5, "attended"),
+                    (6, "did not show"),
+                    (7, "hosted"),
+                    (8, "co-hosted"),
+                    (9, "checked in"),
+                    (10, "signed"),
+                    (11, "contacted a target"),
+                    (12, "posted"),
+                    (13, "led a group"),
+                    (14, "joined a group"),
+                    (15, "shared"),
+                    (16, "listed someone they know"),
+                    (17, "unsubscribed"),
+                    (18, "submitted a form"),
+                    (19, "signed up again"),
+                    (20, "approved an event"),
+                    (21, "turned down an event"),
+                    (22, "asked for changes to an event"),
+                    (23, "called off an event"),
+                    (24, "trusted a host"),
+                    (25, "wrote to attendees"),
+                    (26, "subscribed"),
+                    (27, "was tagged"),
+                    (28, "was merged with a duplicate"),
+                    (29, "had their role changed"),
+                    (30, "proved their email address"),
+                ]
+            ),
         ),
     ]

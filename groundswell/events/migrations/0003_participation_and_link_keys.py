@@ -51,13 +51,20 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="CalendarFeed",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("key", models.CharField(default=groundswell.events.models.new_link_key, max_length=32)),
                 ("created_at", models.DateTimeField(auto_now=True)),
                 (
                     "person",
                     models.OneToOneField(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="calendar_feed", to="people.person"
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="calendar_feed",
+                        to="people.person",
                     ),
                 ),
             ],
@@ -69,9 +76,15 @@ class Migration(migrations.Migration):
             name="cancel_key",
             field=models.CharField(default=groundswell.events.models.new_link_key, max_length=32),
         ),
-        migrations.AddField(model_name="attendance", name="email", field=models.CharField(blank=True, max_length=254)),
-        migrations.AddField(model_name="attendance", name="family_name", field=models.CharField(blank=True, max_length=100)),
-        migrations.AddField(model_name="attendance", name="given_name", field=models.CharField(blank=True, max_length=100)),
+        migrations.AddField(
+            model_name="attendance", name="email", field=models.CharField(blank=True, max_length=254)
+        ),
+        migrations.AddField(
+            model_name="attendance", name="family_name", field=models.CharField(blank=True, max_length=100)
+        ),
+        migrations.AddField(
+            model_name="attendance", name="given_name", field=models.CharField(blank=True, max_length=100)
+        ),
         migrations.AddField(
             model_name="attendance",
             name="origin",
@@ -87,14 +100,20 @@ class Migration(migrations.Migration):
                 default=0,
             ),
         ),
-        migrations.AddField(model_name="attendance", name="phone", field=models.CharField(blank=True, max_length=20)),
         migrations.AddField(
-            model_name="attendance", name="queued_at", field=models.DateTimeField(default=django.utils.timezone.now)
+            model_name="attendance", name="phone", field=models.CharField(blank=True, max_length=20)
+        ),
+        migrations.AddField(
+            model_name="attendance",
+            name="queued_at",
+            field=models.DateTimeField(default=django.utils.timezone.now),
         ),
         migrations.AddField(
             model_name="attendance",
             name="source",
-            field=models.CharField(blank=True, help_text="The page, embed or list it came from.", max_length=200),
+            field=models.CharField(
+                blank=True, help_text="The page, embed or list it came from.", max_length=200
+            ),
         ),
         migrations.AddField(
             model_name="event",
@@ -107,8 +126,12 @@ class Migration(migrations.Migration):
             field=models.DateTimeField(auto_now_add=True, db_index=True, default=django.utils.timezone.now),
             preserve_default=False,
         ),
-        migrations.AddField(model_name="shift", name="modified_at", field=models.DateTimeField(auto_now=True)),
-        migrations.AddField(model_name="shift", name="uuid", field=models.UUIDField(null=True, editable=False)),
+        migrations.AddField(
+            model_name="shift", name="modified_at", field=models.DateTimeField(auto_now=True)
+        ),
+        migrations.AddField(
+            model_name="shift", name="uuid", field=models.UUIDField(null=True, editable=False)
+        ),
         migrations.AlterField(
             model_name="attendance",
             name="person",
@@ -118,7 +141,9 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
         migrations.AlterField(
-            model_name="shift", name="uuid", field=models.UUIDField(default=uuid.uuid4, editable=False, unique=True)
+            model_name="shift",
+            name="uuid",
+            field=models.UUIDField(default=uuid.uuid4, editable=False, unique=True),
         ),
         migrations.AddIndex(
             model_name="attendance",

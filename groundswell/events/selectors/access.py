@@ -71,10 +71,7 @@ def visible_to(actor: Actor) -> QuerySet[Event]:
     cohosting = Event.cohosts.through.objects.filter(event_id=OuterRef("pk"), person_id=person.pk)
     going = Attendance.objects.filter(event_id=OuterRef("pk"), person_id=person.pk, status__in=LIVE_RSVP)
     return Event.objects.filter(
-        open_to_all
-        | Q(host=person)
-        | Q(Exists(cohosting))
-        | (Q(status__in=OPEN_STATUSES) & Q(Exists(going)))
+        open_to_all | Q(host=person) | Q(Exists(cohosting)) | (Q(status__in=OPEN_STATUSES) & Q(Exists(going)))
     )
 
 

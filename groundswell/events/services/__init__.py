@@ -6,7 +6,6 @@ Every act is logged in the activity log inside the same transaction. Callers use
 package's names; the modules are where each concept lives.
 """
 
-from groundswell.events.services.dates import SERIES_AHEAD, SERIES_MAX_DATES, extend_series, sync_dates
 from groundswell.events.links import (
     CANCEL_SALT,
     FEED_SALT,
@@ -20,6 +19,7 @@ from groundswell.events.links import (
     person_for_feed,
     rotate_feed,
 )
+from groundswell.events.services.dates import SERIES_AHEAD, SERIES_MAX_DATES, extend_series, sync_dates
 from groundswell.events.services.host_tools import (
     MESSAGE_MAX,
     REMINDERS,

@@ -8,9 +8,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from groundswell.events.links import event_url
 from groundswell.events.models import Attendance, Event, Shift
 from groundswell.events.recurrence import occurrences
-from groundswell.events.links import event_url
 from groundswell.events.services.notices import notify, when_text
 from groundswell.events.services.rsvps import fill_from_waitlist
 

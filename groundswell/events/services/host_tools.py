@@ -10,23 +10,22 @@ from django.utils import timezone
 
 from groundswell.accounts.actors import Actor
 from groundswell.activity.models import Initiator, Verb
-from groundswell.activity.services import record
 from groundswell.core.channels import Channel
 from groundswell.core.errors import PermissionDenied, ValidationError
 from groundswell.core.text import clean_line, clean_text
 from groundswell.events.models import Attendance, Event, Shift
 from groundswell.events.selectors.access import is_host
 from groundswell.events.selectors.attendees import member_mail_recipients
+from groundswell.events.services.acts import record_event_act
 from groundswell.events.services.hosting import (
     DESCRIPTION_MAX,
     EventDetails,
     host_event,
-    initiator_of,
     invite_last_attendees,
     require_manager,
 )
 from groundswell.events.services.notices import place_text, when_text
-from groundswell.events.services.rsvps import Shared, place_rsvp
+from groundswell.events.services.rsvps import Shared
 from groundswell.messaging.models import Message
 from groundswell.messaging.services import send, system_message
 from groundswell.network.models import Origin
@@ -39,27 +38,19 @@ def check_in(*, actor: Actor, attendance: Attendance) -> Attendance:
     require_manager(actor, attendance.event)
     with transaction.atomic():
         attendance = (
-            Attendance.objects.select_for_update().select_related("person", "event").get(pk=attendance.pk)
+            Attendance.objects.select_for_update().select_related("event", "shift").get(pk=attendance.pk)
         )
         if attendance.attended:
             return attendance
         attendance.attended = True
         attendance.checked_in_at = timezone.now()
         attendance.save(update_fields=["attended", "checked_in_at", "modified_at"])
-        record(
-            person=attendance.person,
-            verb=Verb.CHECKED_IN,
-            obj=attendance.event,
-            initiator=initiator_of(actor),
-            channel=attendance.channel,
-            referrer_id=attendance.referrer_id,
-        )
-        record(
-            person=attendance.person,
-            verb=Verb.ATTENDED,
-            obj=attendance.event,
-            channel=attendance.channel,
-            referrer_id=attendance.referrer_id,
+        credit = {"channel": attendance.channel, "referrer_id": attendance.referrer_id}
+        where = {"event": attendance.event, "shift": attendance.shift, "actor": actor}
+        record_event_act(person=attendance.person_id, verb=Verb.CHECKED_IN, **where, **credit)
+        # Coming is the attendee's own act, whoever ticked the box.
+        record_event_act(
+            person=attendance.person_id, verb=Verb.ATTENDED, initiator=Initiator.MEMBER, **where, **credit
         )
     return attendance
 
@@ -71,14 +62,23 @@ def mark_no_shows(*, actor: Actor, event: Event, shift: Shift | None = None) -> 
         raise ValidationError("You can mark who didn't come once it has started.")
     with transaction.atomic():
         missing = list(
-            Attendance.objects.select_related("person").filter(
+            Attendance.objects.filter(
                 event=event, shift=shift, status=Attendance.Status.ACCEPTED, attended__isnull=True
             )
         )
         for attendance in missing:
             attendance.attended = False
             attendance.save(update_fields=["attended", "modified_at"])
-            record(person=attendance.person, verb=Verb.NO_SHOW, obj=event, initiator=Initiator.SYSTEM)
+            record_event_act(
+                person=attendance.person_id,
+                verb=Verb.NO_SHOW,
+                event=event,
+                shift=shift,
+                actor=actor,
+                initiator=Initiator.SYSTEM,
+                channel=attendance.channel,
+                referrer_id=attendance.referrer_id,
+            )
     return len(missing)
 
 
@@ -131,7 +131,7 @@ def walk_in(
                 family_name=shared.family_name,
                 email=shared.email,
             )
-            record(person=arrival.person, verb=Verb.RSVPED, obj=event, initiator=initiator_of(actor))
+            record_event_act(person=arrival.person, verb=Verb.RSVPED, event=event, shift=shift, actor=actor)
         elif attendance.status != Attendance.Status.ACCEPTED:
             attendance.status = Attendance.Status.ACCEPTED
             attendance.save(update_fields=["status", "modified_at"])
@@ -179,7 +179,7 @@ def message_attendees(*, actor: Actor, event: Event, subject: str, body: str) ->
             author=author,
             about=f"{event.title} ({when_text(event)})"[:255],
         )
-        record(person=author, verb=Verb.MESSAGED_ATTENDEES, obj=event, initiator=initiator_of(actor))
+        record_event_act(person=author, verb=Verb.MESSAGED_ATTENDEES, event=event, actor=actor)
         return send(message=message, person_ids=recipients)
 
 

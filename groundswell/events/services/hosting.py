@@ -11,15 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groundswell.accounts.actors import Actor
-from groundswell.activity.models import Initiator, Verb
+from groundswell.activity.models import Verb
 from groundswell.activity.services import record
 from groundswell.core.errors import PermissionDenied, ValidationError
 from groundswell.core.text import clean_line
+from groundswell.events.links import event_url
 from groundswell.events.models import Attendance, Event, EventCampaign, Shift, TrustedHost, new_link_key
 from groundswell.events.recurrence import parse_rule
 from groundswell.events.selectors.access import can_direct, can_manage
+from groundswell.events.services.acts import record_event_act
 from groundswell.events.services.dates import sync_dates
-from groundswell.events.links import event_url
 from groundswell.events.services.notices import notify, people_coming, place_text, when_text
 from groundswell.events.services.rsvps import fill_from_waitlist
 from groundswell.messaging.services import send, system_message
@@ -222,12 +223,6 @@ def _exception_dates(raw: list[str]) -> list[str]:
     return sorted(set(days))
 
 
-def initiator_of(actor: Actor) -> Initiator:
-    if actor.person is None:
-        return Initiator.SYSTEM
-    return Initiator.STAFF if actor.is_staff else Initiator.MEMBER
-
-
 def require_manager(actor: Actor, event: Event) -> None:
     """The event's hosts and staff manage it; anyone else is refused."""
     if not can_manage(actor, event):
@@ -242,7 +237,7 @@ def host_event(*, actor: Actor, details: EventDetails, previous: Event | None = 
     if values["starts_at"] <= timezone.now():
         raise ValidationError("The event must start in the future.", field="starts_at")
     needs_review = _needs_review(details.campaign, host, by_staff=actor.is_staff)
-    initiator = initiator_of(actor)
+
     with transaction.atomic():
         event = Event.objects.create(
             **values,
@@ -254,9 +249,9 @@ def host_event(*, actor: Actor, details: EventDetails, previous: Event | None = 
         sync_dates(event)
         cohosts = [c for c in cohosts if c.pk != host.pk]
         event.cohosts.set(cohosts)
-        record(person=host, verb=Verb.HOSTED, obj=event, initiator=initiator)
+        record_event_act(person=host, verb=Verb.HOSTED, event=event, actor=actor)
         for cohost in cohosts:
-            record(person=cohost, verb=Verb.COHOSTED, obj=event, initiator=initiator)
+            record_event_act(person=cohost, verb=Verb.COHOSTED, event=event, actor=actor)
     return event
 
 
@@ -306,10 +301,10 @@ def update_event(*, actor: Actor, event: Event, details: EventDetails) -> Event:
         known = set(event.cohosts.values_list("pk", flat=True))
         cohosts = [c for c in cohosts if c.pk != event.host_id]
         event.cohosts.set(cohosts)
-        initiator = initiator_of(actor)
+
         for cohost in cohosts:
             if cohost.pk not in known:
-                record(person=cohost, verb=Verb.COHOSTED, obj=event, initiator=initiator)
+                record_event_act(person=cohost, verb=Verb.COHOSTED, event=event, actor=actor)
         changed = []
         if (event.starts_at, event.ends_at, event.recurrence_rule) != when_before:
             changed.append(f"it is now {when_text(event)}")
@@ -340,7 +335,7 @@ def cancel_event(*, actor: Actor, event: Event, reason: str = "") -> Event:
             raise ValidationError("This event is over already.")
         event.status = Event.Status.CANCELLED
         event.save(update_fields=["status", "modified_at"])
-        record(person=actor.require_person(), verb=Verb.CANCELLED_EVENT, obj=event, initiator=initiator_of(actor))
+        record_event_act(person=actor.require_person(), verb=Verb.CANCELLED_EVENT, event=event, actor=actor)
         notify(
             f"cancelled:{event.pk}",
             people_coming(event, now=now),
@@ -402,7 +397,7 @@ def _review(actor: Actor, event: Event, status: Event.Status, *, note: str) -> E
         event.reviewed_by = reviewer
         event.reviewed_at = timezone.now()
         event.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at", "modified_at"])
-        record(person=reviewer, verb=REVIEW_VERBS[status], obj=event, initiator=Initiator.STAFF)
+        record_event_act(person=reviewer, verb=REVIEW_VERBS[status], event=event, actor=actor)
         _tell_hosts_of_review(event)
         if event.status == Event.Status.PUBLISHED and event.previous_id is not None:
             invite_last_attendees(event)
@@ -462,6 +457,5 @@ def trust_host(*, actor: Actor, person: Person) -> TrustedHost:
     with transaction.atomic():
         trust, created = TrustedHost.objects.get_or_create(person=person, defaults={"trusted_by": organizer})
         if created:
-            record(person=organizer, verb=Verb.TRUSTED_HOST, obj=person, initiator=Initiator.STAFF)
+            record(person=organizer, verb=Verb.TRUSTED_HOST, obj=person, actor=actor)
     return trust
-

@@ -10,13 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from groundswell.accounts.actors import Actor
-from groundswell.activity.models import Verb
-from groundswell.activity.services import record
+from groundswell.activity.models import Initiator, Verb
 from groundswell.core.channels import Channel
 from groundswell.core.errors import NotFound, PermissionDenied, ValidationError
 from groundswell.events.links import event_url
 from groundswell.events.models import Attendance, Event, Shift, new_link_key
 from groundswell.events.selectors.access import can_manage, can_see
+from groundswell.events.services.acts import record_event_act
 from groundswell.events.services.notices import notify, place_text, when_text
 from groundswell.messaging.services import send, system_message
 from groundswell.network.models import Origin
@@ -138,7 +138,14 @@ def place_rsvp(
                 setattr(existing, name, value)
             existing.save(update_fields=[*values, "modified_at"])
             attendance = existing
-        record(person=person, verb=Verb.RSVPED, obj=event, channel=channel, referrer_id=referrer_id)
+        record_event_act(
+            person=person,
+            verb=Verb.RSVPED,
+            event=event,
+            shift=shift,
+            channel=channel,
+            referrer_id=referrer_id,
+        )
     return RSVPResult(attendance, status == Attendance.Status.WAITLISTED, already=False)
 
 
@@ -169,7 +176,14 @@ def cancel_rsvp(*, actor: Actor, attendance: Attendance) -> list[Attendance]:
         attendance.status = Attendance.Status.CANCELLED
         attendance.cancel_key = new_link_key()
         attendance.save(update_fields=["status", "cancel_key", "modified_at"])
-        record(person=attendance.person, verb=Verb.CANCELLED_RSVP, obj=event)
+        record_event_act(
+            person=attendance.person_id,
+            verb=Verb.CANCELLED_RSVP,
+            event=event,
+            shift=attendance.shift,
+            actor=actor,
+            initiator=Initiator.MEMBER if actor.is_person(attendance.person_id) else None,
+        )
         return fill_from_waitlist(event, attendance.shift) if held_a_place else []
 
 

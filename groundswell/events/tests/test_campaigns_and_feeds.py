@@ -10,42 +10,38 @@ from icalendar import Calendar
 
 from groundswell.events import selectors, services
 from groundswell.events.models import Event, EventCampaign
+from groundswell.events.tests.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def host(person, campaign=None, *, days=3, **extra) -> Event:
-    start = timezone.now() + timedelta(days=days)
-    return services.host_event(
-        host=person,
-        details=services.EventDetails(
-            title=extra.pop("title", "Action"),
-            starts_at=start,
-            ends_at=start + timedelta(hours=1),
-            postal_code="10001",
-            campaign=campaign,
-            **extra,
-        ),
-        by_staff=True,
-    )
+def in_days(days: int):
+    return timezone.now() + timedelta(days=days)
 
 
 @pytest.fixture
 def campaign():
+    # Open: its events go live without review (approval is not what these tests are about).
     return EventCampaign.objects.create(
-        title="Day of action", slug="day", description="**Together**", host_instructions="Bring clipboards"
+        title="Day of action",
+        slug="day",
+        description="**Together**",
+        host_instructions="Bring clipboards",
+        approval=EventCampaign.Approval.OPEN,
     )
 
 
-def test_campaign_page_lists_events_with_totals(campaign, member, make_member, client_for):
+def test_campaign_page_lists_events_with_totals(campaign, member, make_member, client_for, actor):
     veteran = make_member("Vet")
-    host(veteran.person, None, title="Earlier, elsewhere", days=1)
-    first = host(member.person, campaign, title="Rally A", days=5)  # a new host
-    second = host(veteran.person, campaign, title="Rally B", days=6)  # hosted before: not new
+    EventFactory(host=veteran, title="Earlier, elsewhere", starts_at=in_days(1), hours=1)
+    # a new host
+    first = EventFactory(host=member, campaign=campaign, title="Rally A", starts_at=in_days(5), hours=1)
+    # hosted before: not new
+    second = EventFactory(host=veteran, campaign=campaign, title="Rally B", starts_at=in_days(6), hours=1)
     attendee = make_member("Att")
-    attendance = services.rsvp(event=first, person=attendee.person).attendance
-    services.rsvp(event=second, person=attendee.person)
-    services.check_in(attendance=attendance, by=member.person)
+    attendance = services.rsvp(actor=actor(attendee), event=first).attendance
+    services.rsvp(actor=actor(attendee), event=second)
+    services.check_in(actor=actor(member), attendance=attendance)
     page = Client().get(reverse("events:campaign", args=["day"])).content.decode()
     assert "Rally A" in page and "Rally B" in page and "Earlier, elsewhere" not in page
     assert "<strong>Together</strong>" in page
@@ -59,19 +55,19 @@ def test_campaign_page_lists_events_with_totals(campaign, member, make_member, c
 
 
 def test_campaign_feed_is_valid_icalendar(campaign, member):
-    host(member.person, campaign, title="Rally A")
-    host(member.person, campaign, title="Hidden", visibility=Event.Visibility.PRIVATE)
+    EventFactory(host=member, campaign=campaign, title="Rally A")
+    EventFactory(host=member, campaign=campaign, title="Hidden", visibility=Event.Visibility.PRIVATE)
     body = Client().get(reverse("events:campaign_feed", args=["day"])).content
     titles = [str(item["summary"]) for item in Calendar.from_ical(body).walk("VEVENT")]
     assert titles == ["Rally A"]
 
 
-def test_my_events_feed_is_private_to_its_address(member, make_member, client_for):
+def test_my_events_feed_is_private_to_its_address(member, make_member, client_for, actor):
     other = make_member("Other")
-    mine = host(member.person, title="Mine")
-    theirs = host(other.person, title="Theirs")
-    services.rsvp(event=theirs, person=member.person)
-    host(other.person, title="Not mine")
+    mine = EventFactory(host=member, title="Mine")
+    theirs = EventFactory(host=other, title="Theirs")
+    services.rsvp(actor=actor(member), event=theirs)
+    EventFactory(host=other, title="Not mine")
     page = client_for(member).get(reverse("events:mine")).content.decode()
     assert "Mine" in page and "Theirs" in page and "Not mine" not in page
     token = services.feed_token(member.person)

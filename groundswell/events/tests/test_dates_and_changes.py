@@ -5,6 +5,7 @@ import zoneinfo
 from datetime import datetime, timedelta
 from typing import Any
 
+import factory
 import pytest
 from django.core import mail
 from django.test import Client
@@ -15,6 +16,7 @@ from icalendar import Calendar
 from groundswell.core.errors import ValidationError
 from groundswell.events import selectors, services
 from groundswell.events.models import Attendance, Event, EventCampaign, Shift
+from groundswell.events.tests.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,9 +43,20 @@ def series_details(**overrides) -> services.EventDetails:
     return services.EventDetails(**values)
 
 
+class MeetingFactory(EventFactory):
+    """The weekly chapter meeting of `series_details`, hosted: 7 to 9 pm in New York, from
+    tomorrow, one place on each date."""
+
+    title = "Chapter meeting"
+    starts_at = factory.LazyFunction(lambda: tomorrow_at(19))
+    time_zone = "America/New_York"
+    recurrence_rule = "FREQ=WEEKLY"
+    capacity = 1
+
+
 def test_a_weekly_meeting_has_a_year_of_dates_and_is_found_after_its_first(member):
     skipped = (tomorrow_at(19) + timedelta(weeks=2)).date().isoformat()
-    event = services.host_event(host=member.person, details=series_details(recurrence_exceptions=[skipped]))
+    event = MeetingFactory(host=member, recurrence_exceptions=[skipped])
     dates = list(event.shifts.all())
     # Weekly for a year (53 weeks from tomorrow, within 366 days), less the skipped one.
     assert len(dates) == 52
@@ -52,10 +65,7 @@ def test_a_weekly_meeting_has_a_year_of_dates_and_is_found_after_its_first(membe
     event.refresh_from_db()
     assert event.last_ends_at == dates[-1].ends_at
 
-    one_off = services.host_event(
-        host=member.person,
-        details=series_details(title="One-off", recurrence_rule="", capacity=None),
-    )
+    one_off = MeetingFactory(host=member, title="One-off", recurrence_rule="", capacity=None)
     in_three_weeks = timezone.now() + timedelta(days=20)
     found = selectors.nearby_ids(latitude=40.75, longitude=-74.0, radius_km=20, starts_after=in_three_weeks)
     assert [pk for pk, _ in found] == [event.pk]
@@ -70,36 +80,36 @@ def test_a_weekly_meeting_has_a_year_of_dates_and_is_found_after_its_first(membe
     assert list(selectors.upcoming(after=timezone.now())) == [event, one_off]
 
 
-def test_each_date_has_its_own_rsvps_and_capacity(member, make_member):
-    event = services.host_event(host=member.person, details=series_details())
+def test_each_date_has_its_own_rsvps_and_capacity(member, make_member, actor):
+    event = MeetingFactory(host=member)
     first, second = event.shifts.all()[:2]
-    ana, ben = make_member("Ana").person, make_member("Ben").person
+    ana, ben = actor(make_member("Ana")), actor(make_member("Ben"))
     with pytest.raises(ValidationError, match="choose a date"):
-        services.rsvp(event=event, person=ana)
-    assert not services.rsvp(event=event, person=ana, shift=first).waitlisted
-    assert services.rsvp(event=event, person=ben, shift=first).waitlisted  # capacity 1 on each date
-    assert not services.rsvp(event=event, person=ben, shift=second).waitlisted
-    assert not services.rsvp(event=event, person=ana, shift=second).already
+        services.rsvp(actor=ana, event=event)
+    assert not services.rsvp(actor=ana, event=event, shift=first).waitlisted
+    assert services.rsvp(actor=ben, event=event, shift=first).waitlisted  # capacity 1 on each date
+    assert not services.rsvp(actor=ben, event=event, shift=second).waitlisted
+    assert not services.rsvp(actor=ana, event=event, shift=second).already
     assert selectors.counts(event, first) == {"accepted": 1, "waitlisted": 1}
     Shift.objects.filter(pk=first.pk).update(
         starts_at=timezone.now() - timedelta(hours=3), ends_at=timezone.now() - timedelta(hours=1)
     )
     first.refresh_from_db()
     with pytest.raises(ValidationError, match="already happened"):
-        services.rsvp(event=event, person=make_member("Cy").person, shift=first)
+        services.rsvp(actor=actor(make_member("Cy")), event=event, shift=first)
 
 
 def test_changing_the_time_moves_booked_dates_and_tells_who_is_coming(
-    member, make_member, django_capture_on_commit_callbacks
+    member, make_member, django_capture_on_commit_callbacks, actor
 ):
-    event = services.host_event(host=member.person, details=series_details())
+    event = MeetingFactory(host=member)
     booked = event.shifts.all()[1]
     guest = make_member("Guest")
-    services.rsvp(event=event, person=guest.person, shift=booked)
+    services.rsvp(actor=actor(guest), event=event, shift=booked)
     mail.outbox.clear()
     earlier = series_details(starts_at=event.starts_at - timedelta(hours=1), ends_at=event.ends_at)
     with django_capture_on_commit_callbacks(execute=True):
-        services.update_event(event=event, by=member.person, details=earlier)
+        services.update_event(actor=actor(member), event=event, details=earlier)
     booked.refresh_from_db()
     assert booked.starts_at.astimezone(NY).hour == 18  # same day, new time, RSVP kept
     assert Attendance.objects.get(person=guest.person).shift_id == booked.pk
@@ -111,12 +121,12 @@ def test_changing_the_time_moves_booked_dates_and_tells_who_is_coming(
     # the first date is the event itself now, and those booked on it stay booked.
     first = event.shifts.all()[0]
     regular = make_member("Regular")
-    services.rsvp(event=event, person=regular.person, shift=first)
+    services.rsvp(actor=actor(regular), event=event, shift=first)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.update_event(
+            actor=actor(member),
             event=event,
-            by=member.person,
             details=series_details(starts_at=earlier.starts_at, recurrence_rule=""),
         )
     assert not event.shifts.exists()
@@ -127,11 +137,11 @@ def test_changing_the_time_moves_booked_dates_and_tells_who_is_coming(
     assert changed.to == [regular.email] and changed.subject == "Changed: Chapter meeting"
     event.refresh_from_db()
     assert event.last_ends_at == event.ends_at
-    assert services.rsvp(event=event, person=make_member("New").person).attendance.shift is None
+    assert services.rsvp(actor=actor(make_member("New")), event=event).attendance.shift is None
 
 
 def test_the_daily_task_keeps_a_year_of_dates(member):
-    event = services.host_event(host=member.person, details=series_details())
+    event = MeetingFactory(host=member)
     later = timezone.now() + timedelta(days=200)
     assert services.extend_series(now=later) == 1
     last = event.shifts.order_by("starts_at").last()
@@ -141,61 +151,61 @@ def test_the_daily_task_keeps_a_year_of_dates(member):
 
 
 def test_hosts_hear_of_review_and_resubmit_after_changes(
-    member, organizer, django_capture_on_commit_callbacks
+    member, organizer, django_capture_on_commit_callbacks, actor
 ):
     campaign = EventCampaign.objects.create(title="Day of action", slug="doa")
-    event = services.host_event(
-        host=member.person, details=series_details(recurrence_rule="", campaign=campaign)
-    )
+    event = MeetingFactory(host=member, recurrence_rule="", campaign=campaign)
     assert event.status == Event.Status.PENDING
     with django_capture_on_commit_callbacks(execute=True):
-        services.request_changes(event=event, reviewer=organizer.person, note="Add the room number")
+        services.request_changes(actor=actor(organizer), event=event, note="Add the room number")
     (asked,) = mail.outbox
     assert asked.to == [member.email] and asked.subject == "Changes asked: Chapter meeting"
     assert "Add the room number" in asked.body and reverse("events:edit", args=[event.uuid]) in asked.body
     event = services.update_event(
+        actor=actor(member),
         event=event,
-        by=member.person,
         details=series_details(recurrence_rule="", campaign=campaign, venue="Room 4"),
     )
     assert event.status == Event.Status.PENDING
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve_event(event=event, reviewer=organizer.person)
+        services.approve_event(actor=actor(organizer), event=event)
     assert mail.outbox[-1].subject == "Approved: Chapter meeting"
 
 
-def test_calling_an_event_off_tells_everyone_coming(member, make_member, django_capture_on_commit_callbacks):
-    event = services.host_event(host=member.person, details=series_details(recurrence_rule="", capacity=None))
+def test_calling_an_event_off_tells_everyone_coming(
+    member, make_member, django_capture_on_commit_callbacks, actor
+):
+    event = MeetingFactory(host=member, recurrence_rule="", capacity=None)
     guest = make_member("Guest")
-    services.rsvp(event=event, person=guest.person)
+    services.rsvp(actor=actor(guest), event=event)
     with django_capture_on_commit_callbacks(execute=True):
-        services.cancel_event(event=event, by=member.person, reason="The hall flooded.")
+        services.cancel_event(actor=actor(member), event=event, reason="The hall flooded.")
     (notice,) = mail.outbox
     assert notice.to == [guest.email] and notice.subject == "Cancelled: Chapter meeting"
     assert "The hall flooded." in notice.body
     with pytest.raises(ValidationError, match="cancelled"):
-        services.rsvp(event=event, person=make_member("Late").person)
+        services.rsvp(actor=actor(make_member("Late")), event=event)
 
 
 def test_the_next_on_the_waitlist_is_told_a_place_opened(
-    member, make_member, django_capture_on_commit_callbacks
+    member, make_member, django_capture_on_commit_callbacks, actor
 ):
-    event = services.host_event(host=member.person, details=series_details(recurrence_rule=""))
+    event = MeetingFactory(host=member, recurrence_rule="")
     first, second = make_member("First"), make_member("Second")
-    held = services.rsvp(event=event, person=first.person).attendance
-    services.rsvp(event=event, person=second.person)
+    held = services.rsvp(actor=actor(first), event=event).attendance
+    services.rsvp(actor=actor(second), event=event)
     with django_capture_on_commit_callbacks(execute=True):
-        services.cancel_rsvp(attendance=held)
+        services.cancel_rsvp(actor=actor(first), attendance=held)
     (notice,) = mail.outbox
     assert notice.to == [second.email] and notice.subject == "A place opened up: Chapter meeting"
 
 
-def test_reminders_go_per_date(member, make_member, django_capture_on_commit_callbacks):
-    event = services.host_event(host=member.person, details=series_details(capacity=None))
+def test_reminders_go_per_date(member, make_member, django_capture_on_commit_callbacks, actor):
+    event = MeetingFactory(host=member, capacity=None)
     first, second = event.shifts.all()[:2]
     near, far = make_member("Near"), make_member("Far")
-    services.rsvp(event=event, person=near.person, shift=first)
-    services.rsvp(event=event, person=far.person, shift=second)
+    services.rsvp(actor=actor(near), event=event, shift=first)
+    services.rsvp(actor=actor(far), event=event, shift=second)
     with django_capture_on_commit_callbacks(execute=True):
         assert services.send_reminders(now=first.starts_at - timedelta(minutes=30)) == 2  # day and hour
     assert {m.to[0] for m in mail.outbox} == {near.email}
@@ -259,7 +269,7 @@ def test_hosts_offer_shifts_from_the_form(member, make_member, client_for):
 
 
 def test_members_rsvp_to_dates_and_cancel_their_own_only(member, make_member, outsider, client_for):
-    event = services.host_event(host=member.person, details=series_details(capacity=None))
+    event = MeetingFactory(host=member, capacity=None)
     first, second = event.shifts.all()[:2]
     guest = make_member("Guest")
     detail = reverse("events:detail", args=[event.uuid])
@@ -289,7 +299,7 @@ def test_members_rsvp_to_dates_and_cancel_their_own_only(member, make_member, ou
 
 
 def test_only_hosts_change_or_call_off_an_event(member, outsider, make_member, client_for):
-    event = services.host_event(host=member.person, details=series_details(recurrence_rule=""))
+    event = MeetingFactory(host=member, recurrence_rule="")
     edit = reverse("events:edit", args=[event.uuid])
     call_off = reverse("events:cancel_event", args=[event.uuid])
     for client in (client_for(outsider), client_for(make_member("Guest"))):
@@ -305,13 +315,11 @@ def test_only_hosts_change_or_call_off_an_event(member, outsider, make_member, c
 
 
 def test_a_private_event_opens_only_with_its_invitation(member, outsider, client_for, make_member):
-    private = services.host_event(
-        host=member.person,
-        details=series_details(recurrence_rule="", capacity=None, visibility=Event.Visibility.PRIVATE),
+    private = MeetingFactory(
+        host=member, recurrence_rule="", capacity=None, visibility=Event.Visibility.PRIVATE
     )
-    other = services.host_event(
-        host=member.person,
-        details=series_details(recurrence_rule="", title="Other", visibility=Event.Visibility.PRIVATE),
+    other = MeetingFactory(
+        host=member, recurrence_rule="", title="Other", visibility=Event.Visibility.PRIVATE
     )
     detail = reverse("events:detail", args=[private.uuid])
     host_page = client_for(member).get(detail).content.decode()
@@ -332,11 +340,9 @@ def test_a_private_event_opens_only_with_its_invitation(member, outsider, client
     assert response.status_code == 200 and Attendance.objects.filter(event=private).count() == 1
 
 
-def test_calendars_keep_local_time_and_give_members_their_own_dates(member, make_member, client_for):
+def test_calendars_keep_local_time_and_give_members_their_own_dates(member, make_member, client_for, actor):
     skipped = (tomorrow_at(19) + timedelta(weeks=1)).date()
-    event = services.host_event(
-        host=member.person, details=series_details(capacity=None, recurrence_exceptions=[skipped.isoformat()])
-    )
+    event = MeetingFactory(host=member, capacity=None, recurrence_exceptions=[skipped.isoformat()])
     body = Client().get(reverse("events:ics", args=[event.uuid])).content
     calendar = Calendar.from_ical(body)
     (item,) = calendar.walk("VEVENT")
@@ -352,7 +358,7 @@ def test_calendars_keep_local_time_and_give_members_their_own_dates(member, make
 
     guest = make_member("Guest")
     second = event.shifts.all()[1]
-    services.rsvp(event=event, person=guest.person, shift=second)
+    services.rsvp(actor=actor(guest), event=event, shift=second)
     feed = reverse("events:my_feed", args=[services.feed_token(guest.person)])
     (mine,) = Calendar.from_ical(Client().get(feed).content).walk("VEVENT")
     assert "RRULE" not in mine and mine.decoded("DTSTART") == second.starts_at
@@ -361,17 +367,17 @@ def test_calendars_keep_local_time_and_give_members_their_own_dates(member, make
     assert "RRULE" in hosting
 
 
-def test_moving_a_live_event_into_a_moderated_campaign_sends_it_for_review(member):
+def test_moving_a_live_event_into_a_moderated_campaign_sends_it_for_review(member, actor):
     campaign = EventCampaign.objects.create(title="Day of action", slug="doa")
-    event = services.host_event(host=member.person, details=series_details(recurrence_rule=""))
+    event = MeetingFactory(host=member, recurrence_rule="")
     assert event.status == Event.Status.PUBLISHED
     moved = services.update_event(
-        event=event, by=member.person, details=series_details(recurrence_rule="", campaign=campaign)
+        actor=actor(member), event=event, details=series_details(recurrence_rule="", campaign=campaign)
     )
     assert moved.status == Event.Status.PENDING
 
 
-def test_times_the_clocks_skip_are_refused_and_series_cross_them(member, client_for):
+def test_times_the_clocks_skip_are_refused_and_series_cross_them(member, client_for, actor):
     # The second Sunday of March, 2:00 to 3:00 does not happen in New York (within a year, so
     # that the series below has its dates made).
     spring = next(
@@ -383,71 +389,69 @@ def test_times_the_clocks_skip_are_refused_and_series_cross_them(member, client_
     )
     with pytest.raises(ValidationError, match="clocks go forward"):
         services.host_event(
-            host=member.person,
+            actor=actor(member),
             details=series_details(starts_at=spring, ends_at=spring.replace(hour=3), recurrence_rule=""),
         )
     assert not Event.objects.exists()
     # A weekly 2:30 meeting whose dates cross that night: that date is an hour later, not broken.
     start = spring - timedelta(weeks=1)
-    event = services.host_event(
-        host=member.person, details=series_details(starts_at=start, ends_at=start.replace(hour=3, minute=15))
-    )
+    event = MeetingFactory(host=member, starts_at=start, hours=0.75)
     dates = list(event.shifts.all()[:3])
     assert all(d.ends_at - d.starts_at == timedelta(minutes=45) for d in dates)
     assert [d.starts_at.astimezone(NY).hour for d in dates] == [2, 3, 2]
 
 
 def test_the_waitlist_moves_up_only_when_there_is_a_place_to_go_to(
-    member, make_member, django_capture_on_commit_callbacks
+    member, make_member, django_capture_on_commit_callbacks, actor
 ):
-    event = services.host_event(host=member.person, details=series_details(recurrence_rule=""))
-    first, second, third = (make_member(n).person for n in ("First", "Second", "Third"))
-    services.rsvp(event=event, person=first)
-    services.rsvp(event=event, person=second)
-    services.rsvp(event=event, person=third)
+    event = MeetingFactory(host=member, recurrence_rule="")
+    first, second, third = (make_member(n) for n in ("First", "Second", "Third"))
+    services.rsvp(actor=actor(first), event=event)
+    services.rsvp(actor=actor(second), event=event)
+    services.rsvp(actor=actor(third), event=event)
     # More places: the waitlist moves up at once.
     services.update_event(
-        event=event, by=member.person, details=series_details(recurrence_rule="", capacity=2)
+        actor=actor(member), event=event, details=series_details(recurrence_rule="", capacity=2)
     )
-    assert Attendance.objects.get(person=second).status == Attendance.Status.ACCEPTED
+    assert Attendance.objects.get(person=second.person).status == Attendance.Status.ACCEPTED
     # Called off: someone leaving frees nothing for the one still waiting.
-    services.cancel_event(event=event, by=member.person)
+    services.cancel_event(actor=actor(member), event=event)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.cancel_rsvp(attendance=Attendance.objects.get(person=first)) == []
-    assert Attendance.objects.get(person=third).status == Attendance.Status.WAITLISTED
+        assert (
+            services.cancel_rsvp(actor=actor(first), attendance=Attendance.objects.get(person=first.person))
+            == []
+        )
+    assert Attendance.objects.get(person=third.person).status == Attendance.Status.WAITLISTED
     assert mail.outbox == []
 
 
-def test_a_started_series_can_move_its_time(member, make_member):
-    event = services.host_event(host=member.person, details=series_details())
+def test_a_started_series_can_move_its_time(member, make_member, actor):
+    event = MeetingFactory(host=member)
     later = event.shifts.all()[2]
     began = tomorrow_at(19, days=-27)  # four weeks ago, at 7 pm New York time
     Event.objects.filter(pk=event.pk).update(starts_at=began, ends_at=began + timedelta(hours=2))
     event.refresh_from_db()
     earlier = series_details(starts_at=tomorrow_at(18, days=-27), ends_at=began + timedelta(hours=2))
-    services.update_event(event=event, by=member.person, details=earlier)
+    services.update_event(actor=actor(member), event=event, details=earlier)
     later.refresh_from_db()
     assert later.starts_at.astimezone(NY).hour == 18
 
 
-def test_a_day_with_booked_shifts_can_move_to_another_day(member, make_member):
+def test_a_day_with_booked_shifts_can_move_to_another_day(member, make_member, actor):
     start = tomorrow_at(10)
     shift = services.ShiftDetails(starts_at=start, ends_at=start + timedelta(hours=2), label="Doors")
-    details = series_details(
-        starts_at=start, ends_at=start + timedelta(hours=6), recurrence_rule="", shifts=[shift]
-    )
-    event = services.host_event(host=member.person, details=details)
+    event = MeetingFactory(host=member, starts_at=start, hours=6, recurrence_rule="", shifts=[shift])
     (doors,) = event.shifts.all()
-    guest = make_member("Guest").person
-    services.rsvp(event=event, person=guest, shift=doors)
+    guest = make_member("Guest")
+    services.rsvp(actor=actor(guest), event=event, shift=doors)
     day = timedelta(days=1)
     moved_shift = services.ShiftDetails(
         starts_at=start + day, ends_at=start + day + timedelta(hours=2), label="Doors"
     )
     services.update_event(
+        actor=actor(member),
         event=event,
-        by=member.person,
         details=series_details(
             starts_at=start + day,
             ends_at=start + day + timedelta(hours=6),
@@ -456,26 +460,25 @@ def test_a_day_with_booked_shifts_can_move_to_another_day(member, make_member):
         ),
     )
     doors.refresh_from_db()
-    assert doors.starts_at == start + day and Attendance.objects.get(person=guest).shift == doors
+    assert doors.starts_at == start + day and Attendance.objects.get(person=guest.person).shift == doors
 
 
 def test_notices_of_a_private_event_open_it_and_host_messages_skip_past_dates(
-    member, make_member, django_capture_on_commit_callbacks
+    member, make_member, django_capture_on_commit_callbacks, actor
 ):
-    event = services.host_event(
-        host=member.person,
-        details=series_details(capacity=None, visibility=Event.Visibility.PRIVATE),
-    )
+    event = MeetingFactory(host=member, capacity=None, visibility=Event.Visibility.PRIVATE)
     first, second = event.shifts.all()[:2]
     past, coming = make_member("Past"), make_member("Coming")
-    services.rsvp(event=event, person=past.person, shift=first)
-    services.rsvp(event=event, person=coming.person, shift=second)
+    # They RSVP through the host's invitation link (the event's id alone opens nothing).
+    invited = services.invitation_token(event)
+    services.rsvp(actor=actor(past).carrying(invitation=invited), event=event, shift=first)
+    services.rsvp(actor=actor(coming).carrying(invitation=invited), event=event, shift=second)
     Shift.objects.filter(pk=first.pk).update(
         starts_at=timezone.now() - timedelta(hours=3), ends_at=timezone.now() - timedelta(hours=1)
     )
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.message_attendees(event=event, by=member.person, subject="Hi", body="See you") == 1
-        services.cancel_event(event=event, by=member.person)
+        assert services.message_attendees(actor=actor(member), event=event, subject="Hi", body="See you") == 1
+        services.cancel_event(actor=actor(member), event=event)
     note, cancelled = mail.outbox
     assert note.to == cancelled.to == [coming.email]
     link = services.event_url(event)
@@ -486,7 +489,7 @@ def test_notices_of_a_private_event_open_it_and_host_messages_skip_past_dates(
 
 
 def test_odd_digits_in_a_form_get_a_message_not_an_error(member, client_for):
-    event = services.host_event(host=member.person, details=series_details())
+    event = MeetingFactory(host=member)
     response = Client().post(
         reverse("events:rsvp", args=[event.uuid]), {"given_name": "X", "email": "x@example.org", "shift": "²"}
     )
@@ -499,18 +502,16 @@ def test_odd_digits_in_a_form_get_a_message_not_an_error(member, client_for):
 
 
 def test_hosting_again_under_review_invites_once_approved(
-    member, make_member, organizer, django_capture_on_commit_callbacks
+    member, make_member, organizer, django_capture_on_commit_callbacks, actor
 ):
-    before = services.host_event(
-        host=member.person, details=series_details(recurrence_rule="", capacity=None)
-    )
+    before = MeetingFactory(host=member, recurrence_rule="", capacity=None)
     guest = make_member("Guest")
-    services.rsvp(event=before, person=guest.person)
+    services.rsvp(actor=actor(guest), event=before)
     campaign = EventCampaign.objects.create(title="Day of action", slug="doa")
     with django_capture_on_commit_callbacks(execute=True):
         again = services.host_again(
+            actor=actor(member),
             previous=before,
-            by=member.person,
             details=series_details(
                 recurrence_rule="",
                 campaign=campaign,
@@ -521,6 +522,6 @@ def test_hosting_again_under_review_invites_once_approved(
     assert again.status == Event.Status.PENDING
     assert not [m for m in mail.outbox if guest.email in m.to]
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve_event(event=again, reviewer=organizer.person)
+        services.approve_event(actor=actor(organizer), event=again)
     (invitation,) = [m for m in mail.outbox if guest.email in m.to]
     assert "hosting again" in invitation.subject

@@ -11,27 +11,22 @@ from django.utils import timezone
 from groundswell.core.errors import PermissionDenied, ValidationError
 from groundswell.events import services
 from groundswell.events.models import Event
-from groundswell.messaging.models import Delivery
+from groundswell.events.tests.factories import EventFactory
+from groundswell.messaging.models import Delivery, Message
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def event(member):
-    start = timezone.now() + timedelta(hours=20)
-    return services.host_event(
-        host=member.person,
-        details=services.EventDetails(
-            title="Canvass", starts_at=start, ends_at=start + timedelta(hours=2), postal_code="10001"
-        ),
-    )
+    return EventFactory(host=member, title="Canvass", starts_at=timezone.now() + timedelta(hours=20))
 
 
 def test_hosts_write_to_attendees_as_written(
-    event, member, make_member, outsider, client_for, django_capture_on_commit_callbacks
+    event, member, make_member, outsider, client_for, django_capture_on_commit_callbacks, actor
 ):
     guest = make_member("Guest")
-    services.rsvp(event=event, person=guest.person)
+    services.rsvp(actor=actor(guest), event=event)
     url = reverse("events:message", args=[event.uuid])
     assert client_for(outsider).post(url, {"subject": "x", "body": "y"}).status_code == 404
     with django_capture_on_commit_callbacks(execute=True):
@@ -41,17 +36,21 @@ def test_hosts_write_to_attendees_as_written(
     (sent,) = mail.outbox
     assert sent.to == [guest.email] and sent.subject == "Meet at the door"
     assert "Bring {{ water }} & {% now 'Y' %}" in sent.body  # never run as a template
+    # A member's message: its author is kept, and its footer names the host.
+    message = Message.objects.get(subject="Meet at the door")
+    assert (message.kind, message.author) == (Message.Kind.MEMBER, member.person)
+    assert f"{member.person.short_name}, a host" in sent.body
     response = client_for(member).post(url, {"subject": "", "body": "y"}, follow=True)
     assert "Please write a subject" in response.content.decode()
     with pytest.raises(PermissionDenied):
-        services.message_attendees(event=event, by=outsider.person, subject="s", body="b")
+        services.message_attendees(actor=actor(outsider), event=event, subject="s", body="b")
 
 
 def test_reminders_go_once_a_day_before_and_an_hour_before(
-    event, make_member, django_capture_on_commit_callbacks
+    event, make_member, django_capture_on_commit_callbacks, actor
 ):
     guest = make_member("Guest")
-    services.rsvp(event=event, person=guest.person)
+    services.rsvp(actor=actor(guest), event=event)
     with django_capture_on_commit_callbacks(execute=True):
         assert services.send_reminders() == 1  # starts in 20 hours: the day-before reminder
     with django_capture_on_commit_callbacks(execute=True):
@@ -63,18 +62,20 @@ def test_reminders_go_once_a_day_before_and_an_hour_before(
     assert subjects == ["Reminder: Canvass is in an hour", "Reminder: Canvass is tomorrow"]
 
 
-def test_the_report_after_the_event(event, member, outsider):
+def test_the_report_after_the_event(event, member, outsider, actor):
     with pytest.raises(ValidationError, match="once it has started"):
-        services.report(event=event, by=member.person, attendance=5, notes="", links=[])
+        services.report(actor=actor(member), event=event, attendance=5, notes="", links=[])
     Event.objects.filter(pk=event.pk).update(starts_at=timezone.now() - timedelta(hours=1))
     event.refresh_from_db()
     with pytest.raises(ValidationError, match="web link"):
-        services.report(event=event, by=member.person, attendance=5, notes="", links=["javascript:alert(1)"])
+        services.report(
+            actor=actor(member), event=event, attendance=5, notes="", links=["javascript:alert(1)"]
+        )
     with pytest.raises(PermissionDenied):
-        services.report(event=event, by=outsider.person, attendance=5, notes="", links=[])
+        services.report(actor=actor(outsider), event=event, attendance=5, notes="", links=[])
     services.report(
+        actor=actor(member),
         event=event,
-        by=member.person,
         attendance=12,
         notes="Great turnout",
         links=["https://photos.example/a"],
@@ -84,11 +85,13 @@ def test_the_report_after_the_event(event, member, outsider):
 
 
 def test_host_again_invites_who_came(
-    event, member, make_member, client_for, django_capture_on_commit_callbacks
+    event, member, make_member, client_for, django_capture_on_commit_callbacks, actor
 ):
     came, missed = make_member("Came"), make_member("Missed")
-    services.check_in(attendance=services.rsvp(event=event, person=came.person).attendance, by=member.person)
-    services.rsvp(event=event, person=missed.person)
+    services.check_in(
+        actor=actor(member), attendance=services.rsvp(actor=actor(came), event=event).attendance
+    )
+    services.rsvp(actor=actor(missed), event=event)
     client = client_for(member)
     form = client.get(reverse("events:again", args=[event.uuid])).content.decode()
     assert 'value="Canvass"' in form and "Host again" in form

@@ -13,30 +13,22 @@ from icalendar import Calendar
 from groundswell.activity.models import Activity, Verb
 from groundswell.events import services
 from groundswell.events.models import Attendance, Event
+from groundswell.events.tests.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def event(member):
-    start = timezone.now() + timedelta(days=1)
-    return services.host_event(
-        host=member.person,
-        details=services.EventDetails(
-            title="Canvass",
-            starts_at=start,
-            ends_at=start + timedelta(hours=3),
-            postal_code="10001",
-            capacity=1,
-        ),
-    )
+    # Starting within the hour: walk-ins are added only around the event's own time.
+    return EventFactory(host=member, starts_at=timezone.now() + timedelta(hours=1), hours=3, capacity=1)
 
 
 @pytest.fixture
-def guests(event, make_member):
+def guests(event, make_member, actor):
     first, second = make_member("Ana"), make_member("=cmd")
-    services.rsvp(event=event, person=first.person)
-    services.rsvp(event=event, person=second.person)
+    services.rsvp(actor=actor(first), event=event)
+    services.rsvp(actor=actor(second), event=event)
     return first, second
 
 
@@ -103,15 +95,5 @@ def test_ics_download_is_valid_rfc_5545(event):
 
 
 def test_private_event_calendar_is_not_found_for_outsiders(member, outsider, client_for):
-    start = timezone.now() + timedelta(days=1)
-    private = services.host_event(
-        host=member.person,
-        details=services.EventDetails(
-            title="Private",
-            starts_at=start,
-            ends_at=start + timedelta(hours=1),
-            postal_code="10001",
-            visibility=Event.Visibility.PRIVATE,
-        ),
-    )
+    private = EventFactory(host=member, title="Private", hours=1, visibility=Event.Visibility.PRIVATE)
     assert client_for(outsider).get(reverse("events:ics", args=[private.uuid])).status_code == 404

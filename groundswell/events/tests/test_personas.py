@@ -93,7 +93,9 @@ def test_who_manages_an_event(cast, persona):
     attendance = Attendance.objects.get(event=event)
     assert allowed(lambda: services.check_in(actor=actor, attendance=attendance)) == can
     assert (
-        allowed(lambda: services.walk_in(actor=actor, event=event, given_name="Wes", email=f"wes-{persona}@x.org"))
+        allowed(
+            lambda: services.walk_in(actor=actor, event=event, given_name="Wes", email=f"wes-{persona}@x.org")
+        )
         == can
     )
     assert allowed(lambda: services.report(actor=actor, event=event, attendance=3, notes="", links=[])) == can
@@ -143,7 +145,9 @@ def test_who_reviews_and_trusts(cast, persona, make_member):
     Event.objects.filter(pk=event.pk).update(status=Event.Status.PENDING)
     event.refresh_from_db()
     assert allowed(lambda: services.approve_event(actor=actor, event=event)) == (persona in STAFF)
-    assert allowed(lambda: services.trust_host(actor=actor, person=people["host"].person)) == (persona in STAFF)
+    assert allowed(lambda: services.trust_host(actor=actor, person=people["host"].person)) == (
+        persona in STAFF
+    )
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -175,7 +179,9 @@ def test_who_hosts_again(cast, persona):
     event, people = cast
     actor = as_actor(people, persona)
     start = event.starts_at + timedelta(days=7)
-    details = services.EventDetails(title="Again", starts_at=start, ends_at=start + timedelta(hours=1), postal_code="10001")
+    details = services.EventDetails(
+        title="Again", starts_at=start, ends_at=start + timedelta(hours=1), postal_code="10001"
+    )
     assert allowed(lambda: services.host_again(actor=actor, previous=event, details=details)) == (
         persona in {"host", "cohost"}
     )

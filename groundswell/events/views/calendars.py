@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from groundswell.accounts.actors import actor_for_request
 from groundswell.core.errors import NotFound
 from groundswell.events import calendars, selectors, services
 from groundswell.events.models import EventCampaign
-from groundswell.accounts.actors import actor_for_request
 from groundswell.events.views.common import PAGE_SIZE, actor_with_invitation, map_points, not_found
 
 
@@ -66,7 +66,9 @@ def mine(request: HttpRequest) -> HttpResponse:
     person = actor_for_request(request).require_person()
     if request.method == "POST":  # a new calendar address: the old one stops working
         services.rotate_feed(person)
-        messages.success(request, "Your calendar has a new address. Subscribe to it again; the old one has stopped.")
+        messages.success(
+            request, "Your calendar has a new address. Subscribe to it again; the old one has stopped."
+        )
         return redirect("events:mine")
     feed = reverse("events:my_feed", args=[services.feed_token(person)])
     now = timezone.now()

@@ -13,12 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from groundswell.accounts.actors import Actor, actor_for_person, actor_for_request
+from groundswell.core.channels import Channel
 from groundswell.core.errors import GroundswellError, NotFound, ValidationError
 from groundswell.events import recurrence, selectors, services
 from groundswell.events.forms import GuestRSVPForm, SearchForm
 from groundswell.events.models import Attendance, Event
-from groundswell.accounts.actors import Actor, actor_for_person, actor_for_request
-from groundswell.core.channels import Channel
 from groundswell.events.views.common import (
     PAGE_SIZE,
     actor_with_invitation,

@@ -5,30 +5,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('messaging', '0003_message_is_template'),
-        ('people', '0001_initial'),
+        ("messaging", "0003_message_is_template"),
+        ("people", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='message',
-            name='about',
+            model_name="message",
+            name="about",
             field=models.CharField(blank=True, max_length=255),
         ),
         migrations.AddField(
-            model_name='message',
-            name='author',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='messages_written', to='people.person'),
+            model_name="message",
+            name="author",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="messages_written",
+                to="people.person",
+            ),
         ),
         migrations.AlterField(
-            model_name='message',
-            name='kind',
-            field=models.CharField(choices=[('bulk', 'Bulk'), ('transactional', 'Transactional'), ('member', 'Member')], default='bulk', max_length=15),
+            model_name="message",
+            name="kind",
+            field=models.CharField(
+                choices=[("bulk", "Bulk"), ("transactional", "Transactional"), ("member", "Member")],
+                default="bulk",
+                max_length=15,
+            ),
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(condition=models.Q(('author__isnull', False)), fields=['author', 'created_at'], name='message_author_idx'),
+            model_name="message",
+            index=models.Index(
+                condition=models.Q(("author__isnull", False)),
+                fields=["author", "created_at"],
+                name="message_author_idx",
+            ),
         ),
     ]

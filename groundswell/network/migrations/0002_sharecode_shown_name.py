@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('network', '0001_initial'),
+        ("network", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='sharecode',
-            name='shown_name',
+            model_name="sharecode",
+            name="shown_name",
             field=models.CharField(blank=True, max_length=100),
         ),
     ]
