@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from django.http import HttpRequest
 
 from groundswell.accounts.models import STAFF_ROLES, Role, User
+from groundswell.activity.models import Initiator
 from groundswell.core.errors import PermissionDenied
 from groundswell.people.models import Person
 
@@ -44,6 +45,13 @@ class Actor:
     @property
     def is_admin(self) -> bool:
         return self.system or self.role == Role.ADMIN
+
+    @property
+    def initiator(self) -> Initiator:
+        """Who started what this actor does, for the analytics' member-initiated shares."""
+        if self.system or self.person is None:
+            return Initiator.SYSTEM
+        return Initiator.STAFF if self.is_staff else Initiator.MEMBER
 
     def is_person(self, person: Person | int | None) -> bool:
         """Whether the actor is this person (acting on their own behalf)."""

@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 
 from groundswell.accounts import services
+from groundswell.accounts.actors import actor_for_user
 from groundswell.accounts.models import Role, User
 
 
@@ -24,5 +25,8 @@ class UserAdmin(DjangoUserAdmin):
     def save_model(self, request: HttpRequest, obj: User, form: object, change: bool) -> None:
         if not change:
             obj.set_unusable_password()
+        # The role goes through set_role, which logs the change: save the rest first.
+        wanted = Role(obj.role)
+        obj.role = User.objects.filter(pk=obj.pk).values_list("role", flat=True).first() or Role.MEMBER
         super().save_model(request, obj, form, change)
-        services.set_role(user=obj, role=Role(obj.role))
+        services.set_role(user=obj, role=wanted, actor=actor_for_user(request.user))

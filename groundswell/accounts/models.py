@@ -51,6 +51,9 @@ class User(AbstractUser):
 
     objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
+    # A forgotten person's account goes (and with it allauth's copies of the address).
+    ON_FORGET: ClassVar[dict[str, object]] = {"person": "delete"}
+
     def __str__(self) -> str:
         return self.email
 

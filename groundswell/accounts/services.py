@@ -6,10 +6,19 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
+from groundswell.accounts.actors import Actor
 from groundswell.accounts.models import Role, User
-from groundswell.core.errors import ValidationError
+from groundswell.activity.models import Detail, Initiator, Verb
+from groundswell.activity.services import ActingAs, record
+from groundswell.core.errors import PermissionDenied, ValidationError
 from groundswell.people.models import Person
-from groundswell.people.services import PersonDetails, find_person, normalize_email, upsert_person
+from groundswell.people.services import (
+    PersonDetails,
+    anonymize_person,
+    find_person,
+    normalize_email,
+    upsert_person,
+)
 
 
 def ensure_account(*, person: Person, email: str) -> User:
@@ -102,9 +111,30 @@ def create_account_for_email(*, email: str, password: str | None = None, role: R
     return user
 
 
-def set_role(*, user: User, role: Role) -> User:
-    """Give a role; staff roles open the Django admin, admin makes a superuser."""
-    user.save(update_fields=user.apply_role(role))
+ROLE_DETAILS = {
+    Role.MEMBER: Detail.ROLE_MEMBER,
+    Role.HOST: Detail.ROLE_HOST,
+    Role.GROUP_LEADER: Detail.ROLE_GROUP_LEADER,
+    Role.ORGANIZER: Detail.ROLE_ORGANIZER,
+    Role.ADMIN: Detail.ROLE_ADMIN,
+}
+
+
+def set_role(*, user: User, role: Role, actor: ActingAs | None = None) -> User:
+    """Give a role; staff roles open the Django admin, admin makes a superuser. Each change
+    is an act (with the role as its detail), so who was staff on any past date can be read
+    from the log, and who changed it is on record."""
+    with transaction.atomic():
+        before = User.objects.filter(pk=user.pk).values_list("role", flat=True).first()
+        user.save(update_fields=user.apply_role(role))
+        if before != role:
+            record(
+                person=user.person,
+                verb=Verb.ROLE_CHANGED,
+                detail=ROLE_DETAILS[role],
+                actor=actor,
+                initiator=Initiator.SYSTEM if actor is None else None,
+            )
     return user
 
 
@@ -124,3 +154,15 @@ def end_other_sessions(user: AbstractBaseUser) -> None:
     the hash and every session made before stops being valid on its next request."""
     user.set_unusable_password()
     user.save(update_fields=["password"])
+
+
+def forget_person(*, actor: Actor, person: Person) -> Person:
+    """Delete a person's personal data at their request (or staff's): their account goes,
+    and `people.services.anonymize_person` takes every detail while the recruitment tree,
+    counts and metrics stay. The act is logged, by whom, without anything personal."""
+    if not (actor.is_staff or actor.is_person(person)):
+        raise PermissionDenied("Only the person themselves or an organizer can do that.")
+    with transaction.atomic():
+        person = anonymize_person(person=person)
+        record(person=person, verb=Verb.FORGOTTEN, actor=actor)
+    return person

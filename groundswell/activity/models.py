@@ -47,6 +47,7 @@ class Verb(models.IntegerChoices):
     MERGED = 28, "was merged with a duplicate"
     ROLE_CHANGED = 29, "had their role changed"
     PROVED_ADDRESS = 30, "proved their email address"
+    FORGOTTEN = 31, "was forgotten at their request"
 
 
 class ObjectKind(models.IntegerChoices):

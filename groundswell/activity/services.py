@@ -5,11 +5,11 @@ acts in one statement per batch (imports, the demo, a blast's deliveries)."""
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from django.db import models
 from django.utils import timezone
 
-from groundswell.accounts.actors import Actor
 from groundswell.activity.models import MODEL_KINDS, Activity, Detail, Initiator, ObjectKind, Verb
 from groundswell.core.channels import Channel
 from groundswell.people.models import Person
@@ -17,12 +17,14 @@ from groundswell.people.models import Person
 BATCH_SIZE = 2000
 
 
-def initiator_of(actor: Actor) -> Initiator:
-    """Who started an act, for the analytics' member-initiated shares: the system, staff
-    (an organizer), or a member."""
-    if actor.system or actor.person is None:
-        return Initiator.SYSTEM
-    return Initiator.STAFF if actor.is_staff else Initiator.MEMBER
+class ActingAs(Protocol):
+    """Who did an act, as the log needs it (accounts.actors.Actor is one)."""
+
+    @property
+    def person_id(self) -> int | None: ...
+
+    @property
+    def initiator(self) -> Initiator: ...
 
 
 def kind_of(obj: models.Model) -> ObjectKind:
@@ -71,7 +73,7 @@ def record(
     person: Person,
     verb: Verb,
     obj: models.Model | None = None,
-    actor: Actor | None = None,
+    actor: ActingAs | None = None,
     channel: Channel | int | None = None,
     referrer_id: int | None = None,
     initiator: Initiator | None = None,
@@ -89,7 +91,7 @@ def record(
     """
     if actor is not None:
         actor_id = actor.person_id
-        initiator = initiator if initiator is not None else initiator_of(actor)
+        initiator = initiator if initiator is not None else actor.initiator
     else:
         actor_id = person.pk
         initiator = initiator if initiator is not None else Initiator.MEMBER

@@ -192,6 +192,9 @@ class Attendance(Participation):
             ),
         ]
 
+    # The RSVP still counts; what the attendee gave for it goes.
+    ON_FORGET = {"person": ["given_name", "family_name", "email", "phone"]}
+
     def __str__(self) -> str:
         return f"{self.person_id} → {self.event_id}: {self.status}"
 
@@ -202,6 +205,8 @@ class CalendarFeed(models.Model):
     person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="calendar_feed")
     key = models.CharField(max_length=32, default=new_link_key)
     created_at = models.DateTimeField(auto_now=True)
+
+    ON_FORGET = {"person": "delete"}
 
     def __str__(self) -> str:
         return f"feed of {self.person_id}"

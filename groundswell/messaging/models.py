@@ -91,5 +91,7 @@ class Delivery(models.Model):
             ),
         ]
 
+    ON_FORGET = {"person": ["email_address"]}
+
     def __str__(self) -> str:
         return f"{self.message_id} → {self.person_id}: {self.status}"

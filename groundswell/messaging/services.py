@@ -25,12 +25,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groundswell.activity.models import Verb
-from groundswell.activity.services import record
+from groundswell.activity.services import ActingAs, record
 from groundswell.core.channels import Channel
 from groundswell.core.errors import NotFound
 from groundswell.messaging.models import Delivery, Message
-from groundswell.people.models import EmailAddress, EmailStatus, Person
-from groundswell.people.services import primary_email, set_email_status
+from groundswell.people.models import Consent, EmailAddress, EmailStatus, Person
+from groundswell.people.services import primary_email, touch
 
 log = logging.getLogger(__name__)
 
@@ -437,14 +437,55 @@ def email_for_token(token: str) -> EmailAddress:
     return email
 
 
-@transaction.atomic
 def unsubscribe(*, token: str) -> EmailAddress:
     """Unsubscribe the address the token was made for (one click, no sign-in)."""
     email = email_for_token(token)
     if email.status == EmailStatus.SUBSCRIBED:
-        email = set_email_status(address=email.address, status=EmailStatus.UNSUBSCRIBED)
-        record(person=email.person, verb=Verb.UNSUBSCRIBED, channel=Channel.EMAIL)
+        change_subscription(
+            email=email, subscribed=False, channel=Channel.EMAIL, wording="One-click unsubscribe"
+        )
+        email.refresh_from_db()
     return email
+
+
+def change_subscription(
+    *,
+    email: EmailAddress,
+    subscribed: bool,
+    actor: ActingAs | None = None,
+    channel: Channel | int = Channel.DIRECT,
+    wording: str = "",
+) -> bool:
+    """The one way an address's subscription to bulk mail changes: the status, the consent
+    in the words the person saw, and the act (so the list's size on any past date can be
+    read from the log). Returns whether the status changed. A bouncing or complaining
+    address is not resubscribed by anyone but the person: it stays as it is for staff."""
+    target = EmailStatus.SUBSCRIBED if subscribed else EmailStatus.UNSUBSCRIBED
+    with transaction.atomic():
+        rows = EmailAddress.objects.filter(pk=email.pk).exclude(status=target)
+        if subscribed and actor is not None and not actor_is_person(actor, email.person_id):
+            rows = rows.filter(status=EmailStatus.UNSUBSCRIBED)
+        changed = bool(rows.update(status=target, status_changed_at=timezone.now()))
+        Consent.objects.create(
+            person_id=email.person_id,
+            purpose=Consent.Purpose.EMAIL,
+            granted=subscribed,
+            wording=wording,
+            channel=channel,
+        )
+        if changed:
+            record(
+                person=email.person,
+                verb=Verb.SUBSCRIBED if subscribed else Verb.UNSUBSCRIBED,
+                actor=actor,
+                channel=channel,
+            )
+        touch(email.person_id)
+    return changed
+
+
+def actor_is_person(actor: ActingAs, person_id: int) -> bool:
+    return actor.person_id == person_id
 
 
 def system_message(key: str, *, template: str) -> Message:

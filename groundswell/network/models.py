@@ -25,6 +25,9 @@ class ShareCode(models.Model):
     shown_name = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # A forgotten member's links still credit their (now nameless) record.
+    ON_FORGET = {"person": ["shown_name"]}
+
     class Meta:
         ordering = ["created_at", "id"]
 
@@ -89,6 +92,9 @@ class Contact(models.Model):
                 name="contact_once_by_phone",
             ),
         ]
+
+    # What a forgotten person listed goes; where others listed them, their address goes.
+    ON_FORGET = {"owner": "delete", "person": ["email", "phone"]}
 
     def __str__(self) -> str:
         return self.name

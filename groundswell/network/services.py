@@ -16,9 +16,9 @@ from groundswell.activity.services import record
 from groundswell.core.channels import Channel
 from groundswell.core.errors import ValidationError
 from groundswell.core.text import clean_line
-from groundswell.messaging.services import send_welcome
+from groundswell.messaging.services import change_subscription, send_welcome
 from groundswell.network.models import Contact, Origin, ShareClickCount, ShareCode
-from groundswell.people.models import Person, short_name_of
+from groundswell.people.models import EmailAddress, Person, short_name_of
 from groundswell.people.places import place_postcode
 from groundswell.people.services import (
     PersonDetails,
@@ -132,15 +132,18 @@ def arrive(
     if newly_credited:
         assert recruiter is not None
         record(person=recruiter, verb=Verb.RECRUITED, obj=person, channel=channel, referrer_id=None)
-    if details.email and details.email_consent is not None and (created or trusted):
-        # The person's own yes (or no): never inferred, never given by someone else.
-        if details.email_consent or not created:
-            record(
-                person=person,
-                verb=Verb.SUBSCRIBED if details.email_consent else Verb.UNSUBSCRIBED,
-                channel=channel,
-                referrer_id=None,
-            )
+    # The person's own yes (or no): never inferred, never given by someone else.
+    if created and details.email_consent:
+        record(person=person, verb=Verb.SUBSCRIBED, channel=channel)  # made subscribed, with the consent
+    elif trusted and details.email and details.email_consent is not None:
+        email = EmailAddress.objects.get(address=details.email)
+        change_subscription(
+            email=email,
+            subscribed=details.email_consent,
+            actor=actor,
+            channel=channel,
+            wording=details.consent_wording,
+        )
     _record_ties(person, email=details.email, phone=details.phone)
     return Arrival(person=person, created=created, recruiter=recruiter)
 

@@ -26,10 +26,17 @@ class Person(PublicId, TimeStamped):
     source_detail = models.CharField(
         max_length=200, blank=True, help_text="Campaign, website or form the person came from."
     )
+    # Set when the person was forgotten: the row stays (the recruitment tree and the counts
+    # hold), every personal detail is gone.
+    anonymized_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "people"
-        indexes = [models.Index(fields=["recruited_by", "created_at"], name="person_recruiter_idx")]
+        indexes = [
+            models.Index(fields=["recruited_by", "created_at"], name="person_recruiter_idx"),
+            # What an API sync asks for: everyone changed since its last run.
+            models.Index(fields=["modified_at"], name="person_modified_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(recruited_by=models.F("pk")), name="person_not_own_recruiter"
@@ -53,6 +60,22 @@ def short_name_of(given_name: str, family_name: str) -> str:
     if given_name and family_name:
         return f"{given_name} {family_name[0]}."
     return given_name or family_name or "Someone"
+
+
+class ExternalId(models.Model):
+    """The person's id in another system (`action_network:…`, an import's source ids): what
+    the OSDI API's `identifiers` carry and what an import matches again on its next run."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="external_ids")
+    source = models.CharField(max_length=50)
+    value = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "value"], name="one_person_per_external_id")]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.value}"
 
 
 class EmailStatus(models.TextChoices):

@@ -245,17 +245,9 @@ def _merge_details(person: Person, details: PersonDetails, *, trusted: bool) -> 
         person.save(update_fields=[*changed, "modified_at"])
     else:
         Person.objects.filter(pk=person.pk).update(modified_at=timezone.now())
-    if trusted and details.email and details.email_consent is not None:
-        # Their own "email me" (or not) is their current choice, even after an unsubscribe.
-        before = EmailStatus.UNSUBSCRIBED if details.email_consent else EmailStatus.SUBSCRIBED
-        after = EmailStatus.SUBSCRIBED if details.email_consent else EmailStatus.UNSUBSCRIBED
-        EmailAddress.objects.filter(address=details.email, status=before).update(
-            status=after, status_changed_at=timezone.now()
-        )
-    if not trusted:
-        # Consent is recorded as the person's choice only when it is theirs to give.
-        details = replace(details, email_consent=None)
-    _add_contact_points(person, details, may_be_primary=trusted)
+    # A known person's subscription changes only through messaging's `change_subscription`
+    # (which the join calls for the person's own choice): it writes the consent and the act.
+    _add_contact_points(person, replace(details, email_consent=None), may_be_primary=trusted)
 
 
 # Ancestors of a person, walked up the recruitment tree in the database. The depth cap
@@ -343,16 +335,15 @@ def add_tags(*, person: Person, names: Iterable[str]) -> list[Tag]:
         except IntegrityError:
             pass  # tagged concurrently: one tagging, as wanted
         tags.append(tag)
+    if tags:
+        touch(person.pk)
     return tags
 
 
-def set_email_status(*, address: str, status: EmailStatus) -> EmailAddress:
-    email = EmailAddress.objects.get(address=normalize_email(address))
-    if email.status != status:
-        email.status = status
-        email.status_changed_at = timezone.now()
-        email.save(update_fields=["status", "status_changed_at"])
-    return email
+def touch(person_id: int) -> None:
+    """Move the person's `modified_at` (what an API sync filters on) after a change to
+    their contact points, tags or subscription, which live in other rows."""
+    Person.objects.filter(pk=person_id).update(modified_at=timezone.now())
 
 
 def primary_email(person: Person) -> EmailAddress | None:
@@ -442,3 +433,52 @@ def _move_rows(model: type[models.Model], field_name: str, source: Person, targe
             if kept is not None and hasattr(kept, "absorb_duplicate"):
                 kept.absorb_duplicate(row)
             row.delete()
+
+
+@transaction.atomic
+def anonymize_person(*, person: Person) -> Person:
+    """Forget a person: every personal detail goes, the row stays, so the recruitment tree,
+    the counts and the metrics hold (their recruits keep their place; their RSVPs and acts
+    still count, credited to nobody by name).
+
+    Rows of other apps that point at the person are handled by what each model declares in
+    `ON_FORGET` (walked through Django's registry, as a merge is, so apps added later are
+    covered by declaring it): {foreign key: "delete"} removes the rows (a login account,
+    the contacts they listed), {foreign key: [fields]} blanks those fields (the name and
+    address an RSVP carries). Rows of models that declare nothing stay as they are.
+    """
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    for model in apps.get_models():
+        rules = getattr(model, "ON_FORGET", None)
+        if not rules:
+            continue
+        for field_name, rule in rules.items():
+            rows = model._base_manager.filter(**{field_name: person})
+            if rule == "delete":
+                rows.delete()
+            else:
+                rows.update(**dict.fromkeys(rule, ""))
+    for related in (
+        person.email_addresses,
+        person.phone_numbers,
+        person.postal_addresses,
+        person.taggings,
+        person.consents,
+        person.external_ids,
+    ):
+        related.all().delete()
+    person.given_name = person.family_name = person.additional_name = person.source_detail = ""
+    person.custom_fields = {}
+    person.anonymized_at = timezone.now()
+    person.save(
+        update_fields=[
+            "given_name",
+            "family_name",
+            "additional_name",
+            "source_detail",
+            "custom_fields",
+            "anonymized_at",
+            "modified_at",
+        ]
+    )
+    return person

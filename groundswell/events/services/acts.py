@@ -4,7 +4,7 @@ campaign's acts or one meeting of a series without joining back to events."""
 
 from groundswell.accounts.actors import Actor
 from groundswell.activity.models import Activity, Initiator, ObjectKind, Verb
-from groundswell.activity.services import Act, initiator_of, record_act
+from groundswell.activity.services import Act, record_act
 from groundswell.core.channels import Channel
 from groundswell.events.models import Event, Shift
 from groundswell.people.models import Person
@@ -26,7 +26,7 @@ def record_event_act(
     if actor is None:
         actor_id, who = person_id, Initiator.MEMBER
     else:
-        actor_id, who = actor.person_id, initiator_of(actor)
+        actor_id, who = actor.person_id, actor.initiator
     return record_act(
         Act(
             person_id=person_id,

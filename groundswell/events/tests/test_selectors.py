@@ -10,22 +10,9 @@ from django.utils import timezone
 from groundswell.core.errors import NotFound
 from groundswell.events import selectors, services
 from groundswell.events.models import Event, EventCampaign, Shift
+from groundswell.events.tests.factories import EventFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def host(member, postal_code: str, **extra) -> Event:
-    start = timezone.now() + timedelta(days=2)
-    return services.host_event(
-        host=member.person,
-        details=services.EventDetails(
-            title=f"Meeting in {postal_code}",
-            starts_at=start,
-            ends_at=start + timedelta(hours=2),
-            postal_code=postal_code,
-            **extra,
-        ),
-    )
 
 
 def test_distance_is_the_great_circle():
@@ -35,10 +22,10 @@ def test_distance_is_the_great_circle():
 
 
 def test_radius_search_finds_what_is_near_and_nothing_else(member):
-    manhattan = host(member, "10001")
-    brooklyn = host(member, "11201")  # about 7 km away
-    host(member, "90001")  # Los Angeles
-    host(member, "10002", visibility=Event.Visibility.UNLISTED)  # never listed
+    manhattan = EventFactory(host=member, postal_code="10001")
+    brooklyn = EventFactory(host=member, postal_code="11201")  # about 7 km away
+    EventFactory(host=member, postal_code="90001")  # Los Angeles
+    EventFactory(host=member, postal_code="10002", visibility=Event.Visibility.UNLISTED)  # never listed
     found = selectors.events_near(
         latitude=40.7484, longitude=-73.9967, radius_km=15, starts_after=timezone.now()
     )
@@ -52,7 +39,7 @@ def test_radius_search_finds_what_is_near_and_nothing_else(member):
 
 def test_radius_search_is_one_query_and_the_page_one_more(member):
     for _ in range(5):
-        host(member, "10001")
+        EventFactory(host=member, postal_code="10001")
     with CaptureQueriesContext(connection) as queries:
         pairs = selectors.nearby_ids(
             latitude=40.75, longitude=-74.0, radius_km=50, starts_after=timezone.now()
@@ -79,28 +66,25 @@ def test_bounding_box_is_safe_at_the_date_line_and_poles():
     assert selectors.bounding_box(90, 0, 50)[2:] == (-180.0, 180.0)
 
 
-def test_who_may_see_which_event(member, outsider, organizer):
-    public = host(member, "10001")
-    unlisted = host(member, "10001", visibility=Event.Visibility.UNLISTED)
-    private = host(member, "10001", visibility=Event.Visibility.PRIVATE)
+def test_who_may_see_which_event(member, outsider, organizer, actor):
+    public = EventFactory(host=member, postal_code="10001")
+    unlisted = EventFactory(host=member, postal_code="10001", visibility=Event.Visibility.UNLISTED)
+    private = EventFactory(host=member, postal_code="10001", visibility=Event.Visibility.PRIVATE)
     for event in (public, unlisted):
-        assert selectors.access_event(event_uuid=str(event.uuid), person=None) == event
+        assert selectors.access_event(actor(None), str(event.uuid)) == event
     with pytest.raises(NotFound):
-        selectors.access_event(event_uuid=str(private.uuid), person=None)
+        selectors.access_event(actor(None), str(private.uuid))
     with pytest.raises(NotFound):
-        selectors.access_event(event_uuid=str(private.uuid), person=outsider.person)
-    assert selectors.access_event(event_uuid=str(private.uuid), person=member.person) == private
-    assert (
-        selectors.access_event(event_uuid=str(private.uuid), person=organizer.person, is_staff=True)
-        == private
-    )
+        selectors.access_event(actor(outsider), str(private.uuid))
+    assert selectors.access_event(actor(member), str(private.uuid)) == private
+    assert selectors.access_event(actor(organizer), str(private.uuid)) == private
     assert list(selectors.listed_events()) == [public]
 
 
-def test_counts_show_numbers_not_people(member, make_member):
-    event = host(member, "10001", capacity=1)
-    services.rsvp(event=event, person=make_member("A").person)
-    services.rsvp(event=event, person=make_member("B").person)
+def test_counts_show_numbers_not_people(member, make_member, actor):
+    event = EventFactory(host=member, postal_code="10001", capacity=1)
+    services.rsvp(actor=actor(make_member("A")), event=event)
+    services.rsvp(actor=actor(make_member("B")), event=event)
     assert selectors.counts(event) == {"accepted": 1, "waitlisted": 1}
 
 

@@ -35,21 +35,46 @@ def share_link_of(hub_html: str) -> str:
     return match.group(1).replace("&amp;", "&")
 
 
+SIGN_IN_CODE = re.compile(r"^\s*([A-Z0-9-]{6,9})\s*$", re.MULTILINE)
+
+
+def sign_in_codes_to(email: str) -> list:
+    return [m for m in mail.outbox if m.to == [email] and "code" in m.subject.lower()]
+
+
+def sign_in_with_emailed_code(client: Client, email: str) -> None:
+    """Joining signs nobody in: enter the code it emailed on the confirmation page."""
+    sent = sign_in_codes_to(email)
+    assert sent, [(m.to, m.subject) for m in mail.outbox]
+    match = SIGN_IN_CODE.search(str(sent[-1].body))
+    assert match, sent[-1].body
+    response = client.post(reverse("account_confirm_login_code"), {"code": match.group(1)})
+    assert response.status_code == 302
+
+
 def test_join_through_a_friend_journey(django_capture_on_commit_callbacks):
-    # Ada joins and lands on her hub, signed in.
+    # Ada joins: not signed in yet, she is asked for the code we emailed, and meanwhile
+    # offered her share link.
     ada = Client()
     with django_capture_on_commit_callbacks(execute=True):
         response = join(ada, email="Ada@Example.org ", email_consent="on")
-    assert response.status_code == 302 and response["Location"] == reverse("network:hub")
-    hub = ada.get(reverse("network:hub"))
-    assert hub.status_code == 200
-    link = share_link_of(hub.content.decode())
+    assert response.status_code == 302 and response["Location"] == reverse("network:joined")
+    assert ada.get(reverse("network:hub")).status_code == 302  # to sign-in
+    joined = ada.get(reverse("network:joined"))
+    assert joined.status_code == 200 and "Check your email" in joined.content.decode()
+    link = share_link_of(joined.content.decode())
     assert "?ref=" in link and "via=link" in link
     ada_person = Person.objects.get(email_addresses__address="ada@example.org")
+    # She enters the emailed code and lands on her hub, signed in, with the same link.
+    sign_in_with_emailed_code(ada, "ada@example.org")
+    hub = ada.get(reverse("network:hub"))
+    assert hub.status_code == 200
+    assert share_link_of(hub.content.decode()) == link
 
-    # The welcome email went out through the messaging core, with her share link.
-    assert len(mail.outbox) == 1
-    welcome = mail.outbox[0]
+    # The welcome email went out through the messaging core, with her share link (and
+    # the sign-in code, apart).
+    assert len(mail.outbox) == 2
+    (welcome,) = [m for m in mail.outbox if m not in sign_in_codes_to("ada@example.org")]
     assert welcome.to == ["ada@example.org"]
     assert "Welcome" in welcome.subject
     assert ShareCode.objects.get(person=ada_person).code in welcome.body
@@ -131,13 +156,15 @@ def test_hub_query_count_does_not_grow_with_the_ripple(
 def test_same_email_again_is_welcomed_back_and_merged(django_capture_on_commit_callbacks):
     first = Client()
     with django_capture_on_commit_callbacks(execute=True):
-        join(first)
+        new = join(first)
     again = Client()
     with django_capture_on_commit_callbacks(execute=True):
         response = join(again, email="ADA@example.org", given_name="Someone Else", postal_code="94110")
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert "Welcome back" in page
+    # The same answer as for a new address: check your email for the code.
+    assert response.status_code == new.status_code == 302
+    assert response["Location"] == new["Location"] == reverse("network:joined")
+    page = again.get(response["Location"]).content.decode()
+    assert "Check your email" in page
     assert "Ada" not in page  # nothing from the record for whoever typed the address
     # Not signed in as Ada: only a code sent to her address opens her page.
     assert "_auth_user_id" not in again.session
@@ -146,7 +173,9 @@ def test_same_email_again_is_welcomed_back_and_merged(django_capture_on_commit_c
     assert sorted(person.postal_addresses.values_list("postal_code", flat=True)) == ["10001", "94110"]
     verbs = list(Activity.objects.filter(person=person).values_list("verb", flat=True).order_by("id"))
     assert verbs == [Verb.JOINED, Verb.RETURNED]
-    assert len(mail.outbox) == 1  # one welcome, ever
+    # One welcome, ever; a sign-in code to the address each time, for its owner to use.
+    assert len(sign_in_codes_to("ada@example.org")) == 2
+    assert len(mail.outbox) == 3
 
 
 @pytest.mark.parametrize(
@@ -178,6 +207,8 @@ def test_names_are_stored_as_typed_and_shown_safely(client_for):
     join(client, given_name="<b>Bold</b>", family_name="<script>alert(1)</script>")
     person = Person.objects.get()
     assert person.given_name == "<b>Bold</b>"
+    assert "&lt;b&gt;Bold&lt;/b&gt;" in client.get(reverse("network:joined")).content.decode()
+    sign_in_with_emailed_code(client, "ada@example.org")
     hub = client.get(reverse("network:hub")).content.decode()
     assert "<script>alert(1)</script>" not in hub
     assert "&lt;b&gt;Bold&lt;/b&gt;" in hub
@@ -313,7 +344,11 @@ def test_a_member_on_the_list_who_joins_through_a_friend_while_signed_in_credits
 ):
     imported = make_member("Imported")
     code = ShareCode.objects.get(person=member.person).code
-    join(client_for(imported), email=imported.email, given_name="Imported", ref=code, via="x")
+    client = client_for(imported)
+    response = join(client, email=imported.email, given_name="Imported", ref=code, via="x")
+    # Their own address, signed in: back to their hub, welcomed back.
+    assert response.status_code == 302 and response["Location"] == reverse("network:hub")
+    assert "Welcome back" in client.get(response["Location"]).content.decode()
     imported.person.refresh_from_db()
     assert imported.person.recruited_by == member.person
     credit = Activity.objects.get(person=member.person, verb=Verb.RECRUITED)
