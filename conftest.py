@@ -147,3 +147,12 @@ def smtp_server() -> Iterator[tuple[SMTPSink, int]]:
         yield sink, port
     finally:
         controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Rate-limit counters live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

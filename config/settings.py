@@ -123,7 +123,8 @@ else:
 # failed with a 500 while Redis was down (100 of 100 in a fault test); in the database all
 # were kept. A cache that fails open cannot hold them either: a logout it failed to record
 # would come back with Redis.
-SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
+# (Django's database sessions, telling an unreachable database from a deleted session.)
+SESSION_ENGINE = env.str("SESSION_ENGINE", default="groundswell.web.sessions")
 
 # --- Background work ---------------------------------------------------------------
 # With no broker configured, tasks run in-process at commit time (eager): nothing

@@ -292,7 +292,8 @@ def test_sign_in_answers_alike_for_known_and_unknown_addresses(victim):
 
 def test_an_anonymous_form_changes_no_primary_detail_nor_credit(victim):
     friend = MemberFactory(given_name="Fay")
-    Person.objects.filter(pk=victim.pk).update(recruited_by=friend.person)
+    # A blank on the record is not an invitation to fill it in from a stranger's form.
+    Person.objects.filter(pk=victim.pk).update(recruited_by=friend.person, family_name="")
     attacker = MemberFactory(given_name="Mallory")
     code = ShareCode.objects.filter(person=attacker.person).first()
     Client().post(
@@ -307,11 +308,7 @@ def test_an_anonymous_form_changes_no_primary_detail_nor_credit(victim):
         },
     )
     victim.refresh_from_db()
-    assert (victim.given_name, victim.family_name, victim.recruited_by_id) == (
-        "Valentina",
-        "Secretname",
-        friend.person.pk,
-    )
+    assert (victim.given_name, victim.family_name, victim.recruited_by_id) == ("Valentina", "", friend.person.pk)
     assert victim.postal_addresses.get(primary=True).postal_code == "10001"
     assert EmailAddress.objects.get(address="victim@example.org").status == EmailStatus.SUBSCRIBED
 
@@ -320,3 +317,46 @@ def test_a_guest_rsvp_subscribes_nobody():
     event = EventFactory(host=MemberFactory(given_name="Hana"))
     services.rsvp_as_guest(actor=ANONYMOUS, event=event, given_name="Gil", email="gil@example.org")
     assert EmailAddress.objects.get(address="gil@example.org").status != EmailStatus.SUBSCRIBED
+
+
+# --- Rate limits on what anyone can repeat --------------------------------------------------
+
+
+def test_joins_rsvps_hosting_and_host_mail_are_rate_limited(settings, client_for):
+    settings.GROUNDSWELL_RATE_LIMITS = {
+        "join": "2/h/ip",
+        "rsvp": "2/h/ip,1/h/person",
+        "host_event": "1/d/person",
+        "member_mail": "1/h/person",
+    }
+    responses = [join(Client(), f"burst{i}@example.org").status_code for i in range(3)]
+    assert responses == [302, 302, 429]
+    assert not EmailAddress.objects.filter(address="burst2@example.org").exists()
+
+    host, guest = MemberFactory(given_name="Hana"), MemberFactory(given_name="Gus")
+    first, second = EventFactory(host=host), EventFactory(host=host, title="Second")
+    client = client_for(guest)
+    assert client.post(reverse("events:rsvp", args=[first.uuid])).status_code == 200
+    limited = client.post(reverse("events:rsvp", args=[second.uuid]))
+    assert limited.status_code == 429 and "Too many" in limited.content.decode()
+
+    form = {
+        "title": "Picnic",
+        "date": (timezone.now() + timedelta(days=3)).date().isoformat(),
+        "start_time": "10:00",
+        "end_time": "12:00",
+        "time_zone": "UTC",
+        "postal_code": "10001",
+        "visibility": "public",
+    }
+    hosting = client_for(guest)
+    assert hosting.post(reverse("events:host"), form).status_code == 302
+    assert hosting.post(reverse("events:host"), {**form, "title": "Picnic 2"}).status_code == 400
+    assert not Event.objects.filter(title="Picnic 2").exists()
+
+    manage = client_for(host)
+    url = reverse("events:message", args=[first.uuid])
+    manage.post(url, {"subject": "One", "body": "x"})
+    response = manage.post(url, {"subject": "Two", "body": "x"}, follow=True)
+    assert "Too many" in response.content.decode()
+    assert not Message.objects.filter(subject="Two").exists()

@@ -5,6 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
+from groundswell.accounts.actors import ANONYMOUS
 from groundswell.accounts.models import User
 from groundswell.activity.models import Activity, Verb
 from groundswell.messaging.models import Delivery
@@ -28,6 +29,7 @@ def test_fifty_concurrent_joins_leave_one_person_with_every_detail():
         try:
             barrier.wait()
             join(
+                actor=ANONYMOUS,
                 email=f"  {'same' if i % 3 else 'Same'}@Example.org",
                 given_name=f"Name{i}",
                 family_name=f"Family{i}",
@@ -54,12 +56,13 @@ def test_fifty_concurrent_joins_leave_one_person_with_every_detail():
     assert person.phone_numbers.filter(primary=True).count() == 1
     assert sorted(person.postal_addresses.values_list("postal_code", flat=True)) == sorted(ZIPS)
     assert person.given_name.startswith("Name") and person.family_name.startswith("Family")
-    # A consistent log: one join, forty-nine returns, all of this person.
+    # A consistent log: one join (with its yes to email), forty-nine returns, all of this person.
     verbs = list(Activity.objects.values_list("person_id", "verb"))
     assert verbs.count((person.pk, Verb.JOINED)) == 1
+    assert verbs.count((person.pk, Verb.SUBSCRIBED)) == 1
     assert verbs.count((person.pk, Verb.RETURNED)) == THREADS - 1
-    assert len(verbs) == THREADS
-    # One account, one share code, one welcome.
-    assert User.objects.filter(person=person).count() == 1
+    assert len(verbs) == THREADS + 1
+    # No account (joining signs nobody in: the emailed code does), one share code, one welcome.
+    assert not User.objects.filter(person=person).exists()
     assert ShareCode.objects.filter(person=person).count() == 1
     assert Delivery.objects.filter(person=person).count() == 1

@@ -16,8 +16,9 @@ REDIS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 JOIN_SCRIPT = """
 import django
 django.setup()
+from groundswell.accounts.actors import ANONYMOUS
 from groundswell.network.services import join
-join(email="wendy@example.org", given_name="Wendy", postal_code="10001", email_consent=True)
+join(actor=ANONYMOUS, email="wendy@example.org", given_name="Wendy", postal_code="10001", email_consent=True)
 """
 
 

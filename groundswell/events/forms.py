@@ -1,12 +1,28 @@
 import re
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from groundswell.events.models import EventCampaign
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+
+# Bounds on what can be typed, so that no input overflows a column or Python's dates (a day
+# after 9999-12-31 does not exist: the search asks for the day after "until").
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
+DATE_RANGE_MESSAGE = f"Please choose a date between {EARLIEST.year} and {LATEST.year}."
+DATE_BOUNDS = [
+    MinValueValidator(EARLIEST, message=DATE_RANGE_MESSAGE),
+    MaxValueValidator(LATEST, message=DATE_RANGE_MESSAGE),
+]
+# Far below PositiveIntegerField's 2147483647, and above any room or rally.
+CAPACITY_MAX = 100_000
+CAPACITY_MAX_MESSAGE = f"Capacity can be at most {CAPACITY_MAX:,}; leave it empty for no limit."
+# As long as the services accept (events.services.DESCRIPTION_MAX).
+DESCRIPTION_MAX = 20_000
 RADIUS_CHOICES = [(5, "5 miles"), (10, "10 miles"), (25, "25 miles"), (50, "50 miles"), (100, "100 miles")]
 
 
@@ -16,10 +32,10 @@ class SearchForm(forms.Form):
         label="Within", choices=RADIUS_CHOICES, coerce=int, initial=25, required=False
     )
     starts_after = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=DATE_BOUNDS
     )
     starts_before = forms.DateField(
-        label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Until", required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=DATE_BOUNDS
     )
     campaign = forms.ModelChoiceField(
         label="Campaign", queryset=EventCampaign.objects.all(), required=False, empty_label="Any campaign"
@@ -49,6 +65,17 @@ class GuestRSVPForm(forms.Form):
     ref = forms.CharField(required=False, widget=forms.HiddenInput)
     via = forms.CharField(required=False, widget=forms.HiddenInput)
     invite = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    # Hidden fields from the link the guest came by: a mangled link is not their fault, so
+    # what does not fit is cut (as the event page does), never refused.
+    def clean_ref(self) -> str:
+        return self.cleaned_data["ref"][:64]
+
+    def clean_via(self) -> str:
+        return self.cleaned_data["via"][:32]
+
+    def clean_invite(self) -> str:
+        return self.cleaned_data["invite"][:200]
 
 
 TIME_ZONES = [
@@ -84,10 +111,11 @@ class HostEventForm(forms.Form):
     description = forms.CharField(
         label="What will happen",
         required=False,
+        max_length=DESCRIPTION_MAX,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Plain text or Markdown: **bold**, lists, links.",
     )
-    date = forms.DateField(label="Date", widget=DATE_INPUT)
+    date = forms.DateField(label="Date", widget=DATE_INPUT, validators=DATE_BOUNDS)
     start_time = forms.TimeField(label="Starts", widget=forms.TimeInput(attrs={"type": "time"}))
     end_time = forms.TimeField(label="Ends", widget=forms.TimeInput(attrs={"type": "time"}))
     time_zone = forms.ChoiceField(label="Time zone", choices=TIME_ZONES, initial="America/New_York")
@@ -100,11 +128,16 @@ class HostEventForm(forms.Form):
         label="Online link (optional)", required=False, max_length=500, assume_scheme="https"
     )
     capacity = forms.IntegerField(
-        label="Capacity (optional)", required=False, help_text="Leave empty for no limit."
+        label="Capacity (optional)",
+        required=False,
+        max_value=CAPACITY_MAX,
+        error_messages={"max_value": CAPACITY_MAX_MESSAGE},
+        help_text="Leave empty for no limit.",
     )
     shifts = forms.CharField(
         label="Shifts (optional)",
         required=False,
+        max_length=5_000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One per line, like: 10:00-12:00 Door knocking. Each has the capacity above, "
         "or its own: 12:00-14:00 Phone bank (6 places).",
@@ -121,6 +154,7 @@ class HostEventForm(forms.Form):
     skip_dates = forms.CharField(
         label="Skip these dates (optional)",
         required=False,
+        max_length=2_000,
         help_text="For a repeating event: e.g. 2026-12-24, 2026-12-31.",
     )
     visibility = forms.ChoiceField(
@@ -136,7 +170,10 @@ class HostEventForm(forms.Form):
         label="Campaign (optional)", queryset=EventCampaign.objects.all(), required=False, empty_label="None"
     )
     cohost_emails = forms.CharField(
-        label="Co-hosts' email addresses (optional)", required=False, help_text="Separate them with commas."
+        label="Co-hosts' email addresses (optional)",
+        required=False,
+        max_length=2_000,
+        help_text="Separate them with commas.",
     )
 
     def clean_shifts(self) -> list["ShiftLine"]:
@@ -154,8 +191,23 @@ class HostEventForm(forms.Form):
             except ValueError:
                 raise forms.ValidationError(f"That time is not on the clock: “{line[:60]}”.") from None
             capacity = int(match["capacity"]) if match["capacity"] else None
+            if capacity is not None and capacity > CAPACITY_MAX:
+                raise forms.ValidationError(
+                    f"A shift can have at most {CAPACITY_MAX:,} places: “{line[:60]}”."
+                )
             shifts.append(ShiftLine(starts, ends, (match["label"] or "").strip(), capacity))
         return shifts
+
+    def clean_skip_dates(self) -> str:
+        # Only the range is checked here; the services read the dates and explain a bad one.
+        for value in self.cleaned_data["skip_dates"].split(","):
+            try:
+                day = date.fromisoformat(value.strip())
+            except ValueError:
+                continue
+            if not EARLIEST <= day <= LATEST:
+                raise forms.ValidationError(f"{value.strip()}: {DATE_RANGE_MESSAGE}")
+        return self.cleaned_data["skip_dates"]
 
     def clean_capacity(self) -> int | None:
         capacity = self.cleaned_data.get("capacity")

@@ -9,7 +9,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from groundswell.accounts.actors import actor_for_request
 from groundswell.accounts.services import start_sign_in_by_code
 from groundswell.core.channels import Channel
-from groundswell.core.errors import ValidationError
+from groundswell.core import ratelimit
+from groundswell.core.errors import RateLimited, ValidationError
 from groundswell.network import selectors, services
 from groundswell.network.forms import ContactForm, JoinForm
 from groundswell.people.models import Person
@@ -37,6 +38,7 @@ def join(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     actor = actor_for_request(request)
     try:
+        ratelimit.check("join", ip=ratelimit.client_ip(request), person_id=actor.person_id)
         result = services.join(
             actor=actor,
             email=data["email"],
@@ -47,9 +49,9 @@ def join(request: HttpRequest) -> HttpResponse:
             ref=data["ref"],
             via=data["via"],
         )
-    except ValidationError as error:
+    except (ValidationError, RateLimited) as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
-        return _render_join(request, form, data.get("ref", ""), status=400)
+        return _render_join(request, form, data.get("ref", ""), status=_status(error))
 
     if result.own_address:
         messages.success(request, "Welcome back! We've added your new details.")
@@ -70,6 +72,10 @@ def join(request: HttpRequest) -> HttpResponse:
 
 
 JOINED_SESSION_KEY = "groundswell_joined"
+
+
+def _status(error: Exception) -> int:
+    return 429 if isinstance(error, RateLimited) else 400
 
 
 def joined(request: HttpRequest) -> HttpResponse:

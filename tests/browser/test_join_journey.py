@@ -1,6 +1,10 @@
-"""The journey in a real browser: join → hub → a friend opens my link and joins → my ripple shows them."""
+"""The journey in a real browser: join → enter the emailed code → hub → a friend opens my link
+and joins → my ripple shows them."""
+
+import re
 
 import pytest
+from django.core import mail
 
 from tests.browser.checks import assert_accessible
 
@@ -15,6 +19,16 @@ def fill_join_form(page, *, given: str, family: str, email: str, postcode: str) 
     page.get_by_role("button", name="Join").click()
 
 
+def code_emailed_to(email: str) -> str:
+    """The sign-in code the join emailed (the live server runs in this process, so its mail
+    lands in Django's test outbox)."""
+    sent = [m for m in mail.outbox if m.to == [email] and "code" in m.subject.lower()]
+    assert sent, [(m.to, m.subject) for m in mail.outbox]
+    match = re.search(r"^\s*([A-Z0-9-]{6,9})\s*$", str(sent[-1].body), re.MULTILINE)
+    assert match, sent[-1].body
+    return match.group(1)
+
+
 def test_join_share_and_see_the_ripple(browser, live_server, settings):
     settings.SITE_URL = live_server.url
     me = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
@@ -22,6 +36,16 @@ def test_join_share_and_see_the_ripple(browser, live_server, settings):
     page.goto(f"{live_server.url}/join")
     assert_accessible(page)
     fill_join_form(page, given="Rosa", family="Parks", email="rosa@example.org", postcode="36104")
+    # Joining signs nobody in: the page asks for the code we emailed, and offers the link.
+    page.wait_for_url("**/join/welcome/")
+    assert page.get_by_role("heading", name="Thanks, Rosa! Check your email").is_visible()
+    assert_accessible(page)
+    assert "ref=" in page.get_by_label("Your link").input_value()
+    page.get_by_role("link", name="Enter my code").click()
+    page.wait_for_url("**/accounts/login/code/confirm/")
+    assert_accessible(page)
+    page.get_by_label("Code").fill(code_emailed_to("rosa@example.org"))
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/hub/")
     assert page.get_by_role("heading", name="Hi Rosa, this is your hub").is_visible()
     assert "Nobody has joined through you yet" in page.content()
@@ -43,7 +67,7 @@ def test_join_share_and_see_the_ripple(browser, live_server, settings):
     fill_join_form(
         friend_page, given="Claudette", family="Colvin", email="claudette@example.org", postcode="36104"
     )
-    friend_page.wait_for_url("**/hub/")
+    friend_page.wait_for_url("**/join/welcome/")
 
     # Back on my hub: the ripple shows my friend, and the channel they came through.
     page.reload()

@@ -4,6 +4,7 @@ address and account; the admin's sign-in is the code sign-in too."""
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -11,7 +12,7 @@ from allauth.account import urls as allauth_account_urls
 from allauth.core.internal.httpkit import get_client_ip as allauth_client_ip
 from django.core import mail
 from django.core.cache import cache
-from django.template.loader import get_template
+from django.template import Engine
 from django.test import Client, RequestFactory, override_settings
 from django.urls import URLPattern, resolve, reverse
 
@@ -52,7 +53,7 @@ def code_from(message: mail.EmailMessage) -> str:
     return match.group(1)
 
 
-def ask_for_code(client: Client, email: str, **extra: str):
+def ask_for_code(client: Client, email: str, **extra: Any):
     return client.post(reverse("account_request_login_code"), {"email": email}, **extra)
 
 
@@ -152,7 +153,7 @@ def test_the_admin_has_no_password_pages(client_for, member):
     ],
 )
 def test_our_templates_win_over_allauths(template):
-    origin = Path(get_template(template).origin.name)
+    origin = Path(Engine.get_default().get_template(template).origin.name)
     assert origin.is_relative_to(WEB_TEMPLATES), origin
 
 

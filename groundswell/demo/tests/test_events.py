@@ -8,7 +8,6 @@ from io import StringIO
 
 import numpy as np
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db.models import Count, F, Max, Q
 from django.test import Client
@@ -16,12 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from groundswell.accounts.actors import actor_for_person
 from groundswell.accounts.models import User
-from groundswell.activity.models import Activity, Initiator, Verb
+from groundswell.activity.models import Activity, Initiator, ObjectKind, Verb
 from groundswell.demo.events import EventPlan
 from groundswell.demo.generator import ADMIN_EMAIL, MEMBER_EMAIL, DemoResult, draw_movement, make_movement
 from groundswell.events import recurrence, services
 from groundswell.events.models import Attendance, Event, EventCampaign, TrustedHost
+from groundswell.events.tests.factories import EventFactory
 from groundswell.people.models import Person, PostalAddress
 
 PEOPLE = 3000
@@ -224,11 +225,10 @@ def test_some_local_meetings_recur_every_month(movement: DemoResult) -> None:
 
 
 def test_acts_match_what_the_events_services_record(movement: DemoResult) -> None:
-    event_type = ContentType.objects.get_for_model(Event)
     staff = admin_person()
     hosted = list(
         Activity.objects.filter(verb=Verb.HOSTED).values_list(
-            "person_id", "object_type_id", "object_id", "initiator", "occurred_at"
+            "person_id", "object_kind", "object_id", "initiator", "occurred_at"
         )
     )
     events = {e.pk: e for e in Event.objects.all()}
@@ -237,7 +237,7 @@ def test_acts_match_what_the_events_services_record(movement: DemoResult) -> Non
     for person, object_type, object_id, initiator, occurred_at in hosted:
         assert object_id is not None
         event = events[object_id]
-        assert (person, object_type, occurred_at) == (event.host_id, event_type.pk, event.created_at)
+        assert (person, object_type, occurred_at) == (event.host_id, ObjectKind.EVENT, event.created_at)
         assert initiator == (Initiator.STAFF if person == staff else Initiator.MEMBER)
 
     cohosts = set(Event.cohosts.through.objects.values_list("event_id", "person_id"))
@@ -255,11 +255,11 @@ def test_acts_match_what_the_events_services_record(movement: DemoResult) -> Non
 
     def acts(verb: Verb) -> dict[tuple[int, int], tuple]:
         rows = Activity.objects.filter(verb=verb).values_list(
-            "object_id", "person_id", "object_type_id", "occurred_at", "referrer_id", "channel", "initiator"
+            "object_id", "person_id", "object_kind", "occurred_at", "referrer_id", "channel", "initiator"
         )
         found: dict[tuple[int, int], tuple] = {}
         for object_id, person, object_type, occurred_at, referrer, channel, initiator in rows:
-            assert object_type == event_type.pk and object_id is not None
+            assert object_type == ObjectKind.EVENT and object_id is not None
             # Credited as `activity.services.record` credits: the recruiter, the source channel.
             assert (referrer, channel) == people[person]
             found[(object_id, person)] = (occurred_at, initiator)
@@ -287,23 +287,19 @@ def test_acts_match_what_the_events_services_record(movement: DemoResult) -> Non
 
 def test_the_app_works_on_after_the_demo(movement: DemoResult) -> None:
     # The id sequences moved past the demo's rows: the app can host and RSVP as usual.
-    member = User.objects.get(email=MEMBER_EMAIL).person
+    user = User.objects.get(email=MEMBER_EMAIL)
+    member = user.person
     assert Event.objects.filter(host=member).count() >= 3  # the member the demo signs in as hosts
-    start = timezone.now() + timedelta(days=5)
-    event = services.host_event(
-        host=member,
-        details=services.EventDetails(
-            title="After the demo",
-            starts_at=start,
-            ends_at=start + timedelta(hours=2),
-            time_zone="America/New_York",
-            postal_code="10001",
-        ),
+    event = EventFactory(
+        host=user,
+        title="After the demo",
+        starts_at=timezone.now() + timedelta(days=5),
+        time_zone="America/New_York",
     )
     assert event.pk > max(pk for pk in Event.objects.exclude(pk=event.pk).values_list("pk", flat=True))
     guest = Person.objects.exclude(pk=member.pk).exclude(attendances__event=event).first()
     assert guest is not None
-    result = services.rsvp(event=event, person=guest)
+    result = services.rsvp(actor=actor_for_person(guest), event=event)
     assert (
         not result.waitlisted and result.attendance.pk == Attendance.objects.aggregate(Max("id"))["id__max"]
     )

@@ -6,7 +6,6 @@ from io import StringIO
 
 import numpy as np
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db.models import Count, F
 from django.test import Client
@@ -14,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groundswell.accounts.models import Role, User
-from groundswell.activity.models import Activity, Verb
+from groundswell.activity.models import Activity, ObjectKind, Verb
 from groundswell.core.channels import SHARE_CHANNELS, Channel
 from groundswell.demo.forest import grow_forest
 from groundswell.demo.generator import ADMIN_EMAIL, MEMBER_EMAIL, DemoResult, make_movement
@@ -129,10 +128,9 @@ def test_one_joined_act_per_person_credited_to_the_recruiter(movement: DemoResul
 
 
 def test_one_recruited_act_per_recruit_done_by_the_recruiter(movement: DemoResult) -> None:
-    person_type = ContentType.objects.get_for_model(Person)
     recruited = list(
         Activity.objects.filter(verb=Verb.RECRUITED).values_list(
-            "person_id", "object_type_id", "object_id", "referrer_id"
+            "person_id", "object_kind", "object_id", "referrer_id"
         )
     )
     recruits = dict(Person.objects.filter(recruited_by__isnull=False).values_list("id", "recruited_by_id"))
@@ -141,7 +139,7 @@ def test_one_recruited_act_per_recruit_done_by_the_recruiter(movement: DemoResul
     assert {(recruiter, recruit) for recruiter, _, recruit, _ in recruited} == {
         (recruiter, recruit) for recruit, recruiter in recruits.items()
     }
-    assert {object_type for _, object_type, _, _ in recruited} == {person_type.pk}
+    assert {object_type for _, object_type, _, _ in recruited} == {ObjectKind.PERSON}
     # As `activity.services.record` credits it: to the recruiter's own recruiter.
     assert all(referrer == recruiter_of[recruiter] for recruiter, _, _, referrer in recruited)
 

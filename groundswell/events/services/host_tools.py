@@ -196,6 +196,9 @@ def host_again(*, actor: Actor, previous: Event, details: EventDetails) -> Event
     return event
 
 
+REPORT_ATTENDANCE_MAX = 1_000_000
+
+
 def report(*, actor: Actor, event: Event, attendance: int | None, notes: str, links: list[str]) -> Event:
     """The host's after-event report: how many came, what happened, where the photos are."""
     require_manager(actor, event)
@@ -203,6 +206,10 @@ def report(*, actor: Actor, event: Event, attendance: int | None, notes: str, li
         raise ValidationError("You can report on the event once it has started.")
     if attendance is not None and attendance < 0:
         raise ValidationError("The number who came can't be negative.", field="attendance")
+    if attendance is not None and attendance > REPORT_ATTENDANCE_MAX:
+        raise ValidationError(
+            f"That's more than {REPORT_ATTENDANCE_MAX:,} people: please check the number.", field="attendance"
+        )
     clean_links = []
     for link in links:
         link = link.strip()

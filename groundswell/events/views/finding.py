@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from groundswell.accounts.actors import Actor, actor_for_person, actor_for_request
 from groundswell.core.channels import Channel
-from groundswell.core.errors import GroundswellError, NotFound, ValidationError
+from groundswell.core import ratelimit
+from groundswell.core.errors import GroundswellError, NotFound, RateLimited, ValidationError
 from groundswell.events import recurrence, selectors, services
 from groundswell.events.forms import GuestRSVPForm, SearchForm
 from groundswell.events.models import Attendance, Event
@@ -178,6 +179,8 @@ def rsvp(request: HttpRequest, event_uuid: str) -> HttpResponse:
         form.add_error(None, "That date or shift is not on this event. Please choose one from the list.")
         return _render_detail(request, event, actor, form, status=400)
     try:
+        if not actor.is_staff:
+            ratelimit.check("rsvp", ip=ratelimit.client_ip(request), person_id=actor.person_id)
         with transaction.atomic():
             if actor.person is not None:
                 share = resolve_share_code(request.POST.get("ref"))
@@ -214,7 +217,7 @@ def rsvp(request: HttpRequest, event_uuid: str) -> HttpResponse:
                 )
     except GroundswellError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
-        return _render_detail(request, event, actor, form, status=400)
+        return _render_detail(request, event, actor, form, status=429 if isinstance(error, RateLimited) else 400)
     context = {"event": event, "shift": shift}
     if actor.person is None:
         # A guest hears the same whether or not the address was on the list, or had RSVP'd.

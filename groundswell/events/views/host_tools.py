@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from groundswell.core.errors import NotFound, PermissionDenied, ValidationError
+from groundswell.core import ratelimit
+from groundswell.core.errors import NotFound, PermissionDenied, RateLimited, ValidationError
 from groundswell.events import selectors, services
 from groundswell.events.forms import WalkInForm
 from groundswell.events.models import Shift
@@ -96,13 +97,15 @@ def message_attendees(request: HttpRequest, event_uuid: str) -> HttpResponse:
     except NotFound as error:
         return not_found(request, error.message)
     try:
+        if not actor.is_staff:
+            ratelimit.check("member_mail", ip=ratelimit.client_ip(request), person_id=actor.person_id)
         count = services.message_attendees(
             actor=actor,
             event=event,
             subject=request.POST.get("subject", ""),
             body=request.POST.get("body", ""),
         )
-    except (ValidationError, PermissionDenied) as error:
+    except (ValidationError, PermissionDenied, RateLimited) as error:
         messages.error(request, error.message)
     else:
         messages.success(
@@ -120,7 +123,8 @@ def report(request: HttpRequest, event_uuid: str) -> HttpResponse:
         return not_found(request, error.message)
     raw = request.POST.get("attendance", "").strip()
     try:
-        if raw and not (raw.isascii() and raw.isdigit()):
+        # Digits only, and few enough for int() (a thousand-digit "number" is refused here).
+        if raw and not (raw.isascii() and raw.isdigit() and len(raw) <= 12):
             raise ValidationError("How many came? Please give a number.")
         services.report(
             actor=actor,

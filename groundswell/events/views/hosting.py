@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from groundswell.accounts.actors import actor_for_request
-from groundswell.core.errors import NotFound, PermissionDenied, ValidationError
+from groundswell.core import ratelimit
+from groundswell.core.errors import NotFound, PermissionDenied, RateLimited, ValidationError
 from groundswell.events import recurrence, selectors, services
 from groundswell.events.forms import HostEventForm
 from groundswell.events.models import Event, Shift
@@ -31,8 +32,10 @@ def host(request: HttpRequest) -> HttpResponse:
     form = HostEventForm(request.POST)
     if form.is_valid():
         try:
+            if not actor.is_staff:
+                ratelimit.check("host_event", ip=ratelimit.client_ip(request), person_id=actor.person_id)
             event = services.host_event(actor=actor, details=_details(form))
-        except (ValidationError, PermissionDenied) as error:
+        except (ValidationError, PermissionDenied, RateLimited) as error:
             form.add_error(_form_field(error.field), error.message)
         else:
             if event.status == Event.Status.PENDING:

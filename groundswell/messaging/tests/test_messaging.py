@@ -11,8 +11,7 @@ from django.utils import timezone
 from groundswell.activity.models import Activity, Verb
 from groundswell.messaging import services
 from groundswell.messaging.models import Delivery, Message
-from groundswell.people.models import EmailStatus
-from groundswell.people.services import set_email_status
+from groundswell.people.models import EmailAddress, EmailStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -48,9 +47,11 @@ def test_send_renders_per_person_and_never_twice(make_member, blast, django_capt
 
 
 def test_bulk_skips_unsubscribed_but_transactional_does_not(
-    member, blast, django_capture_on_commit_callbacks
+    member, blast, django_capture_on_commit_callbacks, actor
 ):
-    set_email_status(address=member.email, status=EmailStatus.UNSUBSCRIBED)
+    email = EmailAddress.objects.get(address=member.email)
+    services.change_subscription(email=email, subscribed=False, actor=actor(member))
+    assert EmailAddress.objects.get(pk=email.pk).status == EmailStatus.UNSUBSCRIBED
     note = Message.objects.create(subject="Your RSVP", body_text="See you", kind=Message.Kind.TRANSACTIONAL)
     with django_capture_on_commit_callbacks(execute=True):
         services.send(message=blast, person_ids=[member.person_id])

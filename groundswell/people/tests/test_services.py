@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from groundswell.activity.models import Activity, Verb
+from groundswell.activity.models import Activity, ObjectKind, Verb
 from groundswell.activity.services import record
 from groundswell.core.channels import Channel
 from groundswell.core.errors import ValidationError
@@ -78,13 +78,35 @@ def test_second_signup_merges_and_loses_nothing():
     )
     assert not created and again.pk == first.pk
     person = Person.objects.get()
-    assert (person.given_name, person.family_name) == ("Sam", "Okafor")  # blanks filled, names kept
-    assert person.custom_fields == {"shirt": "M", "issue": "transit", "team": "north"}
+    # From a public form (anyone can type this address): nothing on the record changes,
+    # not even a blank name; answers, numbers, addresses and tags are only added, and
+    # nothing new becomes primary.
+    assert (person.given_name, person.family_name) == ("Sam", "")
+    assert person.custom_fields == {"shirt": "M", "issue": "housing", "team": "north"}
     assert sorted(person.phone_numbers.values_list("number", flat=True)) == ["+12125550100", "+12125550199"]
-    assert person.phone_numbers.filter(primary=True).count() == 1
+    assert list(person.phone_numbers.filter(primary=True).values_list("number", flat=True)) == [
+        "+12125550100"
+    ]
     assert sorted(person.postal_addresses.values_list("postal_code", flat=True)) == ["10001", "94110"]
+    assert list(person.postal_addresses.filter(primary=True).values_list("postal_code", flat=True)) == [
+        "10001"
+    ]
     assert sorted(t.tag.name for t in Tagging.objects.filter(person=person)) == ["donor", "volunteer"]
     assert EmailAddress.objects.count() == 1
+    # From the person themselves (signed in): blanks filled, names kept, newest answers.
+    upsert_person(
+        details=PersonDetails(
+            email="sam@example.org",
+            given_name="Samuel",
+            family_name="Okafor",
+            custom_fields={"issue": "transit", "team": "north"},
+        ),
+        trusted=True,
+    )
+    person = Person.objects.get()
+    assert (person.given_name, person.family_name) == ("Sam", "Okafor")  # blanks filled, names kept
+    assert person.custom_fields == {"shirt": "M", "issue": "transit", "team": "north"}
+    assert person.phone_numbers.filter(primary=True).count() == 1
 
 
 def test_only_the_person_themselves_can_change_their_subscription():
@@ -93,14 +115,18 @@ def test_only_the_person_themselves_can_change_their_subscription():
     # Anyone can type this address into a public form: that must not subscribe them.
     upsert_person(details=PersonDetails(email="u@example.org", email_consent=True))
     assert person.email_addresses.get().status == EmailStatus.UNSUBSCRIBED
-    # Their own choice, signed in, counts.
-    upsert_person(
-        details=PersonDetails(email="u@example.org", email_consent=True, consent_wording="Email me"),
-        trusted=True,
+    # Their own choice, signed in, counts (a known person's subscription changes through
+    # messaging's one subscription service).
+    from groundswell.accounts.actors import actor_for_person
+    from groundswell.messaging.services import change_subscription
+
+    themselves = actor_for_person(person)
+    change_subscription(
+        email=person.email_addresses.get(), subscribed=True, actor=themselves, wording="Email me"
     )
     assert person.email_addresses.get().status == EmailStatus.SUBSCRIBED
     assert list(Consent.objects.filter(person=person).values_list("granted", flat=True)) == [True, False]
-    upsert_person(details=PersonDetails(email="u@example.org", email_consent=False), trusted=True)
+    change_subscription(email=person.email_addresses.get(), subscribed=False, actor=themselves)
     assert person.email_addresses.get().status == EmailStatus.UNSUBSCRIBED
 
 
@@ -147,8 +173,9 @@ def test_merging_keeps_the_more_trusted_role_and_rewrites_references(make_member
     record(person=member.person, verb=Verb.RECRUITED, obj=organizer.person)  # the duplicate as an object
     merged = merge_people(keep=member.person, duplicate=organizer.person)
     assert merged.account.role == Role.ORGANIZER and merged.account.is_staff
-    person_type = ContentType.objects.get_for_model(Person)
-    objects = sorted(Activity.objects.filter(object_type=person_type).values_list("person_id", "object_id"))
+    objects = sorted(
+        Activity.objects.filter(object_kind=ObjectKind.PERSON).values_list("person_id", "object_id")
+    )
     assert objects == sorted([(merged.pk, recruit.pk), (merged.pk, merged.pk)])  # none names the deleted id
 
 
@@ -174,7 +201,7 @@ def test_merge_people_moves_every_related_row():
     )
     recruit, _ = upsert_person(details=PersonDetails(email="r@example.org", recruited_by_id=dup.pk))
     record(person=dup, verb=Verb.SIGNED)
-    record(person=recruit, verb=Verb.JOINED)  # credited to dup
+    record(person=recruit, verb=Verb.JOINED, referrer_id=dup.pk)  # credited to dup
 
     merged = merge_people(keep=keep, duplicate=dup)
 
