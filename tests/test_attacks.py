@@ -308,7 +308,11 @@ def test_an_anonymous_form_changes_no_primary_detail_nor_credit(victim):
         },
     )
     victim.refresh_from_db()
-    assert (victim.given_name, victim.family_name, victim.recruited_by_id) == ("Valentina", "", friend.person.pk)
+    assert (victim.given_name, victim.family_name, victim.recruited_by_id) == (
+        "Valentina",
+        "",
+        friend.person.pk,
+    )
     assert victim.postal_addresses.get(primary=True).postal_code == "10001"
     assert EmailAddress.objects.get(address="victim@example.org").status == EmailStatus.SUBSCRIBED
 
@@ -360,3 +364,20 @@ def test_joins_rsvps_hosting_and_host_mail_are_rate_limited(settings, client_for
     response = manage.post(url, {"subject": "Two", "body": "x"}, follow=True)
     assert "Too many" in response.content.decode()
     assert not Message.objects.filter(subject="Two").exists()
+
+
+def test_the_cohost_field_answers_alike_and_makes_nobody_a_cohost_unasked(victim, client_for):
+    host = MemberFactory(given_name="Hana")
+    event = EventFactory(host=host, cohost_emails=["victim@example.org", "stranger@example.org"])
+    assert not event.cohosts.exists()
+    page = client_for(host).get(reverse("events:edit", args=[event.uuid])).content.decode()
+    assert "victim@example.org" in page and "stranger@example.org" in page and "Valentina" not in page
+    # The owner is told by email, and becomes a co-host only by saying yes, signed in.
+    invitation = event.cohost_invitations.get(email="victim@example.org")
+    link = services.cohost_url(invitation).split("testserver")[-1].replace("http://127.0.0.1:8000", "")
+    from groundswell.accounts.services import ensure_account
+
+    owner = ensure_account(person=victim, email="victim@example.org")
+    assert client_for(host).post(link).status_code == 403  # not the host's invitation to take
+    assert client_for(owner).post(link).status_code == 302
+    assert list(event.cohosts.all()) == [victim]

@@ -11,7 +11,7 @@ from django.core import signing
 from django.urls import reverse
 
 from groundswell.core.errors import NotFound
-from groundswell.events.models import Attendance, CalendarFeed, Event, new_link_key
+from groundswell.events.models import Attendance, CalendarFeed, CohostInvitation, Event, new_link_key
 from groundswell.people.models import Person
 
 CANCEL_SALT = "groundswell.events.cancel"
@@ -53,6 +53,26 @@ def event_url(event: Event) -> str:
     if event.visibility == Event.Visibility.PRIVATE:
         return f"{url}?invite={invitation_token(event)}"
     return url
+
+
+COHOST_SALT = "groundswell.events.cohost"
+
+
+def cohost_url(invitation: CohostInvitation) -> str:
+    token = signing.dumps([str(invitation.pk), invitation.key], salt=COHOST_SALT)
+    return f"{settings.SITE_URL}{reverse('events:cohost', args=[token])}"
+
+
+def cohost_invitation_for_token(token: str) -> CohostInvitation:
+    value = _loads(token, COHOST_SALT)
+    invitation = (
+        CohostInvitation.objects.select_related("event", "invited_by").filter(pk=int(value[0])).first()
+        if value and value[0].isdigit()
+        else None
+    )
+    if invitation is None or invitation.key != value[1]:  # type: ignore[index]
+        raise NotFound("This invitation is not valid any more: the host may have changed the co-hosts.")
+    return invitation
 
 
 FEED_SALT = "groundswell.events.feed"

@@ -199,6 +199,25 @@ class Attendance(Participation):
         return f"{self.person_id} → {self.event_id}: {self.status}"
 
 
+class CohostInvitation(models.Model):
+    """A host asks someone, by email address, to co-host. They become a co-host only by
+    accepting, signed in as the owner of that address: the host learns nothing about
+    whether the address is on the list, and nobody becomes a co-host (and sees attendees)
+    without saying yes."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="cohost_invitations")
+    email = models.CharField(max_length=254)
+    invited_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    key = models.CharField(max_length=32, default=new_link_key)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "email"], name="one_cohost_invitation")]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.event_id}"
+
+
 class CalendarFeed(models.Model):
     """The secret in a member's private calendar address; a new key revokes the old address."""
 

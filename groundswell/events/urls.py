@@ -24,4 +24,5 @@ urlpatterns = [
     path("events/<uuid:event_uuid>/attendees.csv", host_tools.attendees_csv, name="attendees_csv"),
     path("events/<uuid:event_uuid>/event.ics", calendars.ics, name="ics"),
     path("rsvp/<str:token>/cancel/", finding.cancel, name="cancel"),
+    path("events/cohost/<str:token>/", hosting.cohost, name="cohost"),
 ]

@@ -12,6 +12,8 @@ from groundswell.events.links import (
     INVITE_SALT,
     attendance_for_token,
     cancel_token,
+    cohost_invitation_for_token,
+    cohost_url,
     event_url,
     feed_token,
     invitation_token,
@@ -33,6 +35,7 @@ from groundswell.events.services.host_tools import (
     walk_in,
 )
 from groundswell.events.services.hosting import (
+    accept_cohost_invitation,
     DESCRIPTION_MAX,
     MAX_SHIFTS,
     TITLE_MAX,
@@ -59,6 +62,9 @@ from groundswell.events.services.rsvps import (
 )
 
 __all__ = [
+    "accept_cohost_invitation",
+    "cohost_invitation_for_token",
+    "cohost_url",
     "CANCEL_SALT",
     "DESCRIPTION_MAX",
     "FEED_SALT",

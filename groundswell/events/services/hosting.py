@@ -16,7 +16,16 @@ from groundswell.activity.services import record
 from groundswell.core.errors import PermissionDenied, ValidationError
 from groundswell.core.text import clean_line
 from groundswell.events.links import event_url
-from groundswell.events.models import Attendance, Event, EventCampaign, Shift, TrustedHost, new_link_key
+from groundswell.events.links import cohost_url
+from groundswell.events.models import (
+    Attendance,
+    CohostInvitation,
+    Event,
+    EventCampaign,
+    Shift,
+    TrustedHost,
+    new_link_key,
+)
 from groundswell.events.recurrence import parse_rule
 from groundswell.events.selectors.access import can_direct, can_manage
 from groundswell.events.services.acts import record_event_act
@@ -24,7 +33,7 @@ from groundswell.events.services.dates import sync_dates
 from groundswell.events.services.notices import notify, people_coming, place_text, when_text
 from groundswell.events.services.rsvps import fill_from_waitlist
 from groundswell.messaging.services import send, system_message
-from groundswell.people.models import Person
+from groundswell.people.models import EmailAddress, Person
 from groundswell.people.places import place_postcode
 from groundswell.people.services import normalize_email, person_id_for
 
@@ -124,18 +133,82 @@ def _checked(details: EventDetails) -> tuple[dict, list[Person]]:
         raise ValidationError(
             "Give a postcode for the place, or a link for an online event.", field="postal_code"
         )
-    cohosts = []
-    for raw in details.cohost_emails:
-        if not raw.strip():
-            continue
-        email = normalize_email(raw)
-        pid = person_id_for(email=email)
-        if pid is None:
-            raise ValidationError(
-                f"{email} is not a member yet. Co-hosts must join first.", field="cohost_emails"
-            )
-        cohosts.append(Person.objects.get(pk=pid))
-    return values, cohosts
+    cohost_emails = sorted({_cohost_address(raw) for raw in details.cohost_emails if raw.strip()})
+    if len(cohost_emails) > MAX_COHOSTS:
+        raise ValidationError(f"Please invite {MAX_COHOSTS} co-hosts or fewer.", field="cohost_emails")
+    return values, cohost_emails
+
+
+MAX_COHOSTS = 10
+
+
+def _cohost_address(raw: str) -> str:
+    try:
+        return normalize_email(raw)
+    except ValidationError as error:
+        raise ValidationError(f"{raw.strip()[:60]}: {error.message}", field="cohost_emails") from None
+
+
+def sync_cohosts(actor: Actor, event: Event, emails: list[str]) -> None:
+    """Make the co-hosts those the host listed by address: everyone listed who is not yet
+    a co-host is invited (and becomes one only by accepting, signed in as that address's
+    owner); a co-host no longer listed stops being one. Whether an address is on the list
+    changes nothing the host sees. Only the host and staff choose co-hosts."""
+    if not can_direct(actor, event):
+        return
+    host_addresses = set(
+        EmailAddress.objects.filter(person_id=event.host_id).values_list("address", flat=True)
+    )
+    wanted = set(emails) - host_addresses
+    current = dict(
+        EmailAddress.objects.filter(person__cohosted_events=event).values_list("address", "person_id")
+    )
+    staying = {person_id for address, person_id in current.items() if address in wanted}
+    leaving = set(event.cohosts.values_list("pk", flat=True)) - staying
+    if leaving:
+        event.cohosts.remove(*leaving)
+    event.cohost_invitations.exclude(email__in=wanted).delete()
+    for email in sorted(wanted - set(current)):
+        invitation, created = CohostInvitation.objects.get_or_create(
+            event=event, email=email, defaults={"invited_by": actor.person}
+        )
+        if created:
+            _invite_cohost(invitation, event)
+
+
+def _invite_cohost(invitation: CohostInvitation, event: Event) -> None:
+    """Email the invitation to the owner of the address, if anyone on the list has it (no
+    one else can accept it anyway; the organization does not write to strangers on a
+    member's word)."""
+    owner = person_id_for(email=invitation.email)
+    if owner is None:
+        return
+    inviter = invitation.invited_by.short_name if invitation.invited_by else "A host"
+    notify(
+        f"cohost:{invitation.pk}",
+        [owner],
+        subject=f"{inviter} invites you to co-host {event.title}",
+        text=f"{inviter} would like you to co-host {event.title} ({when_text(event)}): you'd see who "
+        "is coming, check people in and write to them. Say yes if you'd like to.",
+        link=cohost_url(invitation),
+        link_label="See the invitation",
+    )
+
+
+def accept_cohost_invitation(*, actor: Actor, invitation: CohostInvitation) -> Event:
+    """The owner of the invited address, signed in, says yes: they co-host from now on."""
+    person = actor.require_person()
+    if not EmailAddress.objects.filter(person=person, address=invitation.email).exists():
+        raise PermissionDenied(
+            "This invitation was sent to another address. Sign in with the address it was sent to."
+        )
+    event = invitation.event
+    with transaction.atomic():
+        if person.pk != event.host_id and not event.cohosts.filter(pk=person.pk).exists():
+            event.cohosts.add(person)
+            record_event_act(person=person, verb=Verb.COHOSTED, event=event, actor=actor)
+        invitation.delete()
+    return event
 
 
 def _check_clock_time(moment: datetime, field: str) -> None:
@@ -233,7 +306,7 @@ def host_event(*, actor: Actor, details: EventDetails, previous: Event | None = 
     """A member (or an organizer) hosts an event. It goes live at once unless its campaign
     asks for approval and the host is neither trusted nor staff."""
     host = actor.require_person()
-    values, cohosts = _checked(details)
+    values, cohost_emails = _checked(details)
     if values["starts_at"] <= timezone.now():
         raise ValidationError("The event must start in the future.", field="starts_at")
     needs_review = _needs_review(details.campaign, host, by_staff=actor.is_staff)
@@ -247,11 +320,8 @@ def host_event(*, actor: Actor, details: EventDetails, previous: Event | None = 
         )
         _save_shifts(event, details.shifts, event.capacity)
         sync_dates(event)
-        cohosts = [c for c in cohosts if c.pk != host.pk]
-        event.cohosts.set(cohosts)
         record_event_act(person=host, verb=Verb.HOSTED, event=event, actor=actor)
-        for cohost in cohosts:
-            record_event_act(person=cohost, verb=Verb.COHOSTED, event=event, actor=actor)
+        sync_cohosts(actor, event, cohost_emails)
     return event
 
 
@@ -270,9 +340,7 @@ def update_event(*, actor: Actor, event: Event, details: EventDetails) -> Event:
     Co-hosts may change it too, but only the host (or staff) chooses the co-hosts."""
     require_manager(actor, event)
     by_staff = actor.is_staff
-    values, cohosts = _checked(details)
-    if not can_direct(actor, event):
-        cohosts = list(event.cohosts.all())  # a co-host cannot add (or drop) co-hosts
+    values, cohost_emails = _checked(details)
     now = timezone.now()
     if event.status == Event.Status.CANCELLED:
         raise ValidationError("This event has been cancelled. Host a new one instead.")
@@ -298,13 +366,7 @@ def update_event(*, actor: Actor, event: Event, details: EventDetails) -> Event:
         sync_dates(event, now=now)
         for shift in [None, *event.shifts.filter(from_rule=False)]:  # more places: the waitlist moves up
             fill_from_waitlist(event, shift)
-        known = set(event.cohosts.values_list("pk", flat=True))
-        cohosts = [c for c in cohosts if c.pk != event.host_id]
-        event.cohosts.set(cohosts)
-
-        for cohost in cohosts:
-            if cohost.pk not in known:
-                record_event_act(person=cohost, verb=Verb.COHOSTED, event=event, actor=actor)
+        sync_cohosts(actor, event, cohost_emails)  # a co-host's edit leaves them as they are
         changed = []
         if (event.starts_at, event.ends_at, event.recurrence_rule) != when_before:
             changed.append(f"it is now {when_text(event)}")

@@ -28,7 +28,8 @@ class EventFactory(factory.Factory):
     time_zone = "UTC"
     recurrence_rule = ""
     shifts = factory.LazyFunction(list)
-    cohost_emails = factory.LazyFunction(list)
+    cohost_emails = factory.LazyFunction(list)  # invited only
+    cohosts = factory.LazyFunction(list)  # members invited who have said yes
     description = ""
 
     @classmethod
@@ -39,6 +40,12 @@ class EventFactory(factory.Factory):
         if host is None:
             raise ValueError("EventFactory needs host=<a member>")
         hours = kwargs.pop("hours")
+        cohosts = kwargs.pop("cohosts")
+        kwargs["cohost_emails"] = [*kwargs["cohost_emails"], *(user.email for user in cohosts)]  # type: ignore[attr-defined, union-attr]
         starts_at = kwargs["starts_at"]
         details = services.EventDetails(ends_at=starts_at + timedelta(hours=hours), **kwargs)  # type: ignore[arg-type, operator]
-        return services.host_event(actor=actor_of(host), details=details)  # type: ignore[arg-type]
+        event = services.host_event(actor=actor_of(host), details=details)  # type: ignore[arg-type]
+        for user in cohosts:  # type: ignore[attr-defined]
+            invitation = event.cohost_invitations.get(email=user.email)
+            services.accept_cohost_invitation(actor=actor_of(user), invitation=invitation)
+        return event

@@ -41,7 +41,7 @@ def cast():
         host=host,
         starts_at=timezone.now() + timedelta(minutes=5),
         visibility=Event.Visibility.PRIVATE,
-        cohost_emails=[cohost.email],
+        cohosts=[cohost],
     )
     # Under way: started half an hour ago (hosts cannot make an event in the past).
     now = timezone.now()
@@ -133,9 +133,10 @@ def test_who_chooses_the_cohosts(cast, persona):
     changed = allowed(lambda: services.update_event(actor=actor, event=event, details=details))
     assert changed == (persona in MANAGERS)
     event.refresh_from_db()
-    cohosts = set(event.cohosts.values_list("pk", flat=True))
-    assert (newcomer.person.pk in cohosts) == (persona in DIRECTORS)
-    assert people["cohost"].person.pk in cohosts
+    invited = set(event.cohost_invitations.values_list("email", flat=True))
+    assert (newcomer.email in invited) == (persona in DIRECTORS)
+    assert people["cohost"].person in event.cohosts.all()
+    assert not event.cohosts.filter(pk=newcomer.person.pk).exists()  # not before saying yes
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -217,7 +217,9 @@ def rsvp(request: HttpRequest, event_uuid: str) -> HttpResponse:
                 )
     except GroundswellError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
-        return _render_detail(request, event, actor, form, status=429 if isinstance(error, RateLimited) else 400)
+        return _render_detail(
+            request, event, actor, form, status=429 if isinstance(error, RateLimited) else 400
+        )
     context = {"event": event, "shift": shift}
     if actor.person is None:
         # A guest hears the same whether or not the address was on the list, or had RSVP'd.

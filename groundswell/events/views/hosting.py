@@ -203,10 +203,16 @@ def _form_values(event: Event) -> dict[str, object]:
         "skip_dates": ", ".join(event.recurrence_exceptions),
         "visibility": event.visibility,
         "campaign": event.campaign_id,
+        # The co-hosts' addresses, and those the host invited who have not said yes yet.
         "cohost_emails": ", ".join(
-            e.address
-            for c in event.cohosts.prefetch_related("email_addresses")
-            for e in c.email_addresses.all()[:1]
+            [
+                *(
+                    e.address
+                    for c in event.cohosts.prefetch_related("email_addresses")
+                    for e in c.email_addresses.all()[:1]
+                ),
+                *event.cohost_invitations.values_list("email", flat=True),
+            ]
         ),
     }
 
@@ -267,3 +273,22 @@ def new_invitation(request: HttpRequest, event_uuid: str) -> HttpResponse:
     services.rotate_invitation(actor=actor, event=event)
     messages.success(request, "Here's the new invitation link. The old one no longer opens the event.")
     return redirect("events:detail", event_uuid=event.uuid)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cohost(request: HttpRequest, token: str) -> HttpResponse:
+    """An invitation to co-host: the owner of the invited address, signed in, says yes."""
+    try:
+        invitation = services.cohost_invitation_for_token(token)
+    except NotFound as error:
+        return not_found(request, error.message)
+    actor = actor_for_request(request)
+    if request.method == "POST":
+        try:
+            event = services.accept_cohost_invitation(actor=actor, invitation=invitation)
+        except PermissionDenied as error:
+            return refused(request, error.message)
+        messages.success(request, f"You're co-hosting {event.title}. Thank you!")
+        return redirect("events:manage", event_uuid=event.uuid)
+    return render(request, "events/cohost.html", {"invitation": invitation, "event": invitation.event})
