@@ -20,7 +20,7 @@ CAPACITY = 20
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_rsvps_respect_capacity_exactly(member):
     require_postgres()
-    event = EventFactory(host=member, title="Small room", hours=1, capacity=CAPACITY)
+    event = EventFactory.create(host=member, title="Small room", hours=1, capacity=CAPACITY)
     people = [upsert_person(details=PersonDetails(email=f"r{i}@example.org"))[0] for i in range(THREADS)]
     actors = [actor_for_person(person) for person in people]
     barrier = threading.Barrier(THREADS)

@@ -21,7 +21,7 @@ from groundswell.events import services
 from groundswell.events.models import Attendance, Event, EventCampaign
 from groundswell.events.tests.factories import EventFactory
 from groundswell.messaging.services import change_subscription
-from groundswell.network.models import Contact, ShareCode
+from groundswell.network.models import Contact, Origin, ShareCode
 from groundswell.network.services import add_contact
 from groundswell.people.models import EmailAddress, EmailStatus, Person
 from groundswell.people.services import add_tags, merge_people
@@ -189,3 +189,70 @@ def test_forgetting_a_person_keeps_the_tree_and_the_counts(client_for):
     assert Activity.objects.filter(person=forgotten).count() == acts_before + 1
     assert Client().get(reverse("network:hub")).status_code == 302
     assert ANONYMOUS.is_anonymous
+
+
+def test_arrive_many_brings_thousands_in_with_few_statements_per_batch(django_assert_max_num_queries):
+    from groundswell.network.services import arrive_many
+    from groundswell.people.places import place_postcode
+    from groundswell.people.services import PersonDetails
+
+    organizer = MemberFactory(given_name="Olu", role=Role.ORGANIZER)
+    known = MemberFactory(given_name="Kim")
+    recruiter = MemberFactory(given_name="Rita")
+    add_contact(owner=recruiter.person, name="Row 7", email="row7@example.org")
+    place = place_postcode("10001")
+    rows = [
+        PersonDetails(
+            email=f"Row{i}@Example.org",
+            given_name=f"Row{i}",
+            place=place,
+            email_consent=i % 2 == 0,
+            recruited_by_id=recruiter.person.pk if i % 10 == 0 else None,
+            source_channel=Channel.IMPORT,
+        )
+        for i in range(1200)
+    ]
+    rows.append(PersonDetails(email=known.email, given_name="Renamed"))
+    from django.db import connection
+
+    # Two batches of up to 1000, a dozen statements each on PostgreSQL. SQLite caps the
+    # parameters of one statement, so Django splits each INSERT into chunks of a few
+    # hundred rows there: still bounded by the batch size, never one statement per row.
+    limit = 2 * 12 if connection.vendor == "postgresql" else 100
+    with django_assert_max_num_queries(limit):
+        result = arrive_many(actor=actor_of(organizer), rows=rows, batch_size=1000)
+    assert len(result.created) == 1200 and result.known == {known.email: known.person.pk}
+    assert Person.objects.get(pk=known.person.pk).given_name == "Kim"  # a known record is left as it is
+    assert EmailAddress.objects.get(address="row2@example.org").status == EmailStatus.SUBSCRIBED
+    assert EmailAddress.objects.get(address="row1@example.org").status == EmailStatus.UNSUBSCRIBED
+    assert Activity.objects.filter(verb=Verb.JOINED, channel=Channel.IMPORT).count() == 1200
+    assert Activity.objects.filter(verb=Verb.RECRUITED, person=recruiter.person).count() == 120
+    assert Contact.objects.get(owner=recruiter.person).person_id == result.created["row7@example.org"]
+    with pytest.raises(PermissionDenied):
+        arrive_many(actor=actor_of(known), rows=rows[:1], origin=Origin.FORM)
+
+
+def test_arrive_many_falls_back_to_one_by_one_when_a_signup_races_it():
+    from django.db import IntegrityError
+
+    from groundswell.network import services as network_services
+    from groundswell.people.services import PersonDetails
+
+    organizer = MemberFactory(given_name="Olu", role=Role.ORGANIZER)
+    real_bulk_create = EmailAddress.objects.bulk_create
+    raced = []
+
+    def racing_bulk_create(objs, *args, **kwargs):
+        if not raced:
+            raced.append(True)
+            raise IntegrityError("duplicate key value violates unique constraint")
+        return real_bulk_create(objs, *args, **kwargs)
+
+    EmailAddress.objects.bulk_create = racing_bulk_create  # type: ignore[method-assign]
+    try:
+        result = network_services.arrive_many(
+            actor=actor_of(organizer), rows=[PersonDetails(email=f"r{i}@example.org") for i in range(3)]
+        )
+    finally:
+        EmailAddress.objects.bulk_create = real_bulk_create  # type: ignore[method-assign]
+    assert len(result.created) == 3 and EmailAddress.objects.filter(address__startswith="r").count() == 3

@@ -209,21 +209,22 @@ def deliver_batch(
     return outcome
 
 
-def _claim(delivery_id: int, held_since: str | None = None) -> str | None:
-    """Take the delivery for sending: queued -> sending, with the moment as the claim. A
-    retry takes back a claim its interrupted run held (same claimed_at), unless the sweep
-    has given it to someone else meanwhile. Returns the claim, or None."""
-    now = timezone.now()
-    if held_since is not None:
-        mine = Delivery.objects.filter(
-            pk=delivery_id, status=Delivery.Status.SENDING, claimed_at=datetime.fromisoformat(held_since)
+def _claim(delivery_id: int, claim: str) -> bool:
+    """Take the delivery for sending: queued -> sending, with `claim` (the moment) as its
+    mark. False if it is not queued: sent, skipped, or someone else's."""
+    return bool(
+        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.QUEUED).update(
+            status=Delivery.Status.SENDING, claimed_at=datetime.fromisoformat(claim)
         )
-        if mine.update(claimed_at=now):
-            return now.isoformat()
-    claimed = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.QUEUED).update(
-        status=Delivery.Status.SENDING, claimed_at=now
     )
-    return now.isoformat() if claimed else None
+
+
+def _still_held(delivery_id: int, claim: str) -> bool:
+    """Whether a claim an interrupted run handed on still holds (the sweep has not given
+    the delivery to someone else meanwhile)."""
+    return Delivery.objects.filter(
+        pk=delivery_id, status=Delivery.Status.SENDING, claimed_at=datetime.fromisoformat(claim)
+    ).exists()
 
 
 def _record_sent(delivery_id: int, claimed_at: str, address: str) -> None:
@@ -293,11 +294,15 @@ def _deliver_one(delivery_id: int, connection: Any, *, held_since: str | None = 
     """Claim, render, send and record one delivery. Returns its outcome ("sent", "skipped",
     "failed", "put_back", or "unreachable" when the mail server could not be reached), None
     when it is not ours to send. Raises _DatabaseFault saying how far it got."""
-    claim = None
+    # The claim handed on if the database fails from here. It is chosen before it is written:
+    # a claim whose answer was lost with the connection may still have been made, and the
+    # retry takes the delivery back by it (or claims it afresh if it was not made).
+    claim = held_since
     try:
-        claim = _claim(delivery_id, held_since)
-        if claim is None:
-            return None  # sent, skipped, or being sent by another worker
+        if held_since is None or not _still_held(delivery_id, held_since):
+            claim = timezone.now().isoformat()
+            if not _claim(delivery_id, claim):
+                return None  # sent, skipped, or being sent by another worker
         delivery = Delivery.objects.select_related("message__author", "person").get(pk=delivery_id)
         message, person = delivery.message, delivery.person
         email = primary_email(person)
@@ -322,6 +327,7 @@ def _deliver_one(delivery_id: int, connection: Any, *, held_since: str | None = 
             return "failed"
     except TRANSIENT_DB_ERRORS as error:
         raise _DatabaseFault(error, held=(delivery_id, claim) if claim else None) from error
+    assert claim is not None
     try:
         mail.send()
     except (smtplib.SMTPException, OSError) as error:

@@ -2,23 +2,32 @@
 
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
 from groundswell.accounts.actors import Actor
-from groundswell.activity.models import Verb
-from groundswell.activity.services import record
+from groundswell.activity.models import ObjectKind, Verb
+from groundswell.activity.services import Act, record, record_many
 from groundswell.core.channels import Channel
-from groundswell.core.errors import ValidationError
+from groundswell.core.errors import PermissionDenied, ValidationError
 from groundswell.core.text import clean_line
 from groundswell.messaging.services import change_subscription, send_welcome
 from groundswell.network.models import Contact, Origin, ShareClickCount, ShareCode
-from groundswell.people.models import EmailAddress, Person, short_name_of
+from groundswell.people.models import (
+    Consent,
+    EmailAddress,
+    EmailStatus,
+    Person,
+    PhoneNumber,
+    PostalAddress,
+    short_name_of,
+)
 from groundswell.people.places import place_postcode
 from groundswell.people.services import (
     PersonDetails,
@@ -306,3 +315,167 @@ def add_contact(*, owner: Person, name: str, email: str = "", phone: str = "") -
             referrer_id=None,
         )
     return contact
+
+
+@dataclass
+class BulkArrival:
+    created: dict[str, int]  # email address -> id of the person made
+    known: dict[str, int]  # email address -> id of the person already on the list
+
+
+def arrive_many(
+    *,
+    actor: Actor,
+    rows: Iterable[PersonDetails],
+    channel: Channel = Channel.IMPORT,
+    origin: Origin = Origin.IMPORT,
+    batch_size: int = 1000,
+) -> BulkArrival:
+    """`arrive` for thousands of people at once (an import), with a bounded number of
+    statements per batch however many rows it holds: one look-up of the addresses already
+    on the list, one INSERT per table for the newcomers, one for their acts, one UPDATE for
+    the ties of members who listed them. The same rules as `arrive`: first-touch credit
+    for newcomers, consent only from a yes, and a known person's record left as it is (a
+    row for them is reported back as `known`; the caller may record what it knows of them).
+
+    Rows need an email address. Each batch is one transaction; should a signup take one of
+    a batch's addresses while it runs, that batch is done again row by row through `arrive`.
+    """
+    if not (actor.is_staff or origin in (Origin.IMPORT, Origin.API)):
+        raise PermissionDenied("Only staff bring people in in bulk.")
+    result = BulkArrival(created={}, known={})
+    batch: list[PersonDetails] = []
+    for row in rows:
+        details = row.cleaned()
+        if not details.email:
+            raise ValidationError("Each row needs an email address.", field="email")
+        batch.append(details)
+        if len(batch) >= batch_size:
+            _arrive_batch(actor, batch, channel, origin, result)
+            batch = []
+    if batch:
+        _arrive_batch(actor, batch, channel, origin, result)
+    return result
+
+
+def _arrive_batch(
+    actor: Actor, batch: list[PersonDetails], channel: Channel, origin: Origin, result: BulkArrival
+) -> None:
+    unique = list({details.email: details for details in batch}.values())  # the last row of an address wins
+    try:
+        with transaction.atomic():
+            known = dict(
+                EmailAddress.objects.filter(address__in=[d.email for d in unique]).values_list(
+                    "address", "person_id"
+                )
+            )
+            new = [d for d in unique if d.email not in known]
+            people = Person.objects.bulk_create(
+                [
+                    Person(
+                        given_name=d.given_name,
+                        family_name=d.family_name,
+                        custom_fields=d.custom_fields,
+                        source_channel=d.source_channel,
+                        recruited_by_id=d.recruited_by_id,
+                        source_detail=d.source_detail,
+                    )
+                    for d in new
+                ]
+            )
+            ids = {d.email: p.pk for d, p in zip(new, people, strict=True)}
+            EmailAddress.objects.bulk_create(
+                [
+                    EmailAddress(
+                        person_id=ids[d.email],
+                        address=d.email,
+                        primary=True,
+                        status=EmailStatus.SUBSCRIBED if d.email_consent else EmailStatus.UNSUBSCRIBED,
+                    )
+                    for d in new
+                ]
+            )
+            PhoneNumber.objects.bulk_create(
+                [PhoneNumber(person_id=ids[d.email], number=d.phone, primary=True) for d in new if d.phone]
+            )
+            PostalAddress.objects.bulk_create(
+                [
+                    PostalAddress(
+                        person_id=ids[d.email],
+                        primary=True,
+                        address_lines=d.address_lines,
+                        locality=d.place.locality,
+                        region=d.place.region,
+                        postal_code=d.place.postal_code,
+                        country=d.place.country,
+                        latitude=d.place.latitude,
+                        longitude=d.place.longitude,
+                    )
+                    for d in new
+                    if d.place is not None
+                ]
+            )
+            Consent.objects.bulk_create(
+                [
+                    Consent(
+                        person_id=ids[d.email],
+                        purpose=Consent.Purpose.EMAIL,
+                        granted=d.email_consent,
+                        wording=d.consent_wording,
+                        channel=channel,
+                    )
+                    for d in new
+                    if d.email_consent is not None
+                ]
+            )
+            acts = []
+            for d in new:
+                person_id = ids[d.email]
+                acts.append(
+                    Act(
+                        person_id=person_id,
+                        verb=Verb.JOINED,
+                        channel=channel,
+                        referrer_id=d.recruited_by_id,
+                        actor_id=actor.person_id,
+                        initiator=actor.initiator,
+                    )
+                )
+                if d.recruited_by_id:
+                    acts.append(
+                        Act(
+                            person_id=d.recruited_by_id,
+                            verb=Verb.RECRUITED,
+                            object_kind=ObjectKind.PERSON,
+                            object_id=person_id,
+                            channel=channel,
+                            actor_id=actor.person_id,
+                            initiator=actor.initiator,
+                        )
+                    )
+                if d.email_consent:
+                    acts.append(
+                        Act(
+                            person_id=person_id,
+                            verb=Verb.SUBSCRIBED,
+                            channel=channel,
+                            actor_id=actor.person_id,
+                            initiator=actor.initiator,
+                        )
+                    )
+            record_many(acts)
+            if ids:
+                Contact.objects.filter(person__isnull=True, email__in=list(ids)).update(
+                    person_id=Case(*(When(email=e, then=Value(i)) for e, i in ids.items())),
+                    matched_at=timezone.now(),
+                )
+    except IntegrityError:
+        # A signup took one of these addresses meanwhile: this batch, one row at a time.
+        for details in unique:
+            with transaction.atomic():
+                arrival = arrive(actor=actor, details=details, share=None, channel=channel, origin=origin)
+            target = result.created if arrival.created else result.known
+            target[details.email] = arrival.person.pk
+        return
+    result.created.update(ids)
+    result.known.update(known)

@@ -19,7 +19,7 @@ def test_the_event_journey(browser, signed_in, live_server, settings, make_membe
     me = make_member("Fannie")
     organizer = make_member("Ella", role=Role.ORGANIZER)
     neighbour = make_member("Bayard")
-    EventFactory(
+    EventFactory.create(
         host=neighbour,
         title="Block party planning",
         starts_at=timezone.now() + timedelta(days=3),

@@ -290,7 +290,7 @@ def test_the_app_works_on_after_the_demo(movement: DemoResult) -> None:
     user = User.objects.get(email=MEMBER_EMAIL)
     member = user.person
     assert Event.objects.filter(host=member).count() >= 3  # the member the demo signs in as hosts
-    event = EventFactory(
+    event = EventFactory.create(
         host=user,
         title="After the demo",
         starts_at=timezone.now() + timedelta(days=5),

@@ -38,7 +38,9 @@ def check_in(*, actor: Actor, attendance: Attendance) -> Attendance:
     require_manager(actor, attendance.event)
     with transaction.atomic():
         attendance = (
-            Attendance.objects.select_for_update().select_related("event", "shift").get(pk=attendance.pk)
+            Attendance.objects.select_for_update(of=("self",))
+            .select_related("event", "shift")
+            .get(pk=attendance.pk)
         )
         if attendance.attended:
             return attendance

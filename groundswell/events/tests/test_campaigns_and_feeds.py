@@ -33,11 +33,15 @@ def campaign():
 
 def test_campaign_page_lists_events_with_totals(campaign, member, make_member, client_for, actor):
     veteran = make_member("Vet")
-    EventFactory(host=veteran, title="Earlier, elsewhere", starts_at=in_days(1), hours=1)
+    EventFactory.create(host=veteran, title="Earlier, elsewhere", starts_at=in_days(1), hours=1)
     # a new host
-    first = EventFactory(host=member, campaign=campaign, title="Rally A", starts_at=in_days(5), hours=1)
+    first = EventFactory.create(
+        host=member, campaign=campaign, title="Rally A", starts_at=in_days(5), hours=1
+    )
     # hosted before: not new
-    second = EventFactory(host=veteran, campaign=campaign, title="Rally B", starts_at=in_days(6), hours=1)
+    second = EventFactory.create(
+        host=veteran, campaign=campaign, title="Rally B", starts_at=in_days(6), hours=1
+    )
     attendee = make_member("Att")
     attendance = services.rsvp(actor=actor(attendee), event=first).attendance
     services.rsvp(actor=actor(attendee), event=second)
@@ -55,8 +59,8 @@ def test_campaign_page_lists_events_with_totals(campaign, member, make_member, c
 
 
 def test_campaign_feed_is_valid_icalendar(campaign, member):
-    EventFactory(host=member, campaign=campaign, title="Rally A")
-    EventFactory(host=member, campaign=campaign, title="Hidden", visibility=Event.Visibility.PRIVATE)
+    EventFactory.create(host=member, campaign=campaign, title="Rally A")
+    EventFactory.create(host=member, campaign=campaign, title="Hidden", visibility=Event.Visibility.PRIVATE)
     body = Client().get(reverse("events:campaign_feed", args=["day"])).content
     titles = [str(item["summary"]) for item in Calendar.from_ical(body).walk("VEVENT")]
     assert titles == ["Rally A"]
@@ -64,10 +68,10 @@ def test_campaign_feed_is_valid_icalendar(campaign, member):
 
 def test_my_events_feed_is_private_to_its_address(member, make_member, client_for, actor):
     other = make_member("Other")
-    mine = EventFactory(host=member, title="Mine")
-    theirs = EventFactory(host=other, title="Theirs")
+    mine = EventFactory.create(host=member, title="Mine")
+    theirs = EventFactory.create(host=other, title="Theirs")
     services.rsvp(actor=actor(member), event=theirs)
-    EventFactory(host=other, title="Not mine")
+    EventFactory.create(host=other, title="Not mine")
     page = client_for(member).get(reverse("events:mine")).content.decode()
     assert "Mine" in page and "Theirs" in page and "Not mine" not in page
     token = services.feed_token(member.person)

@@ -51,12 +51,12 @@ class MeetingFactory(EventFactory):
     starts_at = factory.LazyFunction(lambda: tomorrow_at(19))
     time_zone = "America/New_York"
     recurrence_rule = "FREQ=WEEKLY"
-    capacity = 1
+    capacity: Any = 1  # (EventFactory's own default, None, is no limit)
 
 
 def test_a_weekly_meeting_has_a_year_of_dates_and_is_found_after_its_first(member):
     skipped = (tomorrow_at(19) + timedelta(weeks=2)).date().isoformat()
-    event = MeetingFactory(host=member, recurrence_exceptions=[skipped])
+    event = MeetingFactory.create(host=member, recurrence_exceptions=[skipped])
     dates = list(event.shifts.all())
     # Weekly for a year (53 weeks from tomorrow, within 366 days), less the skipped one.
     assert len(dates) == 52
@@ -65,7 +65,7 @@ def test_a_weekly_meeting_has_a_year_of_dates_and_is_found_after_its_first(membe
     event.refresh_from_db()
     assert event.last_ends_at == dates[-1].ends_at
 
-    one_off = MeetingFactory(host=member, title="One-off", recurrence_rule="", capacity=None)
+    one_off = MeetingFactory.create(host=member, title="One-off", recurrence_rule="", capacity=None)
     in_three_weeks = timezone.now() + timedelta(days=20)
     found = selectors.nearby_ids(latitude=40.75, longitude=-74.0, radius_km=20, starts_after=in_three_weeks)
     assert [pk for pk, _ in found] == [event.pk]
@@ -81,7 +81,7 @@ def test_a_weekly_meeting_has_a_year_of_dates_and_is_found_after_its_first(membe
 
 
 def test_each_date_has_its_own_rsvps_and_capacity(member, make_member, actor):
-    event = MeetingFactory(host=member)
+    event = MeetingFactory.create(host=member)
     first, second = event.shifts.all()[:2]
     ana, ben = actor(make_member("Ana")), actor(make_member("Ben"))
     with pytest.raises(ValidationError, match="choose a date"):
@@ -102,7 +102,7 @@ def test_each_date_has_its_own_rsvps_and_capacity(member, make_member, actor):
 def test_changing_the_time_moves_booked_dates_and_tells_who_is_coming(
     member, make_member, django_capture_on_commit_callbacks, actor
 ):
-    event = MeetingFactory(host=member)
+    event = MeetingFactory.create(host=member)
     booked = event.shifts.all()[1]
     guest = make_member("Guest")
     services.rsvp(actor=actor(guest), event=event, shift=booked)
@@ -141,7 +141,7 @@ def test_changing_the_time_moves_booked_dates_and_tells_who_is_coming(
 
 
 def test_the_daily_task_keeps_a_year_of_dates(member):
-    event = MeetingFactory(host=member)
+    event = MeetingFactory.create(host=member)
     later = timezone.now() + timedelta(days=200)
     assert services.extend_series(now=later) == 1
     last = event.shifts.order_by("starts_at").last()
@@ -154,7 +154,7 @@ def test_hosts_hear_of_review_and_resubmit_after_changes(
     member, organizer, django_capture_on_commit_callbacks, actor
 ):
     campaign = EventCampaign.objects.create(title="Day of action", slug="doa")
-    event = MeetingFactory(host=member, recurrence_rule="", campaign=campaign)
+    event = MeetingFactory.create(host=member, recurrence_rule="", campaign=campaign)
     assert event.status == Event.Status.PENDING
     with django_capture_on_commit_callbacks(execute=True):
         services.request_changes(actor=actor(organizer), event=event, note="Add the room number")
@@ -175,7 +175,7 @@ def test_hosts_hear_of_review_and_resubmit_after_changes(
 def test_calling_an_event_off_tells_everyone_coming(
     member, make_member, django_capture_on_commit_callbacks, actor
 ):
-    event = MeetingFactory(host=member, recurrence_rule="", capacity=None)
+    event = MeetingFactory.create(host=member, recurrence_rule="", capacity=None)
     guest = make_member("Guest")
     services.rsvp(actor=actor(guest), event=event)
     with django_capture_on_commit_callbacks(execute=True):
@@ -190,7 +190,7 @@ def test_calling_an_event_off_tells_everyone_coming(
 def test_the_next_on_the_waitlist_is_told_a_place_opened(
     member, make_member, django_capture_on_commit_callbacks, actor
 ):
-    event = MeetingFactory(host=member, recurrence_rule="")
+    event = MeetingFactory.create(host=member, recurrence_rule="")
     first, second = make_member("First"), make_member("Second")
     held = services.rsvp(actor=actor(first), event=event).attendance
     services.rsvp(actor=actor(second), event=event)
@@ -201,7 +201,7 @@ def test_the_next_on_the_waitlist_is_told_a_place_opened(
 
 
 def test_reminders_go_per_date(member, make_member, django_capture_on_commit_callbacks, actor):
-    event = MeetingFactory(host=member, capacity=None)
+    event = MeetingFactory.create(host=member, capacity=None)
     first, second = event.shifts.all()[:2]
     near, far = make_member("Near"), make_member("Far")
     services.rsvp(actor=actor(near), event=event, shift=first)
@@ -269,7 +269,7 @@ def test_hosts_offer_shifts_from_the_form(member, make_member, client_for):
 
 
 def test_members_rsvp_to_dates_and_cancel_their_own_only(member, make_member, outsider, client_for):
-    event = MeetingFactory(host=member, capacity=None)
+    event = MeetingFactory.create(host=member, capacity=None)
     first, second = event.shifts.all()[:2]
     guest = make_member("Guest")
     detail = reverse("events:detail", args=[event.uuid])
@@ -299,7 +299,7 @@ def test_members_rsvp_to_dates_and_cancel_their_own_only(member, make_member, ou
 
 
 def test_only_hosts_change_or_call_off_an_event(member, outsider, make_member, client_for):
-    event = MeetingFactory(host=member, recurrence_rule="")
+    event = MeetingFactory.create(host=member, recurrence_rule="")
     edit = reverse("events:edit", args=[event.uuid])
     call_off = reverse("events:cancel_event", args=[event.uuid])
     for client in (client_for(outsider), client_for(make_member("Guest"))):
@@ -315,10 +315,10 @@ def test_only_hosts_change_or_call_off_an_event(member, outsider, make_member, c
 
 
 def test_a_private_event_opens_only_with_its_invitation(member, outsider, client_for, make_member):
-    private = MeetingFactory(
+    private = MeetingFactory.create(
         host=member, recurrence_rule="", capacity=None, visibility=Event.Visibility.PRIVATE
     )
-    other = MeetingFactory(
+    other = MeetingFactory.create(
         host=member, recurrence_rule="", title="Other", visibility=Event.Visibility.PRIVATE
     )
     detail = reverse("events:detail", args=[private.uuid])
@@ -342,7 +342,7 @@ def test_a_private_event_opens_only_with_its_invitation(member, outsider, client
 
 def test_calendars_keep_local_time_and_give_members_their_own_dates(member, make_member, client_for, actor):
     skipped = (tomorrow_at(19) + timedelta(weeks=1)).date()
-    event = MeetingFactory(host=member, capacity=None, recurrence_exceptions=[skipped.isoformat()])
+    event = MeetingFactory.create(host=member, capacity=None, recurrence_exceptions=[skipped.isoformat()])
     body = Client().get(reverse("events:ics", args=[event.uuid])).content
     calendar = Calendar.from_ical(body)
     (item,) = calendar.walk("VEVENT")
@@ -369,7 +369,7 @@ def test_calendars_keep_local_time_and_give_members_their_own_dates(member, make
 
 def test_moving_a_live_event_into_a_moderated_campaign_sends_it_for_review(member, actor):
     campaign = EventCampaign.objects.create(title="Day of action", slug="doa")
-    event = MeetingFactory(host=member, recurrence_rule="")
+    event = MeetingFactory.create(host=member, recurrence_rule="")
     assert event.status == Event.Status.PUBLISHED
     moved = services.update_event(
         actor=actor(member), event=event, details=series_details(recurrence_rule="", campaign=campaign)
@@ -395,7 +395,7 @@ def test_times_the_clocks_skip_are_refused_and_series_cross_them(member, client_
     assert not Event.objects.exists()
     # A weekly 2:30 meeting whose dates cross that night: that date is an hour later, not broken.
     start = spring - timedelta(weeks=1)
-    event = MeetingFactory(host=member, starts_at=start, hours=0.75)
+    event = MeetingFactory.create(host=member, starts_at=start, hours=0.75)
     dates = list(event.shifts.all()[:3])
     assert all(d.ends_at - d.starts_at == timedelta(minutes=45) for d in dates)
     assert [d.starts_at.astimezone(NY).hour for d in dates] == [2, 3, 2]
@@ -404,7 +404,7 @@ def test_times_the_clocks_skip_are_refused_and_series_cross_them(member, client_
 def test_the_waitlist_moves_up_only_when_there_is_a_place_to_go_to(
     member, make_member, django_capture_on_commit_callbacks, actor
 ):
-    event = MeetingFactory(host=member, recurrence_rule="")
+    event = MeetingFactory.create(host=member, recurrence_rule="")
     first, second, third = (make_member(n) for n in ("First", "Second", "Third"))
     services.rsvp(actor=actor(first), event=event)
     services.rsvp(actor=actor(second), event=event)
@@ -427,7 +427,7 @@ def test_the_waitlist_moves_up_only_when_there_is_a_place_to_go_to(
 
 
 def test_a_started_series_can_move_its_time(member, make_member, actor):
-    event = MeetingFactory(host=member)
+    event = MeetingFactory.create(host=member)
     later = event.shifts.all()[2]
     began = tomorrow_at(19, days=-27)  # four weeks ago, at 7 pm New York time
     Event.objects.filter(pk=event.pk).update(starts_at=began, ends_at=began + timedelta(hours=2))
@@ -441,7 +441,7 @@ def test_a_started_series_can_move_its_time(member, make_member, actor):
 def test_a_day_with_booked_shifts_can_move_to_another_day(member, make_member, actor):
     start = tomorrow_at(10)
     shift = services.ShiftDetails(starts_at=start, ends_at=start + timedelta(hours=2), label="Doors")
-    event = MeetingFactory(host=member, starts_at=start, hours=6, recurrence_rule="", shifts=[shift])
+    event = MeetingFactory.create(host=member, starts_at=start, hours=6, recurrence_rule="", shifts=[shift])
     (doors,) = event.shifts.all()
     guest = make_member("Guest")
     services.rsvp(actor=actor(guest), event=event, shift=doors)
@@ -466,7 +466,7 @@ def test_a_day_with_booked_shifts_can_move_to_another_day(member, make_member, a
 def test_notices_of_a_private_event_open_it_and_host_messages_skip_past_dates(
     member, make_member, django_capture_on_commit_callbacks, actor
 ):
-    event = MeetingFactory(host=member, capacity=None, visibility=Event.Visibility.PRIVATE)
+    event = MeetingFactory.create(host=member, capacity=None, visibility=Event.Visibility.PRIVATE)
     first, second = event.shifts.all()[:2]
     past, coming = make_member("Past"), make_member("Coming")
     # They RSVP through the host's invitation link (the event's id alone opens nothing).
@@ -489,7 +489,7 @@ def test_notices_of_a_private_event_open_it_and_host_messages_skip_past_dates(
 
 
 def test_odd_digits_in_a_form_get_a_message_not_an_error(member, client_for):
-    event = MeetingFactory(host=member)
+    event = MeetingFactory.create(host=member)
     response = Client().post(
         reverse("events:rsvp", args=[event.uuid]), {"given_name": "X", "email": "x@example.org", "shift": "²"}
     )
@@ -504,7 +504,7 @@ def test_odd_digits_in_a_form_get_a_message_not_an_error(member, client_for):
 def test_hosting_again_under_review_invites_once_approved(
     member, make_member, organizer, django_capture_on_commit_callbacks, actor
 ):
-    before = MeetingFactory(host=member, recurrence_rule="", capacity=None)
+    before = MeetingFactory.create(host=member, recurrence_rule="", capacity=None)
     guest = make_member("Guest")
     services.rsvp(actor=actor(guest), event=before)
     campaign = EventCampaign.objects.create(title="Day of action", slug="doa")

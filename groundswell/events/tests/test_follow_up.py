@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def event(member):
-    return EventFactory(host=member, title="Canvass", starts_at=timezone.now() + timedelta(hours=20))
+    return EventFactory.create(host=member, title="Canvass", starts_at=timezone.now() + timedelta(hours=20))
 
 
 def test_hosts_write_to_attendees_as_written(

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def event(member):
     # Starting within the hour: walk-ins are added only around the event's own time.
-    return EventFactory(host=member, starts_at=timezone.now() + timedelta(hours=1), hours=3, capacity=1)
+    return EventFactory.create(
+        host=member, starts_at=timezone.now() + timedelta(hours=1), hours=3, capacity=1
+    )
 
 
 @pytest.fixture
@@ -95,5 +97,5 @@ def test_ics_download_is_valid_rfc_5545(event):
 
 
 def test_private_event_calendar_is_not_found_for_outsiders(member, outsider, client_for):
-    private = EventFactory(host=member, title="Private", hours=1, visibility=Event.Visibility.PRIVATE)
+    private = EventFactory.create(host=member, title="Private", hours=1, visibility=Event.Visibility.PRIVATE)
     assert client_for(outsider).get(reverse("events:ics", args=[private.uuid])).status_code == 404

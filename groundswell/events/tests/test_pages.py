@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_find_events_near_a_postcode_without_javascript(member):
-    near = EventFactory(host=member, postal_code="10001", title="Near")
-    far = EventFactory(host=member, postal_code="90001", title="Far")
+    near = EventFactory.create(host=member, postal_code="10001", title="Near")
+    far = EventFactory.create(host=member, postal_code="90001", title="Far")
     page = Client().get(reverse("events:find"), {"postal_code": "10002", "radius": "25"}).content.decode()
     assert "Near" in page and "Far" not in page and "mi" in page
     everything = Client().get(reverse("events:find")).content.decode()
@@ -36,7 +36,7 @@ def test_find_explains_a_postcode_it_cannot_place():
 
 def test_results_are_paginated(member):
     for i in range(25):
-        EventFactory(host=member, title=f"Event {i:02d}")
+        EventFactory.create(host=member, title=f"Event {i:02d}")
     first = Client().get(reverse("events:find"), {"postal_code": "10001"}).content.decode()
     assert "Page 1 of 2" in first and "page=2" in first
     second = Client().get(reverse("events:find"), {"postal_code": "10001", "page": "2"}).content.decode()
@@ -44,7 +44,9 @@ def test_results_are_paginated(member):
 
 
 def test_anonymous_visitors_see_the_count_never_a_name(member, make_member, actor):
-    event = EventFactory(host=member, capacity=10, description="**Bring** a friend <script>alert(1)</script>")
+    event = EventFactory.create(
+        host=member, capacity=10, description="**Bring** a friend <script>alert(1)</script>"
+    )
     guest = make_member("Secretive")
     services.rsvp(actor=actor(guest), event=event)
     page = Client().get(reverse("events:detail", args=[event.uuid])).content.decode()
@@ -56,7 +58,7 @@ def test_anonymous_visitors_see_the_count_never_a_name(member, make_member, acto
 def test_a_guest_rsvps_through_a_friends_link_and_cancels_from_the_email(
     member, make_member, django_capture_on_commit_callbacks, actor
 ):
-    event = EventFactory(host=member, capacity=1)
+    event = EventFactory.create(host=member, capacity=1)
     friend = make_member("Friend")
     code = ShareCode.objects.get(person=friend.person).code
     client = Client()
@@ -94,7 +96,7 @@ def test_a_guest_rsvps_through_a_friends_link_and_cancels_from_the_email(
 
 
 def test_a_signed_in_member_rsvps_with_one_button(member, make_member, client_for):
-    event = EventFactory(host=member)
+    event = EventFactory.create(host=member)
     guest = make_member("Guest")
     client = client_for(guest)
     page = client.get(reverse("events:detail", args=[event.uuid])).content.decode()
@@ -116,7 +118,7 @@ def test_a_signed_in_member_rsvps_with_one_button(member, make_member, client_fo
     ],
 )
 def test_guest_rsvp_bad_input(member, data, words):
-    event = EventFactory(host=member)
+    event = EventFactory.create(host=member)
     response = Client().post(reverse("events:rsvp", args=[event.uuid]), data)
     assert words in unescape(response.content.decode())
     if response.status_code == 400:
@@ -124,7 +126,7 @@ def test_guest_rsvp_bad_input(member, data, words):
 
 
 def test_no_rsvp_to_a_cancelled_event(member):
-    event = EventFactory(host=member)
+    event = EventFactory.create(host=member)
     Event.objects.filter(pk=event.pk).update(status=Event.Status.CANCELLED)
     response = Client().post(
         reverse("events:rsvp", args=[event.uuid]), {"given_name": "X", "email": "x@example.org"}
@@ -134,7 +136,7 @@ def test_no_rsvp_to_a_cancelled_event(member):
 
 
 def test_private_events_are_not_found_by_outsiders(member, outsider, client_for):
-    event = EventFactory(host=member, visibility=Event.Visibility.PRIVATE)
+    event = EventFactory.create(host=member, visibility=Event.Visibility.PRIVATE)
     url = reverse("events:detail", args=[event.uuid])
     assert Client().get(url).status_code == 404
     assert client_for(outsider).get(url).status_code == 404
@@ -144,7 +146,7 @@ def test_private_events_are_not_found_by_outsiders(member, outsider, client_for)
 
 
 def test_the_map_is_drawn_from_our_own_leaflet_and_the_list_stays(member):
-    event = EventFactory(host=member, title="On the map")
+    event = EventFactory.create(host=member, title="On the map")
     page = Client().get(reverse("events:find"), {"postal_code": "10001"}).content.decode()
     assert 'id="map-points"' in page and str(event.uuid) in page
     assert "/static/leaflet/leaflet.js" in page and "unpkg" not in page and "cdn" not in page.lower()

@@ -22,10 +22,12 @@ def test_distance_is_the_great_circle():
 
 
 def test_radius_search_finds_what_is_near_and_nothing_else(member):
-    manhattan = EventFactory(host=member, postal_code="10001")
-    brooklyn = EventFactory(host=member, postal_code="11201")  # about 7 km away
-    EventFactory(host=member, postal_code="90001")  # Los Angeles
-    EventFactory(host=member, postal_code="10002", visibility=Event.Visibility.UNLISTED)  # never listed
+    manhattan = EventFactory.create(host=member, postal_code="10001")
+    brooklyn = EventFactory.create(host=member, postal_code="11201")  # about 7 km away
+    EventFactory.create(host=member, postal_code="90001")  # Los Angeles
+    EventFactory.create(
+        host=member, postal_code="10002", visibility=Event.Visibility.UNLISTED
+    )  # never listed
     found = selectors.events_near(
         latitude=40.7484, longitude=-73.9967, radius_km=15, starts_after=timezone.now()
     )
@@ -39,7 +41,7 @@ def test_radius_search_finds_what_is_near_and_nothing_else(member):
 
 def test_radius_search_is_one_query_and_the_page_one_more(member):
     for _ in range(5):
-        EventFactory(host=member, postal_code="10001")
+        EventFactory.create(host=member, postal_code="10001")
     with CaptureQueriesContext(connection) as queries:
         pairs = selectors.nearby_ids(
             latitude=40.75, longitude=-74.0, radius_km=50, starts_after=timezone.now()
@@ -67,9 +69,9 @@ def test_bounding_box_is_safe_at_the_date_line_and_poles():
 
 
 def test_who_may_see_which_event(member, outsider, organizer, actor):
-    public = EventFactory(host=member, postal_code="10001")
-    unlisted = EventFactory(host=member, postal_code="10001", visibility=Event.Visibility.UNLISTED)
-    private = EventFactory(host=member, postal_code="10001", visibility=Event.Visibility.PRIVATE)
+    public = EventFactory.create(host=member, postal_code="10001")
+    unlisted = EventFactory.create(host=member, postal_code="10001", visibility=Event.Visibility.UNLISTED)
+    private = EventFactory.create(host=member, postal_code="10001", visibility=Event.Visibility.PRIVATE)
     for event in (public, unlisted):
         assert selectors.access_event(actor(None), str(event.uuid)) == event
     with pytest.raises(NotFound):
@@ -82,7 +84,7 @@ def test_who_may_see_which_event(member, outsider, organizer, actor):
 
 
 def test_counts_show_numbers_not_people(member, make_member, actor):
-    event = EventFactory(host=member, postal_code="10001", capacity=1)
+    event = EventFactory.create(host=member, postal_code="10001", capacity=1)
     services.rsvp(actor=actor(make_member("A")), event=event)
     services.rsvp(actor=actor(make_member("B")), event=event)
     assert selectors.counts(event) == {"accepted": 1, "waitlisted": 1}

@@ -91,7 +91,7 @@ def test_cohosts_must_be_members_and_are_credited(member, make_member, actor):
 
 
 def test_moderated_campaign_events_wait_unless_the_host_is_trusted(member, organizer, campaign, actor):
-    pending = EventFactory(host=member, campaign=campaign)
+    pending = EventFactory.create(host=member, campaign=campaign)
     assert pending.status == Event.Status.PENDING
     with pytest.raises(ValidationError, match="not open for RSVPs"):
         services.rsvp(actor=actor(organizer), event=pending)
@@ -99,16 +99,16 @@ def test_moderated_campaign_events_wait_unless_the_host_is_trusted(member, organ
     pending.refresh_from_db()
     assert pending.status == Event.Status.PUBLISHED and pending.reviewed_by == organizer.person
     services.trust_host(actor=actor(organizer), person=member.person)
-    assert EventFactory(host=member, campaign=campaign).status == "published"
+    assert EventFactory.create(host=member, campaign=campaign).status == "published"
     open_campaign = EventCampaign.objects.create(
         title="Open", slug="open", approval=EventCampaign.Approval.OPEN
     )
     newcomer = organizer  # staff, but any host goes live at once under an open campaign
-    assert EventFactory(host=newcomer, campaign=open_campaign).status == "published"
+    assert EventFactory.create(host=newcomer, campaign=open_campaign).status == "published"
 
 
 def test_reject_and_ask_for_changes_need_a_reason(member, organizer, campaign, actor):
-    event = EventFactory(host=member, campaign=campaign)
+    event = EventFactory.create(host=member, campaign=campaign)
     with pytest.raises(ValidationError, match="why"):
         services.reject_event(actor=actor(organizer), event=event, reason=" ")
     services.request_changes(actor=actor(organizer), event=event, note="Add the room number")
@@ -119,7 +119,7 @@ def test_reject_and_ask_for_changes_need_a_reason(member, organizer, campaign, a
 
 
 def test_capacity_waitlist_and_promotion(member, make_member, actor):
-    event = EventFactory(host=member, capacity=2)
+    event = EventFactory.create(host=member, capacity=2)
     users = [make_member(f"P{i}") for i in range(4)]
     people = [user.person for user in users]
     results = [services.rsvp(actor=actor(user), event=event) for user in users]
@@ -139,7 +139,7 @@ def test_capacity_waitlist_and_promotion(member, make_member, actor):
 
 
 def test_shifts_have_their_own_capacity(member, make_member, actor):
-    event = EventFactory(host=member)
+    event = EventFactory.create(host=member)
     morning = Shift.objects.create(
         event=event,
         label="Morning",
@@ -155,7 +155,7 @@ def test_shifts_have_their_own_capacity(member, make_member, actor):
 
 
 def test_no_rsvp_to_cancelled_or_past_events(member, make_member, actor):
-    event = EventFactory(host=member)
+    event = EventFactory.create(host=member)
     Event.objects.filter(pk=event.pk).update(status=Event.Status.CANCELLED)
     event.refresh_from_db()
     with pytest.raises(ValidationError, match="cancelled"):
@@ -174,7 +174,7 @@ def test_no_rsvp_to_cancelled_or_past_events(member, make_member, actor):
 
 
 def test_only_hosts_check_in_and_no_shows_are_logged(member, make_member, outsider, actor):
-    event = EventFactory(host=member)
+    event = EventFactory.create(host=member)
     came_user, missed_user = make_member("Came"), make_member("Missed")
     came, missed = came_user.person, missed_user.person
     came_rsvp = services.rsvp(actor=actor(came_user), event=event).attendance

@@ -87,7 +87,9 @@ def test_smtp_failure_requeues_then_fails_after_max_attempts(member, blast):
         assert services.deliver_batch(delivery_ids=[delivery.pk]).put_back == 1
         delivery.refresh_from_db()
         assert (delivery.status, delivery.attempts) == (Delivery.Status.QUEUED, 1)
-        assert delivery.not_before > timezone.now() + timedelta(seconds=20)
+        assert delivery.not_before is not None and delivery.not_before > timezone.now() + timedelta(
+            seconds=20
+        )
         Delivery.objects.filter(pk=delivery.pk).update(attempts=services.MAX_ATTEMPTS - 1)
         assert services.deliver_batch(delivery_ids=[delivery.pk]).failed == 1
     delivery.refresh_from_db()

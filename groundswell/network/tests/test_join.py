@@ -60,9 +60,9 @@ def test_join_through_a_friend_journey(django_capture_on_commit_callbacks):
         response = join(ada, email="Ada@Example.org ", email_consent="on")
     assert response.status_code == 302 and response["Location"] == reverse("network:joined")
     assert ada.get(reverse("network:hub")).status_code == 302  # to sign-in
-    joined = ada.get(reverse("network:joined"))
-    assert joined.status_code == 200 and "Check your email" in joined.content.decode()
-    link = share_link_of(joined.content.decode())
+    waiting = ada.get(reverse("network:joined"))
+    assert waiting.status_code == 200 and "Check your email" in waiting.content.decode()
+    link = share_link_of(waiting.content.decode())
     assert "?ref=" in link and "via=link" in link
     ada_person = Person.objects.get(email_addresses__address="ada@example.org")
     # She enters the emailed code and lands on her hub, signed in, with the same link.
