@@ -45,9 +45,10 @@ from typing import TypeVar
 import numpy as np
 import zipcodes
 from dateutil.rrule import FR, MO, MONTHLY, SA, TH, TU, WE, rrule
-from django.db.models import Max
+from django.db.models import F, Max, OuterRef, Subquery
 
 from groundswell.activity.models import Initiator, Verb
+from groundswell.core.channels import Channel
 from groundswell.demo.acts import Acts, ObjectKind
 from groundswell.demo.event_kinds import (
     DAY_OF_ACTION_KICKOFF,
@@ -66,6 +67,7 @@ from groundswell.demo.tables import insert_rows, random_uuids, reset_id_sequence
 from groundswell.events.models import Attendance, Event, EventCampaign, TrustedHost
 from groundswell.events.recurrence import monthly_rule_for
 from groundswell.events.services import sync_dates
+from groundswell.people.models import EmailAddress, Person
 from groundswell.people.places import Place
 
 HOUR = 3600.0
@@ -963,7 +965,10 @@ def _draw_reports(events: list[PlannedEvent], attendances: Attendances) -> None:
 
 
 def _add_acts(acts: Acts, events: list[PlannedEvent], rsvps: Attendances, channel: np.ndarray) -> None:
-    """The acts the events services would have logged."""
+    """The acts the events services would have logged. Each act carries its own channel:
+    the demo's RSVPs and hosting came directly (no share link), as `events.services` logs
+    them then; `channel` (each person's first touch) is not copied onto them."""
+    channel = np.zeros_like(channel)
     index = np.array([e.index for e in events], dtype=np.int64)
     host = np.array([e.host for e in events], dtype=np.int64)
     made = np.array([e.created_ago for e in events], dtype=np.float64)
@@ -1010,6 +1015,18 @@ def _add_acts(acts: Acts, events: list[PlannedEvent], rsvps: Attendances, channe
 # --- Writing ------------------------------------------------------------------------------
 
 
+def _fill_given_details(event_ids: np.ndarray) -> None:
+    """The name and email each RSVP shares with its hosts (what `rsvp` copies from a
+    signed-in member who keeps the default), and its place in the queue, in one UPDATE."""
+    person = OuterRef("person_id")
+    Attendance.objects.filter(event_id__in=event_ids.tolist()).update(
+        given_name=Subquery(Person.objects.filter(pk=person).values("given_name")[:1]),
+        family_name=Subquery(Person.objects.filter(pk=person).values("family_name")[:1]),
+        email=Subquery(EmailAddress.objects.filter(person_id=person, primary=True).values("address")[:1]),
+        queued_at=F("created_at"),
+    )
+
+
 def first_event_id() -> int:
     return (Event.objects.aggregate(top=Max("id"))["top"] or 0) + 1
 
@@ -1024,9 +1041,9 @@ def write_events(
     now_us: int,
 ) -> tuple[dict[str, int], EventSummary]:
     """Write the plan's campaigns, events, co-hosts, trusted hosts and RSVPs (not their
-    acts: `generator` writes the whole log at once). `channel` is each person's source
-    channel, which an RSVP is credited to (as `events.services.rsvp` does without a
-    share link). Returns rows per table and a summary."""
+    acts: `generator` writes the whole log at once). Each RSVP carries what a signed-in
+    member shares by default (name and email), as `events.services.rsvp` copies it.
+    Returns rows per table and a summary."""
     rows: dict[str, int] = {}
     staff_id = int(person_ids[plan.staff]) if plan.staff is not None else None
     campaign_ids = []
@@ -1140,9 +1157,10 @@ def write_events(
             "checked_in_at": [
                 s if np.isfinite(c) else None for s, c in zip(checked_in_at, checked_in.tolist(), strict=True)
             ],
-            "channel": channel[rsvps.person].tolist(),
+            "channel": [int(Channel.DIRECT)] * rsvps.size,  # came directly, as in `_add_acts`
         },
     )
+    _fill_given_details(event_ids)
     _date_series(ids, now)
     summary = EventSummary(
         events=count,

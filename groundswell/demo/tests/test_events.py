@@ -18,6 +18,7 @@ from django.utils.html import escape
 from groundswell.accounts.actors import actor_for_person
 from groundswell.accounts.models import User
 from groundswell.activity.models import Activity, Initiator, ObjectKind, Verb
+from groundswell.core.channels import Channel
 from groundswell.demo.events import EventPlan
 from groundswell.demo.generator import ADMIN_EMAIL, MEMBER_EMAIL, DemoResult, draw_movement, make_movement
 from groundswell.events import recurrence, services
@@ -244,10 +245,6 @@ def test_acts_match_what_the_events_services_record(movement: DemoResult) -> Non
     assert cohosts
     assert cohosts == set(Activity.objects.filter(verb=Verb.COHOSTED).values_list("object_id", "person_id"))
 
-    people = {
-        pk: (recruiter, channel)
-        for pk, recruiter, channel in Person.objects.values_list("id", "recruited_by_id", "source_channel")
-    }
     rsvps = {
         (a.event_id, a.person_id): a
         for a in Attendance.objects.only("event_id", "person_id", "created_at", "attended", "checked_in_at")
@@ -260,18 +257,20 @@ def test_acts_match_what_the_events_services_record(movement: DemoResult) -> Non
         found: dict[tuple[int, int], tuple] = {}
         for object_id, person, object_type, occurred_at, referrer, channel, initiator in rows:
             assert object_type == ObjectKind.EVENT and object_id is not None
-            # Credited as `activity.services.record` credits: the recruiter, the source channel.
-            assert (referrer, channel) == people[person]
+            # The act's own credit: the demo's event acts came directly, through no link.
+            assert (referrer, channel) == (None, Channel.DIRECT)
             found[(object_id, person)] = (occurred_at, initiator)
         return found
 
     rsvped = acts(Verb.RSVPED)
     assert rsvped.keys() == rsvps.keys()
-    # The RSVP row itself: credited to how the person came (no share link, no referrer).
-    credited = Attendance.objects.values_list("person__source_channel", "channel", "referrer_id", "walk_in")
+    # The RSVP row itself: came directly, and carries the name and email the member shares.
+    credited = Attendance.objects.values_list(
+        "channel", "referrer_id", "walk_in", "given_name", "person__given_name", "email"
+    )
     assert all(
-        source == channel and referrer is None and not walk_in
-        for source, channel, referrer, walk_in in credited
+        channel == Channel.DIRECT and referrer is None and not walk_in and given == name and "@" in email
+        for channel, referrer, walk_in, given, name, email in credited
     )
     assert all(rsvped[k] == (a.created_at, Initiator.MEMBER) for k, a in rsvps.items())
     came = {k: a for k, a in rsvps.items() if a.attended}

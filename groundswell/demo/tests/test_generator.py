@@ -134,14 +134,13 @@ def test_one_recruited_act_per_recruit_done_by_the_recruiter(movement: DemoResul
         )
     )
     recruits = dict(Person.objects.filter(recruited_by__isnull=False).values_list("id", "recruited_by_id"))
-    recruiter_of = dict(Person.objects.values_list("id", "recruited_by_id"))
     assert len(recruited) == len(recruits)
     assert {(recruiter, recruit) for recruiter, _, recruit, _ in recruited} == {
         (recruiter, recruit) for recruit, recruiter in recruits.items()
     }
     assert {object_type for _, object_type, _, _ in recruited} == {ObjectKind.PERSON}
-    # As `activity.services.record` credits it: to the recruiter's own recruiter.
-    assert all(referrer == recruiter_of[recruiter] for recruiter, _, _, referrer in recruited)
+    # A recruiting act's own credit: none (lineage is read from recruited_by, not copied).
+    assert all(referrer is None for _, _, _, referrer in recruited)
 
 
 def test_other_acts_follow_joining(movement: DemoResult) -> None:

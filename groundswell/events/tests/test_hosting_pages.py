@@ -50,7 +50,7 @@ def test_a_member_hosts_from_the_page(member, client_for):
         ({"capacity": "-5"}, "at least 1"),
         ({"postal_code": "00000"}, "couldn't find the ZIP code"),
         ({"postal_code": ""}, "postcode for the place, or a link"),
-        ({"cohost_emails": "stranger@example.org"}, "not a member yet"),
+        ({"cohost_emails": "not-an-address"}, "look like an email address"),
         ({"date": "not-a-date"}, "Enter a valid date"),
     ],
 )

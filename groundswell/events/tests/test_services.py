@@ -52,7 +52,7 @@ def test_a_member_hosts_an_event_placed_from_its_postcode(member, actor):
         ({"postal_code": "99999"}, "postal_code", "couldn't find"),
         ({"postal_code": ""}, "postal_code", "postcode for the place, or a link"),
         ({"time_zone": "Mars/Olympus"}, "time_zone", "time zone"),
-        ({"cohost_emails": ["stranger@example.org"]}, "cohost_emails", "not a member"),
+        ({"cohost_emails": ["not an address"]}, "cohost_emails", "look like an email address"),
     ],
 )
 def test_bad_event_details_get_a_message_and_save_nothing(member, actor, overrides, field, words):
@@ -80,14 +80,29 @@ def test_an_online_event_needs_no_place(member, actor):
     assert event.latitude is None and event.status == Event.Status.PUBLISHED
 
 
-def test_cohosts_must_be_members_and_are_credited(member, make_member, actor):
+def test_cohosts_are_invited_and_credited_once_they_say_yes(member, make_member, actor):
     friend = make_member("Friend")
     event = services.host_event(
-        actor=actor(member), details=details(cohost_emails=[friend.email, member.email])
+        actor=actor(member),
+        details=details(cohost_emails=[friend.email, member.email, "stranger@example.org"]),
     )
+    # Invited, not yet co-hosts: the host's own address is not an invitation.
+    assert set(event.cohost_invitations.values_list("email", flat=True)) == {
+        friend.email,
+        "stranger@example.org",
+    }
+    assert not event.cohosts.exists() and not selectors.is_host(actor(friend), event)
+    invitation = event.cohost_invitations.get(email=friend.email)
+    assert (
+        services.cohost_invitation_for_token(services.cohost_url(invitation).rsplit("/", 2)[-2]) == invitation
+    )
+    services.accept_cohost_invitation(actor=actor(friend), invitation=invitation)
     assert list(event.cohosts.all()) == [friend.person]
     assert Activity.objects.filter(person=friend.person, verb=Verb.COHOSTED).count() == 1
     assert selectors.is_host(actor(friend), event)
+    # Dropped from the list: no longer a co-host; the stranger's invitation goes too.
+    services.update_event(actor=actor(member), event=event, details=details(cohost_emails=[]))
+    assert not event.cohosts.exists() and not event.cohost_invitations.exists()
 
 
 def test_moderated_campaign_events_wait_unless_the_host_is_trusted(member, organizer, campaign, actor):

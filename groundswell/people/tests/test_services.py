@@ -247,12 +247,12 @@ def test_merge_does_not_make_anyone_their_own_recruiter():
     assert merged.recruited_by_id is None
 
 
-def test_record_credits_the_recruiter_and_channel_by_default():
+def test_record_gives_an_act_its_own_credit_never_a_copy_of_the_first_touch():
     recruiter, _ = upsert_person(details=PersonDetails(email="a@example.org"))
     person, _ = upsert_person(
         details=PersonDetails(email="b@example.org", recruited_by_id=recruiter.pk, source_channel=Channel.X)
     )
     act = record(person=person, verb=Verb.RSVPED)
-    assert (act.referrer_id, act.channel) == (recruiter.pk, Channel.X)
+    assert (act.referrer_id, act.channel) == (None, Channel.DIRECT)
     explicit = record(person=person, verb=Verb.SIGNED, channel=Channel.EMAIL, referrer_id=None)
     assert explicit.channel == Channel.EMAIL
