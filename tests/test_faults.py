@@ -317,6 +317,41 @@ def _joined(addresses: list[str]) -> set[str]:
     return set(EmailAddress.objects.filter(address__in=addresses).values_list("address", flat=True))
 
 
+# --- The cache while Redis is down -------------------------------------------------------------
+
+
+def test_the_cache_answers_a_miss_while_redis_is_down_and_comes_back_with_it(throwaway_redis):
+    from groundswell.core.cache import ResilientRedisCache
+
+    cache = ResilientRedisCache(throwaway_redis.url, {"KEY_PREFIX": uuid.uuid4().hex})
+    cache.down_for = 0.5
+    cache.set("page", "cached")
+    assert cache.add("count", 1) is True
+    assert cache.incr("count") == 2
+
+    throwaway_redis.kill()
+    started = time.monotonic()
+    # What a rate limit does (add, then incr; a get of the last window): no error, and
+    # the counts of a counter just started, so the act is let through.
+    assert cache.get("page", "missing") == "missing"
+    assert cache.add("count", 1) is True
+    assert cache.incr("count") == 1
+    assert cache.decr("count") == -1
+    assert cache.get_many(["page", "count"]) == {}
+    assert cache.set_many({"a": 1}) == ["a"]
+    cache.set("page", "lost")
+    assert cache.delete("page") is False
+    assert cache.has_key("count") is False
+    assert time.monotonic() - started < 3, "a Redis outage must not hold requests up"
+
+    throwaway_redis.start()
+    time.sleep(cache.down_for)
+    cache.set("page", "again")
+    assert cache.get("page") == "again"
+    with pytest.raises(ValueError):  # Django's contract when Redis is up: no such key
+        cache.incr("never-set")
+
+
 # --- (a) Redis down: every join still goes through ---------------------------------------------
 
 REDIS_DOWN_JOINS = 40

@@ -3,7 +3,8 @@ private event, and a member's private calendar feed.
 
 Each token signs the object's public id together with a key stored on the object, so a
 link can be revoked by changing the key: a host rotates a leaked invitation, a member a
-leaked calendar address, and cancelling an RSVP retires the link that cancelled it.
+leaked calendar address, and cancelling an RSVP retires the link that cancelled it. Tokens
+carry no timestamp (they expire by their key), so the same link is made every time.
 """
 
 from django.conf import settings
@@ -18,7 +19,7 @@ CANCEL_SALT = "groundswell.events.cancel"
 
 
 def cancel_token(attendance: Attendance) -> str:
-    return signing.dumps([str(attendance.uuid), attendance.cancel_key], salt=CANCEL_SALT)
+    return _dumps([str(attendance.uuid), attendance.cancel_key], salt=CANCEL_SALT)
 
 
 def attendance_for_token(token: str) -> Attendance:
@@ -37,7 +38,7 @@ INVITE_SALT = "groundswell.events.invite"
 
 def invitation_token(event: Event) -> str:
     """What lets someone without an RSVP open a private event: the host shares it."""
-    return signing.dumps([str(event.uuid), event.invitation_key], salt=INVITE_SALT)
+    return _dumps([str(event.uuid), event.invitation_key], salt=INVITE_SALT)
 
 
 def is_invitation(token: str | None, event: Event) -> bool:
@@ -59,7 +60,7 @@ COHOST_SALT = "groundswell.events.cohost"
 
 
 def cohost_url(invitation: CohostInvitation) -> str:
-    token = signing.dumps([str(invitation.pk), invitation.key], salt=COHOST_SALT)
+    token = _dumps([str(invitation.pk), invitation.key], salt=COHOST_SALT)
     return f"{settings.SITE_URL}{reverse('events:cohost', args=[token])}"
 
 
@@ -81,7 +82,7 @@ FEED_SALT = "groundswell.events.feed"
 def feed_token(person: Person) -> str:
     """The secret part of a member's "my events" calendar address."""
     feed, _ = CalendarFeed.objects.get_or_create(person=person)
-    return signing.dumps([str(person.uuid), feed.key], salt=FEED_SALT, compress=True)
+    return _dumps([str(person.uuid), feed.key], salt=FEED_SALT)
 
 
 def person_for_feed(token: str) -> Person:
@@ -100,13 +101,17 @@ def rotate_feed(person: Person) -> str:
     return feed_token(person)
 
 
+def _dumps(value: list[str], *, salt: str) -> str:
+    return signing.Signer(salt=salt).sign_object(value, compress=True)
+
+
 def _loads(token: str | None, salt: str) -> list[str] | None:
     """The [public id, key] a token signs, or None for anything else (old-style or forged)."""
     if not token:
         return None
     try:
-        value = signing.loads(token, salt=salt)
-    except signing.BadSignature:
+        value = signing.Signer(salt=salt).unsign_object(token)
+    except (signing.BadSignature, ValueError):
         return None
     if isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value):
         return value
