@@ -362,6 +362,7 @@ def server_env(database_url: str, broker: str, static_root: Path, extra: list[st
             "DEBUG": "0",
             "ALLOWED_HOSTS": HOST,
             "SECRET_KEY": "bench",
+            "SITE_URL": f"http://{HOST}",
             "STATIC_ROOT": str(static_root),
             "PYTHONDONTWRITEBYTECODE": "1",
         }

@@ -144,11 +144,11 @@ class CuttableProxy:
         threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
 
     def cut(self) -> None:
-        listener, self._listener = self._listener, None
+        with self._lock:
+            listener, self._listener = self._listener, None
+            doomed, self._open = list(self._open), set()
         if listener is not None:
             listener.close()
-        with self._lock:
-            doomed, self._open = list(self._open), set()
         self.dropped += len(doomed) // 2
         for sock in doomed:
             _close(sock)
@@ -164,9 +164,6 @@ class CuttableProxy:
                 continue
             except OSError:
                 return
-            if self._listener is not listener:  # cut while accepting
-                _close(client)
-                return
             try:
                 upstream = socket.create_connection(self.target)
             except OSError:
@@ -174,7 +171,13 @@ class CuttableProxy:
                 continue
             client.setblocking(True)
             with self._lock:
-                self._open |= {client, upstream}
+                cut_meanwhile = self._listener is not listener
+                if not cut_meanwhile:
+                    self._open |= {client, upstream}
+            if cut_meanwhile:  # this one never got through
+                _close(client)
+                _close(upstream)
+                return
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
 
@@ -280,6 +283,7 @@ class Joiner:
 
     def __init__(self, base: str) -> None:
         self.base = base
+        self.unavailable = ""  # the last 503 page, with its Retry-After header
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirects()
         )
@@ -298,8 +302,8 @@ class Joiner:
             "csrfmiddlewaretoken": self.token,
         }
         status, page = self._open("/join/", fields)
-        if status not in (302, 503):
-            print("JOIN", status, email, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))[:1500])
+        if status == 503:
+            self.unavailable = page
         return status
 
     def _open(self, path: str, fields: dict | None = None) -> tuple[int, str]:
@@ -308,7 +312,8 @@ class Joiner:
             with self.opener.open(f"{self.base}{path}", data=body, timeout=60) as response:
                 return response.status, response.read().decode(errors="replace")
         except urllib.error.HTTPError as error:
-            return error.code, error.read().decode(errors="replace")
+            page = error.read().decode(errors="replace")
+            return error.code, f"Retry-After: {error.headers.get('Retry-After')}\n{page}"
         except OSError:
             return 599, ""  # no answer at all: as bad as a server error
 
@@ -461,6 +466,8 @@ def test_a_database_blip_during_a_burst_of_joins_gives_no_500_and_loses_nobody(p
     assert lost == set(), summary
     # The cut did hit requests in flight (else this test proved nothing).
     assert by_status[503] + retried > 0, f"{summary}\n{log[-3000:]}"
+    for page in (j.unavailable for j in joiners if j.unavailable):
+        assert page.startswith("Retry-After: 10\n") and "try again" in page, page
     assert all(s < 400 for s in after.values()), after
     assert _joined(list(after)) == set(after)
 

@@ -138,12 +138,14 @@ def set_role(*, user: User, role: Role, actor: ActingAs | None = None) -> User:
     return user
 
 
-def start_sign_in_by_code(request: HttpRequest, email: str) -> None:
+def start_sign_in_by_code(request: HttpRequest, email: str, *, user: User | None = None) -> None:
     """Email a sign-in code to `email` and remember, in this browser's session, that a code
     is on its way, as asking for one on the sign-in page does: entering it on the
     confirmation page signs the person in. The join page calls it, so a newcomer proves
-    their address before any session is theirs. Nothing happens for an address nobody has."""
-    user = sync_sign_in_address(email)
+    their address before any session is theirs (`user`: the account the join just made for
+    them). Nothing happens for an address nobody has."""
+    if user is None:
+        user = sync_sign_in_address(email)
     if user is not None and user.is_active:
         LoginCodeVerificationProcess.initiate(request=request, user=user, email=normalize_email(email))
 

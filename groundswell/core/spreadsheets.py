@@ -6,10 +6,11 @@ start a program ("CSV injection"). Names and notes in our exports are written by
 every cell goes through ``safe_cell``, which puts an apostrophe in front of such a cell: the
 spreadsheet then shows it as text.
 
-Spreadsheets also take lookalikes of those characters for them: the full-width ＝ ＋ － ＠ typed
-by Japanese and Chinese input methods, the small ﹦ ﹢ ﹣ ﹫ and the minus sign −; and a tab, a
-carriage return or a line feed before a formula, or invisible characters (a zero-width space,
-a byte-order mark), do not stop it. So the first character that shows is looked at, after
+Spreadsheets also take lookalikes of those characters for them: the full-width forms typed
+by Japanese and Chinese input methods (U+FF1D, U+FF0B, U+FF0D, U+FF20), the small forms
+(U+FE66, U+FE62, U+FE63, U+FE6B) and the minus sign (U+2212); and a tab, a carriage return
+or a line feed before a formula, or invisible characters (a zero-width space, a byte-order
+mark), do not stop it. So the first character that shows is looked at, after
 compatibility normalization (NFKC), which folds those lookalikes into ASCII.
 
 A plain number (``-5``, ``+15555550123``, ``3.5``) is left as it is: it is no formula, and a

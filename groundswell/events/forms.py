@@ -66,17 +66,6 @@ class GuestRSVPForm(forms.Form):
     via = forms.CharField(required=False, widget=forms.HiddenInput)
     invite = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    # Hidden fields from the link the guest came by: a mangled link is not their fault, so
-    # what does not fit is cut (as the event page does), never refused.
-    def clean_ref(self) -> str:
-        return self.cleaned_data["ref"][:64]
-
-    def clean_via(self) -> str:
-        return self.cleaned_data["via"][:32]
-
-    def clean_invite(self) -> str:
-        return self.cleaned_data["invite"][:200]
-
 
 TIME_ZONES = [
     ("America/New_York", "Eastern"),

@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.template import engines
 from django.template.loader import get_template
@@ -128,7 +128,7 @@ class BatchOutcome:
 class _DatabaseFault(Exception):
     """The database failed while one delivery was in hand; says how far that delivery got."""
 
-    def __init__(self, error: DatabaseError, *, held: tuple[int, str] | None = None) -> None:
+    def __init__(self, error: Exception, *, held: tuple[int, str] | None = None) -> None:
         super().__init__(str(error))
         self.held = held  # claimed by us (id, claimed_at), not sent
         self.unrecorded: tuple[int, str, str] | None = None  # sent (id, claimed_at, address)

@@ -12,8 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groundswell.accounts.actors import Actor
+from groundswell.accounts.models import User
+from groundswell.accounts.services import ensure_account
 from groundswell.activity.models import ObjectKind, Verb
-from groundswell.activity.services import Act, record, record_many
+from groundswell.activity.services import Act, record, record_act, record_many
 from groundswell.core.channels import Channel
 from groundswell.core.errors import PermissionDenied, ValidationError
 from groundswell.core.text import clean_line
@@ -63,6 +65,7 @@ class JoinResult:
     recruiter: Person | None
     share_code: ShareCode
     own_address: bool  # the signed-in member joined again with their own address
+    user: User | None = None  # a newcomer's account
 
 
 def new_code() -> str:
@@ -130,31 +133,45 @@ def arrive(
     recruiter = share.person if share is not None and share.person_id != person.pk else None
     referrer_id = recruiter.pk if recruiter else None
     if created:
-        record(person=person, verb=Verb.JOINED, channel=channel, referrer_id=referrer_id)
-    elif joining:
-        record(person=person, verb=Verb.RETURNED, channel=channel, referrer_id=referrer_id)
-    newly_credited = (
-        recruiter is not None
-        and person.recruited_by_id == recruiter.pk
-        and (created or (trusted and credited_before is None))
-    )
-    if newly_credited:
-        assert recruiter is not None
-        record(person=recruiter, verb=Verb.RECRUITED, obj=person, channel=channel, referrer_id=None)
-    # The person's own yes (or no): never inferred, never given by someone else.
-    if created and details.email_consent:
-        record(person=person, verb=Verb.SUBSCRIBED, channel=channel)  # made subscribed, with the consent
-    elif trusted and details.email and details.email_consent is not None:
-        email = EmailAddress.objects.get(address=details.email)
-        change_subscription(
-            email=email,
-            subscribed=details.email_consent,
-            actor=actor,
-            channel=channel,
-            wording=details.consent_wording,
-        )
+        # A newcomer's acts in one INSERT: the join is the hot path.
+        acts = [Act(person_id=person.pk, verb=Verb.JOINED, channel=channel, referrer_id=referrer_id)]
+        if recruiter is not None:
+            acts.append(_recruited(recruiter, person, channel))
+        if details.email and details.email_consent:  # made subscribed, with the consent
+            acts.append(Act(person_id=person.pk, verb=Verb.SUBSCRIBED, channel=channel))
+        record_many(acts)
+    else:
+        if joining:
+            record(person=person, verb=Verb.RETURNED, channel=channel, referrer_id=referrer_id)
+        if (
+            recruiter is not None
+            and trusted
+            and credited_before is None
+            and person.recruited_by_id == recruiter.pk
+        ):
+            # Credit newly given (they were on the list without a recruiter): log it as such.
+            record_act(_recruited(recruiter, person, channel))
+        # The person's own yes (or no): never inferred, never given by someone else.
+        if trusted and details.email and details.email_consent is not None:
+            change_subscription(
+                email=EmailAddress.objects.get(address=details.email),
+                subscribed=details.email_consent,
+                actor=actor,
+                channel=channel,
+                wording=details.consent_wording,
+            )
     _record_ties(person, email=details.email, phone=details.phone)
     return Arrival(person=person, created=created, recruiter=recruiter)
+
+
+def _recruited(recruiter: Person, person: Person, channel: Channel) -> Act:
+    return Act(
+        person_id=recruiter.pk,
+        verb=Verb.RECRUITED,
+        object_kind=ObjectKind.PERSON,
+        object_id=person.pk,
+        channel=channel,
+    )
 
 
 def join(
@@ -197,6 +214,8 @@ def join(
         )
         person = arrival.person
         code = make_share_code(person) if arrival.created else share_code_for(person)
+        # A newcomer's account, made now in the same commit, for the code the page emails.
+        user = ensure_account(person=person, email=details.email) if arrival.created else None
         if arrival.created:
             send_welcome(
                 person=person,
@@ -209,6 +228,7 @@ def join(
         recruiter=arrival.recruiter,
         share_code=code,
         own_address=actor.is_person(person),
+        user=user,
     )
 
 

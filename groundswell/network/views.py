@@ -62,7 +62,7 @@ def join(request: HttpRequest) -> HttpResponse:
     code = services.share_link_before_proof(
         result, given_name=data["given_name"], family_name=data["family_name"]
     )
-    start_sign_in_by_code(request, data["email"])
+    start_sign_in_by_code(request, data["email"], user=result.user)
     request.session[JOINED_SESSION_KEY] = {
         "code": code.code,
         "name": data["given_name"],

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
@@ -69,7 +70,11 @@ def content_security_policy(tiles_url: str) -> str:
 
 def is_personal(request: HttpRequest, response: HttpResponse) -> bool:
     user = getattr(request, "user", None)  # absent when a middleware answered before auth ran
-    if user is not None and user.is_authenticated:
+    try:
+        if user is not None and user.is_authenticated:
+            return True
+    except DatabaseError:
+        # Who it is could not be loaded (the database went away): the safe answer is "keep it".
         return True
     cache_control = response.headers.get("Cache-Control", "")
     return "private" in cache_control or "no-store" in cache_control

@@ -23,13 +23,15 @@ def environment(**values: str) -> dict[str, str]:
 
 
 def run(argv: list[str], **values: str) -> subprocess.CompletedProcess[str]:
+    # A refusing process ends in seconds; one that starts (a worker waiting for its broker)
+    # would not, and times out.
     return subprocess.run(
         [sys.executable, *argv],
         env=environment(**values),
         cwd=REPO,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=60,
     )
 
 

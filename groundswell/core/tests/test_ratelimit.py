@@ -137,6 +137,18 @@ def test_a_refusal_says_when_to_come_back(clock):
     assert allowed()
 
 
+def test_a_refusal_while_the_last_window_still_weighs_says_when_it_weighs_little_enough(clock):
+    assert allowed() and allowed()
+    clock.now += 70  # ten seconds into the next minute: the two still weigh 5/6
+    with pytest.raises(RateLimited) as refused:
+        check("rsvp", ip="192.0.2.1", person_id=None, limits="2/m/ip")
+    assert refused.value.retry_after == 20  # at 30 s in, 2 * 1/2 + 1 fits
+    clock.now += 18
+    assert not allowed()
+    clock.now += 2
+    assert allowed()
+
+
 @pytest.mark.parametrize(
     ("limits", "words"),
     [
@@ -206,6 +218,20 @@ class FailSoftCache(LocMemCache):
         raise ValueError(f"Key '{key}' not found")
 
 
+class EmptyAnsweringCache(LocMemCache):
+    """core.cache.ResilientRedisCache while Redis is down: every add "succeeds", every
+    counter has just started, nothing is found."""
+
+    def add(self, *args, **kwargs):
+        return True
+
+    def get(self, key, default=None, version=None):
+        return default
+
+    def incr(self, key, delta=1, version=None):
+        return delta
+
+
 @pytest.mark.parametrize("backend", ["DownCache", "FailSoftCache"])
 def test_when_the_cache_is_unreachable_people_are_let_through(backend, clock, caplog):
     caches = {"default": {"BACKEND": f"{__name__}.{backend}"}}
@@ -213,6 +239,11 @@ def test_when_the_cache_is_unreachable_people_are_let_through(backend, clock, ca
     with override_settings(CACHES=caches), logged:
         assert all(allowed(limits="1/h/ip,1/h/person", person_id=1) for _ in range(5))
     assert "rate limit for rsvp not checked" in caplog.text
+
+
+def test_a_cache_that_answers_as_empty_lets_people_through(clock):
+    with override_settings(CACHES={"default": {"BACKEND": f"{__name__}.EmptyAnsweringCache"}}):
+        assert all(allowed(limits="1/h/ip,1/h/person", person_id=1) for _ in range(5))
 
 
 # --- The visitor's address ------------------------------------------------------------------

@@ -2,9 +2,11 @@
 and no caching of personal pages."""
 
 import pytest
+from django.db import OperationalError
 from django.http import HttpResponse
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import cache_control, never_cache
 
 from groundswell.web.security import SecurityHeadersMiddleware, content_security_policy, tile_source
@@ -98,3 +100,13 @@ def test_a_page_its_view_marks_private_is_never_stored():
     assert {"private", "no-store"} <= middleware_answer(feed)
     assert {"private", "no-store"} <= middleware_answer(cancel_page)
     assert middleware_answer(public_page) == {"public", "max-age=300"}
+
+
+def test_when_the_visitor_cannot_be_looked_up_the_answer_is_not_stored():
+    def unreachable():
+        raise OperationalError("the database went away")
+
+    request = RequestFactory().get("/")
+    request.user = SimpleLazyObject(unreachable)  # type: ignore[assignment]
+    response = SecurityHeadersMiddleware(lambda request: HttpResponse("hello"))(request)
+    assert {"private", "no-store"} <= cache_words(response)
