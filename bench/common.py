@@ -22,6 +22,7 @@ def setup_environment(database_url: str) -> dict[str, str]:
             "EMAIL_URL": "dummymail://",
             "DEBUG": "0",
             "SECRET_KEY": "bench",
+            "SITE_URL": "http://127.0.0.1",
             "PYTHONDONTWRITEBYTECODE": "1",
         }
     )

@@ -60,6 +60,7 @@ def setup_environment() -> None:
             "DEBUG": "0",
             "ALLOWED_HOSTS": "127.0.0.1,testserver",
             "SECRET_KEY": "bench",
+            "SITE_URL": "http://127.0.0.1",
             # No collectstatic here: plain storage keeps {% static %} working without a manifest.
             "WHITENOISE_USE_FINDERS": "1",
         }

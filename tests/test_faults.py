@@ -388,10 +388,10 @@ def test_joins_go_through_while_redis_is_down_and_their_welcome_goes_after(throw
             thread.join()
         elapsed = time.monotonic() - started
     log = (tmp_path / "web.log").read_text()
-    failed = {a: s for a, s in statuses.items() if s >= 500}
+    failed = {a: s for a, s in statuses.items() if s >= 400}
     joined = _joined(addresses)
     summary = (
-        f"Redis down, {REDIS_DOWN_JOINS} joins in {elapsed:.1f}s: {len(failed)} server errors, "
+        f"Redis down, {REDIS_DOWN_JOINS} joins in {elapsed:.1f}s: {len(failed)} refused or failed, "
         f"{REDIS_DOWN_JOINS - len(joined)} not in the database"
     )
     print(summary)
@@ -453,8 +453,10 @@ def test_a_database_blip_during_a_burst_of_joins_gives_no_500_and_loses_nobody(p
         after = {f"after{n}@example.org": joiners[n].join(f"after{n}@example.org") for n in range(CLIENTS)}
     log = (tmp_path / "web.log").read_text()
     by_status = Counter(statuses.values())
-    errors = {a: s for a, s in statuses.items() if s >= 500 and s != 503}
-    answered = [a for a, s in statuses.items() if s < 500]
+    # A join is taken (a redirect) or the person is asked to try again (503); nothing else,
+    # not a 500, nor the bare 400 Django gives when a session cannot be saved.
+    errors = {a: s for a, s in statuses.items() if s >= 400 and s != 503}
+    answered = [a for a, s in statuses.items() if s < 400]
     lost = set(answered) - _joined(answered)
     retried = log.count("retrying once")
     summary = (

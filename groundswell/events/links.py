@@ -90,7 +90,7 @@ def person_for_feed(token: str) -> Person:
     feed = (
         CalendarFeed.objects.select_related("person").filter(person__uuid=value[0]).first() if value else None
     )
-    if feed is None or feed.key != value[1]:
+    if feed is None or value is None or feed.key != value[1]:
         raise NotFound("This calendar address is not valid any more.")
     return feed.person
 

@@ -1,5 +1,6 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -10,6 +11,7 @@ from groundswell.messaging import services
 # One-click unsubscribe (RFC 8058): mail clients POST here without a CSRF token;
 # the signed token is the credential. GET only shows a button, because link
 # scanners follow every link in an email.
+@never_cache
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:

@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from groundswell.accounts.actors import actor_for_request
 from groundswell.accounts.services import start_sign_in_by_code
-from groundswell.core.channels import Channel
 from groundswell.core import ratelimit
+from groundswell.core.channels import Channel
 from groundswell.core.errors import RateLimited, ValidationError
 from groundswell.network import selectors, services
 from groundswell.network.forms import ContactForm, JoinForm
@@ -78,6 +79,7 @@ def _status(error: Exception) -> int:
     return 429 if isinstance(error, RateLimited) else 400
 
 
+@never_cache
 def joined(request: HttpRequest) -> HttpResponse:
     """Right after joining: check your email for the code, and meanwhile, share your link."""
     state = request.session.get(JOINED_SESSION_KEY)

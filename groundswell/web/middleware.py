@@ -19,7 +19,8 @@ answered with the 503 too.
 The middleware sits outside the session, authentication and allauth middleware, so a failure
 in any of them (a session saved after the view) is caught as well as one in the view: Django
 turns those into a 500 response before they reach us, and `got_request_exception` tells us
-which error it was.
+which error it was. (Django's database sessions would disguise an unreachable database as a
+deleted session, a bare 400; web/sessions.py lets the real error through.)
 """
 
 import logging

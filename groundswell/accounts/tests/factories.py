@@ -1,12 +1,14 @@
 """Members with a sign-in account and a role, made the way the app makes them."""
 
+from typing import Any
+
 import factory
 
 from groundswell.accounts.actors import Actor, actor_for_person
 from groundswell.accounts.models import Role, User
 
 
-class MemberFactory(factory.Factory):
+class MemberFactory(factory.Factory[User]):
     """A person on the list (subscribed, placed by their postcode, with a share code) and
     their account. `MemberFactory(given_name="Ana", role=Role.ORGANIZER)`."""
 
@@ -27,7 +29,7 @@ class MemberFactory(factory.Factory):
     subscribed = True
 
     @classmethod
-    def _create(cls, model_class: type[User], **kwargs: object) -> User:
+    def _create(cls, model_class: type[User], **kwargs: Any) -> User:
         from groundswell.accounts.services import ensure_account, set_role
         from groundswell.network.services import share_code_for
         from groundswell.people.places import place_postcode
@@ -40,7 +42,7 @@ class MemberFactory(factory.Factory):
                 given_name=str(kwargs["given_name"]),
                 family_name=str(kwargs["family_name"]),
                 place=place_postcode(str(kwargs["postal_code"])),
-                recruited_by_id=recruiter.pk if recruiter is not None else None,  # type: ignore[attr-defined]
+                recruited_by_id=recruiter.pk if recruiter is not None else None,
                 email_consent=bool(kwargs["subscribed"]),
             ),
             trusted=True,

@@ -65,4 +65,5 @@ __all__ = [
     "upcoming",
     "visible_to",
     "with_next_dates",
+    "write_attendees_csv",
 ]

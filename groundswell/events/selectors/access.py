@@ -99,7 +99,7 @@ def access_attendance(actor: Actor, event: Event, attendance_id: object) -> Atte
         raise NotFound("That RSVP is not on this event.") from None
     rsvps = Attendance.objects.filter(event=event, uuid=public_id).select_related("person", "shift")
     if not can_manage(actor, event):
-        rsvps = rsvps.filter(person_id=actor.person_id) if actor.person is not None else rsvps.none()
+        rsvps = rsvps.filter(person=actor.person) if actor.person is not None else rsvps.none()
     found = rsvps.first()
     if found is None:
         raise NotFound("That RSVP is not on this event.")

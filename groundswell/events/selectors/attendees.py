@@ -3,8 +3,6 @@ the event. The list shows what each attendee gave for this event (their Particip
 details), never their stored record: a host who types a known address as a walk-in sees
 only what they typed."""
 
-import csv
-from collections.abc import Iterable
 from typing import Any, Protocol
 
 from django.db.models import Count, Q
@@ -12,6 +10,7 @@ from django.utils import timezone
 
 from groundswell.accounts.actors import Actor
 from groundswell.core.errors import NotFound
+from groundswell.core.spreadsheets import write_csv
 from groundswell.events.models import Attendance, Event, Shift
 from groundswell.events.selectors.access import can_manage
 from groundswell.network.models import Origin
@@ -47,14 +46,6 @@ def attendees(actor: Actor, event: Event, shift: Shift | None = None) -> list[At
         .select_related("shift__event")
         .order_by("status", "given_name", "id")
     )
-
-
-def write_csv(out: SupportsWrite, header: list[str], rows: Iterable[list[object]]) -> None:
-    # TODO(core.spreadsheets): replaced by the core helper once it lands.
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([f"'{v}" if str(v).startswith(("=", "+", "-", "@", "\t", "\r")) else v for v in row])
 
 
 CSV_HEADER = [

@@ -35,12 +35,12 @@ from groundswell.events.services.host_tools import (
     walk_in,
 )
 from groundswell.events.services.hosting import (
-    accept_cohost_invitation,
     DESCRIPTION_MAX,
     MAX_SHIFTS,
     TITLE_MAX,
     EventDetails,
     ShiftDetails,
+    accept_cohost_invitation,
     approve_event,
     cancel_event,
     host_event,
@@ -62,9 +62,6 @@ from groundswell.events.services.rsvps import (
 )
 
 __all__ = [
-    "accept_cohost_invitation",
-    "cohost_invitation_for_token",
-    "cohost_url",
     "CANCEL_SALT",
     "DESCRIPTION_MAX",
     "FEED_SALT",
@@ -80,12 +77,15 @@ __all__ = [
     "RSVPResult",
     "Shared",
     "ShiftDetails",
+    "accept_cohost_invitation",
     "approve_event",
     "attendance_for_token",
     "cancel_event",
     "cancel_rsvp",
     "cancel_token",
     "check_in",
+    "cohost_invitation_for_token",
+    "cohost_url",
     "event_url",
     "extend_series",
     "feed_token",

@@ -23,6 +23,7 @@ def record_event_act(
 ) -> Activity:
     """`actor`: who did it, when not the person themselves (a host checking them in)."""
     person_id = person if isinstance(person, int) else person.pk
+    actor_id: int | None
     if actor is None:
         actor_id, who = person_id, Initiator.MEMBER
     else:

@@ -47,13 +47,18 @@ def check_in(*, actor: Actor, attendance: Attendance) -> Attendance:
         attendance.attended = True
         attendance.checked_in_at = timezone.now()
         attendance.save(update_fields=["attended", "checked_in_at", "modified_at"])
-        credit = {"channel": attendance.channel, "referrer_id": attendance.referrer_id}
-        where = {"event": attendance.event, "shift": attendance.shift, "actor": actor}
-        record_event_act(person=attendance.person_id, verb=Verb.CHECKED_IN, **where, **credit)
-        # Coming is the attendee's own act, whoever ticked the box.
-        record_event_act(
-            person=attendance.person_id, verb=Verb.ATTENDED, initiator=Initiator.MEMBER, **where, **credit
-        )
+        # Coming (ATTENDED) is the attendee's own act, whoever ticked the box.
+        for verb, initiator in ((Verb.CHECKED_IN, None), (Verb.ATTENDED, Initiator.MEMBER)):
+            record_event_act(
+                person=attendance.person_id,
+                verb=verb,
+                event=attendance.event,
+                shift=attendance.shift,
+                actor=actor,
+                initiator=initiator,
+                channel=attendance.channel,
+                referrer_id=attendance.referrer_id,
+            )
     return attendance
 
 

@@ -14,9 +14,8 @@ from groundswell.accounts.actors import Actor
 from groundswell.activity.models import Verb
 from groundswell.activity.services import record
 from groundswell.core.errors import PermissionDenied, ValidationError
-from groundswell.core.text import clean_line
-from groundswell.events.links import event_url
-from groundswell.events.links import cohost_url
+from groundswell.core.text import clean_line, clean_text
+from groundswell.events.links import cohost_url, event_url
 from groundswell.events.models import (
     Attendance,
     CohostInvitation,
@@ -78,8 +77,9 @@ class EventDetails:
     shifts: list[ShiftDetails] = field(default_factory=list)
 
 
-def _checked(details: EventDetails) -> tuple[dict, list[Person]]:
-    """The model fields for these details, and the co-hosts; or ValidationError naming the field."""
+def _checked(details: EventDetails) -> tuple[dict, list[str]]:
+    """The model fields for these details, and the co-hosts' addresses; or ValidationError
+    naming the field."""
     title = clean_line(details.title)
     if not title:
         raise ValidationError("Please give the event a title.", field="title")
@@ -102,7 +102,7 @@ def _checked(details: EventDetails) -> tuple[dict, list[Person]]:
         raise ValidationError("Capacity must be at least 1, or left empty for no limit.", field="capacity")
     values: dict = {
         "title": title,
-        "description": details.description.strip(),
+        "description": clean_text(details.description),
         "starts_at": details.starts_at.astimezone(UTC),
         "ends_at": details.ends_at.astimezone(UTC),
         "last_ends_at": details.ends_at.astimezone(UTC),  # until `sync_dates` has looked at the shifts
@@ -403,7 +403,7 @@ def cancel_event(*, actor: Actor, event: Event, reason: str = "") -> Event:
             people_coming(event, now=now),
             subject=f"Cancelled: {event.title}",
             text=f"Sorry: {event.title} ({when_text(event)}) has been cancelled by its host.",
-            note=reason.strip()[:2000],
+            note=clean_text(reason)[:2000],
             link=event_url(event),
             link_label="See the event",
         )
@@ -415,16 +415,16 @@ def approve_event(*, actor: Actor, event: Event) -> Event:
 
 
 def reject_event(*, actor: Actor, event: Event, reason: str) -> Event:
-    if not reason.strip():
+    if not clean_text(reason):
         raise ValidationError("Please tell the host why.", field="reason")
-    return _review(actor, event, Event.Status.CANCELLED, note=reason.strip())
+    return _review(actor, event, Event.Status.CANCELLED, note=clean_text(reason))
 
 
 def request_changes(*, actor: Actor, event: Event, note: str) -> Event:
     """Back to the host as a draft, with what to change."""
-    if not note.strip():
+    if not clean_text(note):
         raise ValidationError("Please say what should change.", field="note")
-    return _review(actor, event, Event.Status.DRAFT, note=note.strip())
+    return _review(actor, event, Event.Status.DRAFT, note=clean_text(note))
 
 
 def rotate_invitation(*, actor: Actor, event: Event) -> Event:

@@ -1,6 +1,7 @@
 """Events, made through `host_event` as a host would make them."""
 
 from datetime import timedelta
+from typing import Any
 
 import factory
 from django.utils import timezone
@@ -9,7 +10,7 @@ from groundswell.events import services
 from groundswell.events.models import Event
 
 
-class EventFactory(factory.Factory):
+class EventFactory(factory.Factory[Event]):
     """`EventFactory(host=user)`: a published public event tomorrow at 10001 (unless the
     campaign wants approval). Times: `starts_at` (default: in a day) and `hours` long."""
 
@@ -33,7 +34,7 @@ class EventFactory(factory.Factory):
     description = ""
 
     @classmethod
-    def _create(cls, model_class: type[Event], **kwargs: object) -> Event:
+    def _create(cls, model_class: type[Event], **kwargs: Any) -> Event:
         from groundswell.accounts.tests.factories import actor_of
 
         host = kwargs.pop("host")
@@ -41,11 +42,11 @@ class EventFactory(factory.Factory):
             raise ValueError("EventFactory needs host=<a member>")
         hours = kwargs.pop("hours")
         cohosts = kwargs.pop("cohosts")
-        kwargs["cohost_emails"] = [*kwargs["cohost_emails"], *(user.email for user in cohosts)]  # type: ignore[attr-defined, union-attr]
+        kwargs["cohost_emails"] = [*kwargs["cohost_emails"], *(user.email for user in cohosts)]
         starts_at = kwargs["starts_at"]
-        details = services.EventDetails(ends_at=starts_at + timedelta(hours=hours), **kwargs)  # type: ignore[arg-type, operator]
-        event = services.host_event(actor=actor_of(host), details=details)  # type: ignore[arg-type]
-        for user in cohosts:  # type: ignore[attr-defined]
+        details = services.EventDetails(ends_at=starts_at + timedelta(hours=hours), **kwargs)
+        event = services.host_event(actor=actor_of(host), details=details)
+        for user in cohosts:
             invitation = event.cohost_invitations.get(email=user.email)
             services.accept_cohost_invitation(actor=actor_of(user), invitation=invitation)
         return event

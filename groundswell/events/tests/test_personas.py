@@ -27,17 +27,17 @@ PERSONAS = ["anonymous", "outsider", "attendee", "host", "cohost", "organizer", 
 @pytest.fixture
 def cast():
     """The people around one event happening now (so walk-ins and check-ins are possible)."""
-    host = MemberFactory(given_name="Hana")
-    cohost = MemberFactory(given_name="Cole")
+    host = MemberFactory.create(given_name="Hana")
+    cohost = MemberFactory.create(given_name="Cole")
     people = {
         "host": host,
         "cohost": cohost,
-        "attendee": MemberFactory(given_name="Ada"),
-        "outsider": MemberFactory(given_name="Otto"),
-        "organizer": MemberFactory(given_name="Olu", role=Role.ORGANIZER),
-        "admin": MemberFactory(given_name="Ali", role=Role.ADMIN),
+        "attendee": MemberFactory.create(given_name="Ada"),
+        "outsider": MemberFactory.create(given_name="Otto"),
+        "organizer": MemberFactory.create(given_name="Olu", role=Role.ORGANIZER),
+        "admin": MemberFactory.create(given_name="Ali", role=Role.ADMIN),
     }
-    event = EventFactory(
+    event = EventFactory.create(
         host=host,
         starts_at=timezone.now() + timedelta(minutes=5),
         visibility=Event.Visibility.PRIVATE,
@@ -121,7 +121,7 @@ def test_who_chooses_the_cohosts(cast, persona):
     attendees: only the host and staff choose them."""
     event, people = cast
     actor = as_actor(people, persona)
-    newcomer = MemberFactory(given_name="Nia")
+    newcomer = MemberFactory.create(given_name="Nia")
     details = services.EventDetails(
         title="Renamed",
         starts_at=event.starts_at,

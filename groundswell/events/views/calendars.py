@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from groundswell.accounts.actors import actor_for_request
@@ -24,6 +26,8 @@ def ics(request: HttpRequest, event_uuid: str) -> HttpResponse:
         return not_found(request, error.message)
     response = HttpResponse(calendars.calendar([event], name=event.title), content_type="text/calendar")
     response["Content-Disposition"] = f'attachment; filename="event-{event.uuid}.ics"'
+    if event.visibility == event.Visibility.PRIVATE:
+        add_never_cache_headers(response)
     return response
 
 
@@ -81,6 +85,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "events/mine.html", {"events": events, "feed_url": f"{settings.SITE_URL}{feed}"})
 
 
+@never_cache
 def my_feed(request: HttpRequest, token: str) -> HttpResponse:
     """A member's events at a private address calendar apps can subscribe to."""
     try:

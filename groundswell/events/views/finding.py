@@ -11,11 +11,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from groundswell.accounts.actors import Actor, actor_for_person, actor_for_request
-from groundswell.core.channels import Channel
 from groundswell.core import ratelimit
+from groundswell.core.channels import Channel
 from groundswell.core.errors import GroundswellError, NotFound, RateLimited, ValidationError
 from groundswell.events import recurrence, selectors, services
 from groundswell.events.forms import GuestRSVPForm, SearchForm
@@ -101,7 +103,10 @@ def detail(request: HttpRequest, event_uuid: str) -> HttpResponse:
         event = selectors.access_event(actor, event_uuid)
     except NotFound as error:
         return not_found(request, error.message)
-    return _render_detail(request, event, actor, GuestRSVPForm(initial=_ref(request)))
+    response = _render_detail(request, event, actor, GuestRSVPForm(initial=_ref(request)))
+    if event.visibility == Event.Visibility.PRIVATE:
+        add_never_cache_headers(response)  # opened with an invitation: no shared cache keeps it
+    return response
 
 
 def _ref(request: HttpRequest) -> dict[str, str]:
@@ -220,7 +225,7 @@ def rsvp(request: HttpRequest, event_uuid: str) -> HttpResponse:
         return _render_detail(
             request, event, actor, form, status=429 if isinstance(error, RateLimited) else 400
         )
-    context = {"event": event, "shift": shift}
+    context: dict[str, object] = {"event": event, "shift": shift}
     if actor.person is None:
         # A guest hears the same whether or not the address was on the list, or had RSVP'd.
         context["guest_email"] = form.cleaned_data["email"]
@@ -257,6 +262,7 @@ def leave(request: HttpRequest, event_uuid: str) -> HttpResponse:
     return redirect("events:detail", event_uuid=event_uuid)
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
     """Cancel from the link in the confirmation email: the signed token is the credential,

@@ -160,8 +160,10 @@ def again(request: HttpRequest, event_uuid: str) -> HttpResponse:
     form = HostEventForm(request.POST)
     if form.is_valid():
         try:
+            if not actor.is_staff:
+                ratelimit.check("host_event", ip=ratelimit.client_ip(request), person_id=actor.person_id)
             event = services.host_again(actor=actor, previous=previous, details=_details(form))
-        except (ValidationError, PermissionDenied) as error:
+        except (ValidationError, PermissionDenied, RateLimited) as error:
             form.add_error(_form_field(error.field), error.message)
         else:
             messages.success(request, "Your new event is ready, and last time's attendees are invited.")
