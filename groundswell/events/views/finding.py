@@ -143,6 +143,7 @@ def _render_detail(
             "booked": [a for a in mine.values() if a.shift_id is not None],
             "is_host": selectors.is_host(actor, event),
             "manages": selectors.can_manage(actor, event),
+            "has_phone": person is not None and person.phone_numbers.exists(),
             "dates": dates,
             "choices": [d for d in dates if d.pk not in mine],
             "invite_link": _invite_link(event, actor),
