@@ -184,6 +184,9 @@ CELERY_BEAT_SCHEDULE = {
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Groundswell <hello@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A send that hangs must fail well before the sweep reclaims its delivery (two minutes),
+# or the mail would go out twice.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 
 # --- Accounts: passwordless sign-in by an emailed code (django-allauth) --------------
 AUTH_USER_MODEL = "accounts.User"

@@ -8,6 +8,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+    from django.core.servers.basehttp import WSGIServer
 
     from config.safety import refuse_insecure_production
 
@@ -17,6 +18,9 @@ def main() -> None:
         refuse_insecure_production()
     except ImproperlyConfigured as error:
         sys.exit(f"groundswell: {error}")
+    # `make run`'s development server: the default backlog of a few waiting connections
+    # resets a burst of signups (a room joining at once); 128 keeps them waiting instead.
+    WSGIServer.request_queue_size = 128
     execute_from_command_line(sys.argv)
 
 
