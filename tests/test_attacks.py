@@ -158,6 +158,9 @@ def test_proving_the_address_ends_every_earlier_session(victim):
     fresh.post(reverse("account_confirm_login_code"), {"code": code})
     assert fresh.get(reverse("network:hub")).status_code == 200
     assert stale.get(reverse("network:hub")).status_code == 302
+    from groundswell.activity.models import Activity, Verb
+
+    assert Activity.objects.filter(person=victim, verb=Verb.PROVED_ADDRESS).count() == 1
 
 
 def test_a_cancelled_rsvp_no_longer_opens_a_private_event_and_its_link_dies():

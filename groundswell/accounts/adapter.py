@@ -2,7 +2,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 
-from groundswell.accounts.services import end_other_sessions
+from groundswell.accounts.models import User
+from groundswell.accounts.services import address_proven
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -22,5 +23,6 @@ class AccountAdapter(DefaultAccountAdapter):
     def login(self, request: HttpRequest, user: AbstractBaseUser) -> None:
         # Signing in proves the address (by the emailed code): any session begun before,
         # perhaps by someone who typed this address, ends now.
-        end_other_sessions(user)
+        if isinstance(user, User):
+            address_proven(user)
         super().login(request, user)

@@ -10,6 +10,7 @@ from groundswell.accounts.actors import Actor
 from groundswell.accounts.models import Role, User
 from groundswell.activity.models import Detail, Initiator, Verb
 from groundswell.activity.services import ActingAs, record
+from groundswell.core.channels import Channel
 from groundswell.core.errors import PermissionDenied, ValidationError
 from groundswell.people.models import Person
 from groundswell.people.services import (
@@ -156,6 +157,15 @@ def end_other_sessions(user: AbstractBaseUser) -> None:
     the hash and every session made before stops being valid on its next request."""
     user.set_unusable_password()
     user.save(update_fields=["password"])
+
+
+def address_proven(user: User) -> None:
+    """The emailed code was entered: the address is the person's. Every earlier session of
+    the account ends (someone may have begun one by typing the address), and the proof is
+    an act (the analytics can tell proven addresses from typed ones)."""
+    with transaction.atomic():
+        end_other_sessions(user)
+        record(person=user.person, verb=Verb.PROVED_ADDRESS, channel=Channel.EMAIL)
 
 
 def forget_person(*, actor: Actor, person: Person) -> Person:
