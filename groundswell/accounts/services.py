@@ -8,8 +8,8 @@ from django.http import HttpRequest
 
 from groundswell.accounts.actors import Actor
 from groundswell.accounts.models import Role, User
-from groundswell.activity.models import Detail, Initiator, Verb
-from groundswell.activity.services import ActingAs, record
+from groundswell.activity.models import Detail, Initiator, ObjectKind, Verb
+from groundswell.activity.services import Act, ActingAs, record, record_act
 from groundswell.core.channels import Channel
 from groundswell.core.errors import PermissionDenied, ValidationError
 from groundswell.people.models import Person
@@ -17,6 +17,7 @@ from groundswell.people.services import (
     PersonDetails,
     anonymize_person,
     find_person,
+    merge_people,
     normalize_email,
     upsert_person,
 )
@@ -178,3 +179,24 @@ def forget_person(*, actor: Actor, person: Person) -> Person:
         person = anonymize_person(person=person)
         record(person=person, verb=Verb.FORGOTTEN, actor=actor)
     return person
+
+
+def merge_people_as(*, actor: Actor, keep: Person, duplicate: Person) -> Person:
+    """Staff fold a duplicate record into the one kept (`people.services.merge_people`);
+    the merge is an act of the kept person, by whom, naming the id of the record folded in."""
+    if not actor.is_staff:
+        raise PermissionDenied("Only organizers can merge records.")
+    duplicate_id = duplicate.pk
+    with transaction.atomic():
+        kept = merge_people(keep=keep, duplicate=duplicate)
+        record_act(
+            Act(
+                person_id=kept.pk,
+                verb=Verb.MERGED,
+                object_kind=ObjectKind.PERSON,
+                object_id=duplicate_id,
+                actor_id=actor.person_id,
+                initiator=actor.initiator,
+            )
+        )
+    return kept

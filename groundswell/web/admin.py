@@ -1,9 +1,15 @@
+"""The admin of people: here, above the apps whose services it calls, because every change it
+makes goes through the one service for it and is logged with the staff member who made it
+(merging, forgetting, subscribing and unsubscribing), never through a bare form save."""
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from groundswell.accounts.actors import actor_for_request
+from groundswell.accounts.services import forget_person, merge_people_as
 from groundswell.core.errors import GroundswellError
-from groundswell.people import services
+from groundswell.messaging.services import change_subscription
 from groundswell.people.models import (
     Consent,
     EmailAddress,
@@ -19,6 +25,8 @@ class EmailAddressInline(admin.TabularInline):
     model = EmailAddress
     extra = 0
     fields = ["address", "primary", "address_type", "status"]
+    # Subscriptions change through the actions on the address list (consent and act).
+    readonly_fields = ["status"]
 
 
 class PhoneNumberInline(admin.TabularInline):
@@ -79,7 +87,7 @@ class PersonAdmin(admin.ModelAdmin):
         TaggingInline,
         ConsentInline,
     ]
-    actions = ["merge_selected"]
+    actions = ["merge_selected", "forget_selected"]
     show_full_result_count = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Person]:
@@ -99,13 +107,29 @@ class PersonAdmin(admin.ModelAdmin):
             self.message_user(request, "Select at least two people to merge.", messages.WARNING)
             return
         keep = people[0]
+        actor = actor_for_request(request)
         try:
             for duplicate in people[1:]:
-                keep = services.merge_people(keep=keep, duplicate=duplicate)
+                keep = merge_people_as(actor=actor, keep=keep, duplicate=duplicate)
         except GroundswellError as error:
             self.message_user(request, error.message, messages.ERROR)
             return
         self.message_user(request, f"Merged {len(people) - 1} record(s) into {keep}.", messages.SUCCESS)
+
+    @admin.action(description="Forget the selected people (delete their personal data)")
+    def forget_selected(self, request: HttpRequest, queryset: QuerySet[Person]) -> None:
+        actor = actor_for_request(request)
+        try:
+            for person in queryset:
+                forget_person(actor=actor, person=person)
+        except GroundswellError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return
+        self.message_user(
+            request,
+            "Forgotten: their records stay in the counts, without anything personal.",
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Tag)
@@ -120,3 +144,23 @@ class EmailAddressAdmin(admin.ModelAdmin):
     list_filter = ["status", "primary"]
     search_fields = ["address"]
     raw_id_fields = ["person"]
+    readonly_fields = ["status", "status_changed_at"]
+    actions = ["unsubscribe_selected", "resubscribe_selected"]
+
+    @admin.action(description="Unsubscribe the selected addresses")
+    def unsubscribe_selected(self, request: HttpRequest, queryset: QuerySet[EmailAddress]) -> None:
+        self._change(request, queryset, subscribed=False)
+
+    @admin.action(description="Subscribe again (only addresses that unsubscribed, at their request)")
+    def resubscribe_selected(self, request: HttpRequest, queryset: QuerySet[EmailAddress]) -> None:
+        self._change(request, queryset, subscribed=True)
+
+    def _change(self, request: HttpRequest, queryset: QuerySet[EmailAddress], *, subscribed: bool) -> None:
+        actor = actor_for_request(request)
+        changed = sum(
+            change_subscription(
+                email=email, subscribed=subscribed, actor=actor, wording="Changed by staff in the admin"
+            )
+            for email in queryset.select_related("person")
+        )
+        self.message_user(request, f"{changed} address(es) changed.", messages.SUCCESS)
