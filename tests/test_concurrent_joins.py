@@ -62,7 +62,8 @@ def test_fifty_concurrent_joins_leave_one_person_with_every_detail():
     assert verbs.count((person.pk, Verb.SUBSCRIBED)) == 1
     assert verbs.count((person.pk, Verb.RETURNED)) == THREADS - 1
     assert len(verbs) == THREADS + 1
-    # No account (joining signs nobody in: the emailed code does), one share code, one welcome.
-    assert not User.objects.filter(person=person).exists()
+    # One account (made with the join, for the emailed code; nobody is signed in by joining),
+    # one share code, one welcome.
+    assert User.objects.filter(person=person).count() == 1 == User.objects.count()
     assert ShareCode.objects.filter(person=person).count() == 1
     assert Delivery.objects.filter(person=person).count() == 1
