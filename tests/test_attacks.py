@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from groundswell.accounts.actors import ANONYMOUS
+from groundswell.accounts.models import Role
 from groundswell.accounts.tests.factories import MemberFactory, actor_of
 from groundswell.core.errors import NotFound, PermissionDenied, ValidationError
 from groundswell.events import selectors, services
@@ -384,3 +385,139 @@ def test_the_cohost_field_answers_alike_and_makes_nobody_a_cohost_unasked(victim
     assert client_for(host).post(link).status_code == 403  # not the host's invitation to take
     assert client_for(owner).post(link).status_code == 302
     assert list(event.cohosts.all()) == [victim]
+
+
+# --- Found by an attacker's review: mail through walk-ins, limits, dead ends ----------------
+
+
+def test_walk_ins_get_no_event_mail_from_the_host(victim, django_capture_on_commit_callbacks):
+    attacker = MemberFactory(given_name="Mallory")
+    event = EventFactory(host=attacker, starts_at=timezone.now() + timedelta(minutes=90))  # walk-ins open
+    services.walk_in(actor=actor_of(attacker), event=event, given_name="X", email="victim@example.org")
+    services.walk_in(actor=actor_of(attacker), event=event, given_name="Y", email="stranger@example.net")
+    guest = MemberFactory(given_name="Gus")
+    services.rsvp(actor=actor_of(guest), event=event)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        # A message, a change of time and hosting again: none reaches anyone typed in.
+        services.message_attendees(actor=actor_of(attacker), event=event, subject="Hi", body="Click")
+        moved = services.EventDetails(
+            title=event.title,
+            starts_at=event.starts_at,
+            ends_at=event.ends_at + timedelta(hours=1),
+            postal_code="10001",
+        )
+        services.update_event(actor=actor_of(attacker), event=event, details=moved)
+        start = timezone.now() + timedelta(days=8)
+        again = services.EventDetails(
+            title="Again", starts_at=start, ends_at=start + timedelta(hours=1), postal_code="10001"
+        )
+        services.host_again(actor=actor_of(attacker), previous=event, details=again)
+    reached = {address for m in mail.outbox for address in m.to}
+    assert "victim@example.org" not in reached and "stranger@example.net" not in reached
+    assert guest.email in reached
+
+
+def test_host_again_invitations_skip_the_unsubscribed(django_capture_on_commit_callbacks):
+    host, guest = MemberFactory(given_name="Hana"), MemberFactory(given_name="Gus")
+    event = EventFactory(host=host)
+    services.rsvp(actor=actor_of(guest), event=event)
+    EmailAddress.objects.filter(address=guest.email).update(status=EmailStatus.UNSUBSCRIBED)
+    mail.outbox.clear()
+    start = timezone.now() + timedelta(days=8)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.host_again(
+            actor=actor_of(host),
+            previous=event,
+            details=services.EventDetails(
+                title="Again", starts_at=start, ends_at=start + timedelta(hours=1), postal_code="10001"
+            ),
+        )
+    assert not [m for m in mail.outbox if guest.email in m.to]
+
+
+def test_no_walk_ins_or_messages_before_an_event_is_approved(victim):
+    from groundswell.events.models import EventCampaign
+
+    host = MemberFactory(given_name="Hana")
+    campaign = EventCampaign.objects.create(title="Mod", slug="mod", approval="moderated")
+    event = EventFactory(host=host, campaign=campaign, starts_at=timezone.now() + timedelta(minutes=30))
+    assert event.status == Event.Status.PENDING
+    with pytest.raises(ValidationError, match="isn't live"):
+        services.walk_in(actor=actor_of(host), event=event, given_name="X", email="victim@example.org")
+    with pytest.raises(ValidationError, match="isn't live"):
+        services.message_attendees(actor=actor_of(host), event=event, subject="Hi", body="x")
+
+
+def test_the_join_page_is_no_way_round_the_sign_in_code_limits(victim):
+    for _ in range(6):
+        join(Client(), "victim@example.org")
+    codes = [m for m in mail.outbox if m.to == ["victim@example.org"] and "code" in m.subject.lower()]
+    assert len(codes) == 3  # ACCOUNT_RATE_LIMITS: 3 a minute per address
+
+
+def test_cohost_invitations_are_emailed_once_however_often_re_added(
+    victim, django_capture_on_commit_callbacks
+):
+    host = MemberFactory(given_name="Hana")
+    event = EventFactory(host=host)
+    details = {
+        "title": event.title,
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "postal_code": "10001",
+    }
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        for emails in (["victim@example.org"], [], ["victim@example.org"], [], ["victim@example.org"]):
+            services.update_event(
+                actor=actor_of(host),
+                event=event,
+                details=services.EventDetails(**details, cohost_emails=emails),
+            )
+    assert len([m for m in mail.outbox if m.to == ["victim@example.org"]]) == 1
+
+
+def test_a_rejected_event_stays_hidden():
+    from groundswell.events.models import EventCampaign
+
+    organizer = MemberFactory(given_name="Olu", role=Role.ORGANIZER)
+    campaign = EventCampaign.objects.create(title="Mod", slug="mod", approval="moderated")
+    event = EventFactory(host=MemberFactory(given_name="Hana"), campaign=campaign)
+    services.reject_event(actor=actor_of(organizer), event=event, reason="Off topic")
+    assert Client().get(reverse("events:detail", args=[event.uuid])).status_code == 404
+
+
+def test_a_cancel_link_works_for_an_inactive_account():
+    from groundswell.accounts.models import User
+
+    host, guest = MemberFactory(given_name="Hana"), MemberFactory(given_name="Gus")
+    event = EventFactory(host=host)
+    attendance = services.rsvp(actor=actor_of(guest), event=event).attendance
+    User.objects.filter(pk=guest.pk).update(is_active=False)
+    response = Client().post(reverse("events:cancel", args=[services.cancel_token(attendance)]))
+    assert response.status_code == 200
+    attendance.refresh_from_db()
+    assert attendance.status == Attendance.Status.CANCELLED
+
+
+def test_an_event_can_start_and_stop_repeating_with_rsvps():
+    host, guest = MemberFactory(given_name="Hana"), MemberFactory(given_name="Gus")
+    event = EventFactory(host=host)
+    services.rsvp(actor=actor_of(guest), event=event)
+    base = {
+        "title": event.title,
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "postal_code": "10001",
+    }
+    services.update_event(
+        actor=actor_of(host),
+        event=event,
+        details=services.EventDetails(**base, recurrence_rule="FREQ=WEEKLY;COUNT=3"),
+    )
+    first = event.shifts.order_by("starts_at").first()
+    assert Attendance.objects.get(person=guest.person).shift == first  # the one-off RSVP is the first date's
+    services.rsvp(actor=actor_of(guest), event=event, shift=first)  # already booked: nothing changes
+    services.update_event(actor=actor_of(host), event=event, details=services.EventDetails(**base))
+    assert Attendance.objects.filter(event=event, person=guest.person, shift__isnull=True).count() == 1

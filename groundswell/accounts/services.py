@@ -2,6 +2,7 @@
 
 from allauth.account.internal.flows.login_by_code import LoginCodeVerificationProcess
 from allauth.account.models import EmailAddress as LoginEmail
+from allauth.core import ratelimit
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -148,8 +149,16 @@ def start_sign_in_by_code(request: HttpRequest, email: str, *, user: User | None
     them). Nothing happens for an address nobody has."""
     if user is None:
         user = sync_sign_in_address(email)
-    if user is not None and user.is_active:
-        LoginCodeVerificationProcess.initiate(request=request, user=user, email=normalize_email(email))
+    if user is None or not user.is_active:
+        return
+    email = normalize_email(email)
+    # The sign-in page's limits on codes per address and per account count here too, so the
+    # join page is no way round them; past them nothing is sent, and the page says the same.
+    if not ratelimit.consume(request, action="request_login_code", key=email) or not ratelimit.consume(
+        request, action="request_login_code_account", key=f"account:{user.pk}"
+    ):
+        return
+    LoginCodeVerificationProcess.initiate(request=request, user=user, email=email)
 
 
 def end_other_sessions(user: AbstractBaseUser) -> None:

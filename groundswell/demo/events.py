@@ -790,7 +790,7 @@ def _day_of_action_events(
             else:
                 event.reviewed_ago = reviewed_ago
                 if u[i, 8] < REJECTED_SHARE:
-                    event.status = Event.Status.CANCELLED
+                    event.status = Event.Status.REJECTED
                     event.review_note = _pick(REJECTION_NOTES, u[i, 10])
         planned.append(event)
     if staff is not None and planned:

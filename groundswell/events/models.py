@@ -52,7 +52,8 @@ class Event(PublicId, TimeStamped):
         DRAFT = "draft"
         PENDING = "pending", "Pending approval"
         PUBLISHED = "published"
-        CANCELLED = "cancelled"
+        CANCELLED = "cancelled"  # called off after it went live: people with the link learn so
+        REJECTED = "rejected", "Not approved"  # never went live: nobody but its hosts sees it
 
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True, help_text="Markdown; rendered sanitized.")

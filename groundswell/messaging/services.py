@@ -494,8 +494,10 @@ def actor_is_person(actor: ActingAs, person_id: int) -> bool:
     return actor.person_id == person_id
 
 
-def system_message(key: str, *, template: str) -> Message:
-    """The system's own message `key`, made from templates/messaging/<template>*.{txt,html} once."""
+def system_message(key: str, *, template: str, kind: Message.Kind = Message.Kind.TRANSACTIONAL) -> Message:
+    """The system's own message `key`, made from templates/messaging/<template>*.{txt,html} once.
+    Transactional by default (something the person did asked for it); an ask the person did
+    not ask for (an invitation) is bulk, and skips whoever unsubscribed."""
     message = Message.objects.filter(key=key).first()
     if message is not None:
         return message
@@ -506,7 +508,7 @@ def system_message(key: str, *, template: str) -> Message:
     message, _ = Message.objects.get_or_create(
         key=key,
         defaults={
-            "kind": Message.Kind.TRANSACTIONAL,
+            "kind": kind,
             "subject": source(f"{template}_subject.txt").strip(),
             "body_text": source(f"{template}.txt"),
             "body_html": source(f"{template}.html"),

@@ -94,15 +94,18 @@ def open_dates(event: Event, *, limit: int | None = None) -> list[Shift]:
 def member_mail_recipients(event: Event) -> list[int]:
     """Whom a host's own message may reach: people who RSVP'd themselves (signed in, or
     through the event's public form, which emailed them a confirmation they can cancel
-    from) to a date still ahead, or whom the host checked in at the event. Never someone
-    the host merely typed in: a walk-in must have been there."""
+    from), for a date still ahead or, after it, if they were checked in. Never someone a
+    host typed in (a walk-in): a host's say-so is not a way onto the organization's mail."""
     now = timezone.now()
     ahead = Q(shift__isnull=True, event__last_ends_at__gt=now) | Q(shift__ends_at__gt=now)
-    self_registered = Q(origin__in=[Origin.SELF, Origin.FORM]) & ahead
     return list(
-        Attendance.objects.filter(event=event)
+        Attendance.objects.filter(event=event, origin__in=SELF_REGISTERED)
         .exclude(status=Attendance.Status.CANCELLED)
-        .filter(self_registered | Q(attended=True))
+        .filter(ahead | Q(attended=True))
         .values_list("person_id", flat=True)
         .distinct()
     )
+
+
+# RSVPs a person made themselves; the only ones the event's mail goes to.
+SELF_REGISTERED = [Origin.SELF, Origin.FORM]

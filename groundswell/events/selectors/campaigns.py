@@ -19,7 +19,7 @@ class CampaignTotals:
 def campaign_totals(campaign_id: int) -> CampaignTotals:
     """A campaign's totals, in six aggregate queries whatever its size."""
     events = Event.objects.filter(campaign_id=campaign_id).exclude(
-        status__in=[Event.Status.DRAFT, Event.Status.CANCELLED]
+        status__in=[Event.Status.DRAFT, Event.Status.CANCELLED, Event.Status.REJECTED]
     )
     attendance = Attendance.objects.filter(event__in=events)
     host_ids = set(events.values_list("host_id", flat=True))

@@ -21,7 +21,7 @@ def my_events(person: Person, *, with_drafts: bool = False) -> QuerySet[Event]:
     if with_drafts:
         events = events.exclude(Q(status=Event.Status.DRAFT) & ~Q(host=person) & ~Q(cohosts=person))
     else:
-        events = events.exclude(status=Event.Status.DRAFT)
+        events = events.exclude(status__in=[Event.Status.DRAFT, Event.Status.REJECTED])
     return events.distinct().order_by("starts_at", "id")
 
 
@@ -30,7 +30,7 @@ def my_calendar(person: Person) -> list[Event | Shift]:
     its rule), and the events, dates or shifts they are going to (two queries)."""
     hosting = list(
         Event.objects.filter(Q(host=person) | Q(cohosts=person))
-        .exclude(status=Event.Status.DRAFT)
+        .exclude(status__in=[Event.Status.DRAFT, Event.Status.REJECTED])
         .distinct()
         .order_by("starts_at", "id")
     )

@@ -59,6 +59,7 @@ def sync_dates(event: Event, *, now: datetime | None = None) -> None:
                 shift.starts_at, shift.ends_at, shift.capacity = starts_at, ends_at, event.capacity
                 shift.save(update_fields=["starts_at", "ends_at", "capacity"])
                 fill_from_waitlist(event, shift)
+        _carry_rsvps_to_first_date(event)
     for shift in upcoming.values():  # dates the rule no longer has
         _drop_date(event, shift, now=now)
     last_shift_end = event.shifts.aggregate(last=Max("ends_at"))["last"]
@@ -66,11 +67,26 @@ def sync_dates(event: Event, *, now: datetime | None = None) -> None:
     Event.objects.filter(pk=event.pk).update(last_ends_at=event.last_ends_at)
 
 
+def _carry_rsvps_to_first_date(event: Event) -> None:
+    """An event that starts repeating: RSVPs made to it as a one-off go to its first date
+    (each date has its own RSVPs; one left on the event itself would belong to no date)."""
+    first = event.shifts.filter(from_rule=True, starts_at=event.starts_at).first()
+    loose = Attendance.objects.filter(event=event, shift__isnull=True)
+    if first is None or not loose.exists():
+        return
+    on_first = set(first.attendances.values_list("person_id", flat=True))
+    loose.filter(person_id__in=on_first).delete()  # they booked the date too: keep that one
+    loose.update(shift=first)
+
+
 def _drop_date(event: Event, shift: Shift, *, now: datetime) -> None:
     booked = shift.attendances.exclude(status=Attendance.Status.CANCELLED)
     if not event.recurrence_rule and shift.starts_at == event.starts_at:
-        # No longer repeating: the first date is the event itself, RSVPs and all.
-        booked.update(shift=None)
+        # No longer repeating: the first date is the event itself, RSVPs and all (a person
+        # with an RSVP of their own to the event keeps theirs if it is live, else this one).
+        loose = Attendance.objects.filter(event=event, shift__isnull=True)
+        loose.filter(status=Attendance.Status.CANCELLED, person__in=booked.values("person_id")).delete()
+        booked.exclude(person__in=loose.values("person_id")).update(shift=None)
     else:
         notify(
             f"date-off:{shift.pk}:{now.timestamp()}",
@@ -86,7 +102,9 @@ def _drop_date(event: Event, shift: Shift, *, now: datetime) -> None:
 def extend_series(*, now: datetime | None = None) -> int:
     """Add the dates that have come within a year of every live repeating event. One
     event that fails is logged and skipped, not allowed to stop the others."""
-    series = Event.objects.exclude(recurrence_rule="").exclude(status=Event.Status.CANCELLED)
+    series = Event.objects.exclude(recurrence_rule="").exclude(
+        status__in=[Event.Status.CANCELLED, Event.Status.REJECTED]
+    )
     extended = 0
     for event in series:
         try:

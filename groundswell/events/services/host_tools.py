@@ -89,6 +89,12 @@ def mark_no_shows(*, actor: Actor, event: Event, shift: Shift | None = None) -> 
     return len(missing)
 
 
+def require_live(event: Event) -> None:
+    """Walk-ins and messages belong to an event that is on: not one waiting for approval."""
+    if event.status != Event.Status.PUBLISHED:
+        raise ValidationError("This event isn't live: walk-ins and messages wait until it is.")
+
+
 # Walk-ins are people at the event: they can be added from a little before it starts until
 # the day after it ends (a sign-in sheet typed up that evening), never weeks away from it,
 # where "walk-in" would be a way to put anyone's address on an event.
@@ -109,6 +115,7 @@ def walk_in(
     Walk-ins are there already, so capacity does not turn them away. The host sees what
     they typed, never what the list already holds for that address."""
     require_manager(actor, event)
+    require_live(event)
     if not clean_line(given_name):
         raise ValidationError("Please enter their first name.", field="given_name")
     if shift is None and event.shifts.exists():
@@ -158,6 +165,7 @@ def message_attendees(*, actor: Actor, event: Event, subject: str, body: str) ->
     footer naming the host and an unsubscribe link. Hosts may send a few a day; organizers
     see every one (Message.author, and the log). Returns how many are queued."""
     require_manager(actor, event)
+    require_live(event)
     author = actor.require_person()
     subject, body = clean_line(subject), clean_text(body)
     if not subject:

@@ -1,6 +1,7 @@
 """Hosting an event: the host's details checked and saved (with shifts), changes, calling
 it off, and the organizers' approval, each telling the hosts or the people coming."""
 
+import hashlib
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -27,10 +28,12 @@ from groundswell.events.models import (
 )
 from groundswell.events.recurrence import parse_rule
 from groundswell.events.selectors.access import can_direct, can_manage
+from groundswell.events.selectors.attendees import SELF_REGISTERED
 from groundswell.events.services.acts import record_event_act
 from groundswell.events.services.dates import sync_dates
 from groundswell.events.services.notices import notify, people_coming, place_text, when_text
 from groundswell.events.services.rsvps import fill_from_waitlist
+from groundswell.messaging.models import Message
 from groundswell.messaging.services import send, system_message
 from groundswell.people.models import EmailAddress, Person
 from groundswell.people.places import place_postcode
@@ -185,7 +188,8 @@ def _invite_cohost(invitation: CohostInvitation, event: Event) -> None:
         return
     inviter = invitation.invited_by.short_name if invitation.invited_by else "A host"
     notify(
-        f"cohost:{invitation.pk}",
+        # Once per event and address, however often the host takes it off and puts it back.
+        f"cohost:{event.pk}:{hashlib.sha256(invitation.email.encode()).hexdigest()[:24]}",
         [owner],
         subject=f"{inviter} invites you to co-host {event.title}",
         text=f"{inviter} would like you to co-host {event.title} ({when_text(event)}): you'd see who "
@@ -342,7 +346,7 @@ def update_event(*, actor: Actor, event: Event, details: EventDetails) -> Event:
     by_staff = actor.is_staff
     values, cohost_emails = _checked(details)
     now = timezone.now()
-    if event.status == Event.Status.CANCELLED:
+    if event.status in (Event.Status.CANCELLED, Event.Status.REJECTED):
         raise ValidationError("This event has been cancelled. Host a new one instead.")
     if event.last_ends_at <= now:
         raise ValidationError("This event is over. Host it again instead.")
@@ -417,7 +421,7 @@ def approve_event(*, actor: Actor, event: Event) -> Event:
 def reject_event(*, actor: Actor, event: Event, reason: str) -> Event:
     if not clean_text(reason):
         raise ValidationError("Please tell the host why.", field="reason")
-    return _review(actor, event, Event.Status.CANCELLED, note=clean_text(reason))
+    return _review(actor, event, Event.Status.REJECTED, note=clean_text(reason))
 
 
 def request_changes(*, actor: Actor, event: Event, note: str) -> Event:
@@ -437,7 +441,7 @@ def rotate_invitation(*, actor: Actor, event: Event) -> Event:
 
 REVIEW_VERBS = {
     Event.Status.PUBLISHED: Verb.APPROVED_EVENT,
-    Event.Status.CANCELLED: Verb.REJECTED_EVENT,
+    Event.Status.REJECTED: Verb.REJECTED_EVENT,
     Event.Status.DRAFT: Verb.ASKED_FOR_CHANGES,
 }
 
@@ -472,11 +476,16 @@ def invite_last_attendees(event: Event) -> int:
     previous = event.previous
     if previous is None:
         return 0
-    came = Attendance.objects.filter(event=previous, attended=True)
+    # Only people who RSVP'd themselves: walk-ins were typed by a host. And as an ask, not
+    # something the person asked for, it honours unsubscribes (bulk).
+    rsvps = Attendance.objects.filter(event=previous, origin__in=SELF_REGISTERED)
+    came = rsvps.filter(attended=True)
     if not came.exists():
-        came = Attendance.objects.filter(event=previous, status=Attendance.Status.ACCEPTED)
+        came = rsvps.filter(status=Attendance.Status.ACCEPTED)
     invited = list(came.exclude(person_id=event.host_id).values_list("person_id", flat=True).distinct())
-    invitation = system_message(f"invite:{event.pk}", template="host_again_invitation")
+    invitation = system_message(
+        f"invite:{event.pk}", template="host_again_invitation", kind=Message.Kind.BULK
+    )
     context = {
         "event_title": event.title,
         "previous_title": previous.title,
@@ -494,7 +503,7 @@ def _tell_hosts_of_review(event: Event) -> None:
             f"{event.title} is approved and live. Time to invite people!",
         )
         link, label = event_url(event), "See your event and your invitation link"
-    elif event.status == Event.Status.CANCELLED:
+    elif event.status == Event.Status.REJECTED:
         subject, text = f"Not approved: {event.title}", f"An organizer did not approve {event.title}."
         link, label = event_url(event), "See the event"
     else:

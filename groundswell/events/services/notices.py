@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from groundswell.events.models import Attendance, Event, Shift
 from groundswell.events.recurrence import describe
+from groundswell.events.selectors.attendees import SELF_REGISTERED
 from groundswell.messaging.services import send, system_message
 
 
@@ -21,10 +22,11 @@ def notify(key: str, person_ids: list[int], **context: str) -> int:
 
 
 def people_coming(event: Event, *, now: datetime) -> list[int]:
-    """Everyone booked (or waiting) for a date of the event still ahead."""
+    """Everyone who booked (or waits for) a date of the event still ahead, themselves: a
+    walk-in was there already, and a host's typing is not a way onto anyone's mail."""
     ahead = Q(shift__isnull=True) | Q(shift__ends_at__gt=now)
     return list(
-        Attendance.objects.filter(ahead, event=event)
+        Attendance.objects.filter(ahead, event=event, origin__in=SELF_REGISTERED)
         .exclude(status=Attendance.Status.CANCELLED)
         .values_list("person_id", flat=True)
         .distinct()

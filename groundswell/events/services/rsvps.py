@@ -150,7 +150,7 @@ def place_rsvp(
 
 
 def _check_open(event: Event, shift: Shift | None) -> None:
-    if event.status == Event.Status.CANCELLED:
+    if event.status in (Event.Status.CANCELLED, Event.Status.REJECTED):
         raise ValidationError("This event has been cancelled.")
     if event.status != Event.Status.PUBLISHED:
         raise ValidationError("This event is not open for RSVPs yet.")

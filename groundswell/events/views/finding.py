@@ -15,7 +15,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from groundswell.accounts.actors import Actor, actor_for_person, actor_for_request
+from groundswell.accounts.actors import Actor, actor_for_request
 from groundswell.core import ratelimit
 from groundswell.core.channels import Channel
 from groundswell.core.errors import GroundswellError, NotFound, RateLimited, ValidationError
@@ -274,6 +274,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     except NotFound as error:
         return not_found(request, error.message)
     if request.method == "POST":
-        services.cancel_rsvp(actor=actor_for_person(attendance.person), attendance=attendance)
+        # The signed link proves the attendee (whatever their account's state).
+        services.cancel_rsvp(actor=Actor(person=attendance.person), attendance=attendance)
         return render(request, "events/cancelled.html", {"event": attendance.event})
     return render(request, "events/cancel.html", {"attendance": attendance, "event": attendance.event})
