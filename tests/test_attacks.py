@@ -521,3 +521,56 @@ def test_an_event_can_start_and_stop_repeating_with_rsvps():
     services.rsvp(actor=actor_of(guest), event=event, shift=first)  # already booked: nothing changes
     services.update_event(actor=actor_of(host), event=event, details=services.EventDetails(**base))
     assert Attendance.objects.filter(event=event, person=guest.person, shift__isnull=True).count() == 1
+
+
+def test_a_walk_in_is_a_row_of_its_own_and_reveals_no_hidden_address(client_for):
+    host, guest = MemberFactory(given_name="Hana"), MemberFactory(given_name="Gus")
+    event = under_way(host)
+    services.rsvp(actor=actor_of(guest), event=event, share_email=False)
+    # The host guesses Gus's hidden address: a new row shows what they typed; Gus's own
+    # RSVP is untouched (not checked in), so the guess confirms nothing.
+    services.walk_in(actor=actor_of(host), event=event, given_name="Probe", email=guest.email)
+    own = Attendance.objects.get(event=event, person=guest.person, walk_in=False)
+    probe = Attendance.objects.get(event=event, person=guest.person, walk_in=True)
+    assert (own.attended, own.email) == (None, "")
+    assert (probe.given_name, probe.attended) == ("Probe", True)
+    sheet = client_for(host).get(reverse("events:attendees_csv", args=[event.uuid])).content.decode()
+    assert sheet.count("Probe") == 1 and "Gus" in sheet
+
+
+def test_the_edit_form_shows_only_the_address_the_host_invited(victim, client_for):
+    from groundswell.accounts.services import ensure_account
+
+    host = MemberFactory(given_name="Hana")
+    event = EventFactory(host=host, cohost_emails=["victim.other@example.org"])
+    owner = ensure_account(person=victim, email="victim@example.org")
+    invitation = event.cohost_invitations.get()
+    services.accept_cohost_invitation(actor=actor_of(owner), invitation=invitation)
+    page = client_for(host).get(reverse("events:edit", args=[event.uuid])).content.decode()
+    assert "victim.other@example.org" in page and "victim@example.org" not in page
+    # Saved as shown, the co-host stays; taken off the list, they go.
+    base = {
+        "title": event.title,
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "postal_code": "10001",
+    }
+    services.update_event(
+        actor=actor_of(host),
+        event=event,
+        details=services.EventDetails(**base, cohost_emails=["victim.other@example.org"]),
+    )
+    assert list(event.cohosts.all()) == [victim]
+    services.update_event(actor=actor_of(host), event=event, details=services.EventDetails(**base))
+    assert not event.cohosts.exists()
+
+
+def test_listing_a_contact_then_typing_it_in_reveals_nothing(victim, client_for):
+    prober = MemberFactory(given_name="Mallory")
+    event = under_way(prober)
+    client = client_for(prober)
+    for email in ("victim@example.org", "stranger@example.org"):
+        client.post(reverse("network:add_contact"), {"name": email, "email": email})
+        services.walk_in(actor=actor_of(prober), event=event, given_name="X", email=email)
+    hub = client.get(reverse("network:hub")).content.decode()
+    assert ">joined<" not in hub  # neither shows as joined: nobody proved an address

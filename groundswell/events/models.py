@@ -185,11 +185,20 @@ class Attendance(Participation):
         indexes = [models.Index(fields=["event", "status", "queued_at"], name="attendance_queue_idx")]
         constraints = [
             # Exactly one RSVP per person and event (and per shift, for events with shifts).
+            # A walk-in is a row of its own beside it: it shows the host what they typed, so
+            # typing a guessed address cannot tick off (and so identify) someone's own RSVP.
             models.UniqueConstraint(
-                fields=["event", "person"], condition=Q(shift__isnull=True), name="one_rsvp_per_event"
+                fields=["event", "person"],
+                condition=Q(shift__isnull=True, walk_in=False),
+                name="one_rsvp_per_event",
             ),
             models.UniqueConstraint(
-                fields=["shift", "person"], condition=Q(shift__isnull=False), name="one_rsvp_per_shift"
+                fields=["shift", "person"],
+                condition=Q(shift__isnull=False, walk_in=False),
+                name="one_rsvp_per_shift",
+            ),
+            models.UniqueConstraint(
+                fields=["event", "shift", "person"], condition=Q(walk_in=True), name="one_walk_in_per_slot"
             ),
         ]
 
@@ -211,6 +220,9 @@ class CohostInvitation(models.Model):
     invited_by = models.ForeignKey(Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     key = models.CharField(max_length=32, default=new_link_key)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Kept once accepted: the host sees the address they typed, never the co-host's others.
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["event", "email"], name="one_cohost_invitation")]

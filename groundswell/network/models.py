@@ -107,6 +107,7 @@ class Contact(models.Model):
             self.person_id is not None
             and self.person is not None
             and self.person.created_at > self.created_at
+            and getattr(self, "proven", True)  # `contacts_of` says whether they proved their address
         )
 
 

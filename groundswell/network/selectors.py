@@ -5,11 +5,12 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 
 from groundswell.activity.models import Verb
 from groundswell.activity.selectors import verb_counts
 from groundswell.core.channels import SHARE_CHANNELS, Channel
+from groundswell.accounts.models import User
 from groundswell.network.models import Contact, ShareClickCount, ShareCode
 from groundswell.people.models import Person
 
@@ -158,4 +159,9 @@ def reach_by_channel(person: Person) -> list[ChannelReach]:
 
 
 def contacts_of(person: Person) -> list[Contact]:
-    return list(Contact.objects.filter(owner=person).select_related("person"))
+    """The people a member listed, each marked `proven` when the person it matched has
+    signed in with a code at least once. Only then does the hub say "joined": a match made
+    by someone typing the address (a walk-in, a form) must not tell the member whether that
+    address was already on the list."""
+    proven = User.objects.filter(person_id=OuterRef("person_id"), last_login__isnull=False)
+    return list(Contact.objects.filter(owner=person).select_related("person").annotate(proven=Exists(proven)))

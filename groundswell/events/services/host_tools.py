@@ -132,7 +132,10 @@ def walk_in(
     shared = Shared(details.given_name, details.family_name, details.email)
     with transaction.atomic():
         arrival = arrive(actor=actor, details=details, share=None, channel=Channel.DIRECT, origin=Origin.HOST)
-        attendance = Attendance.objects.filter(event=event, person=arrival.person, shift=shift).first()
+        # A row of its own, whatever RSVP the person may have: it shows what the host typed.
+        attendance = Attendance.objects.filter(
+            event=event, person=arrival.person, shift=shift, walk_in=True
+        ).first()
         if attendance is None:
             attendance = Attendance.objects.create(
                 event=event,
@@ -146,9 +149,6 @@ def walk_in(
                 email=shared.email,
             )
             record_event_act(person=arrival.person, verb=Verb.RSVPED, event=event, shift=shift, actor=actor)
-        elif attendance.status != Attendance.Status.ACCEPTED:
-            attendance.status = Attendance.Status.ACCEPTED
-            attendance.save(update_fields=["status", "modified_at"])
         return check_in(actor=actor, attendance=attendance)
 
 

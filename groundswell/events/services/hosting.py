@@ -154,24 +154,30 @@ def _cohost_address(raw: str) -> str:
 
 def sync_cohosts(actor: Actor, event: Event, emails: list[str]) -> None:
     """Make the co-hosts those the host listed by address: everyone listed who is not yet
-    a co-host is invited (and becomes one only by accepting, signed in as that address's
-    owner); a co-host no longer listed stops being one. Whether an address is on the list
-    changes nothing the host sees. Only the host and staff choose co-hosts."""
+    invited is invited (and becomes a co-host only by accepting, signed in as that
+    address's owner); an address taken off the list takes its co-host (or invitation) with
+    it. The host only ever sees the addresses they typed, and whether one is on the list
+    changes nothing they see. Only the host and staff choose co-hosts."""
     if not can_direct(actor, event):
         return
     host_addresses = set(
         EmailAddress.objects.filter(person_id=event.host_id).values_list("address", flat=True)
     )
     wanted = set(emails) - host_addresses
-    current = dict(
-        EmailAddress.objects.filter(person__cohosted_events=event).values_list("address", "person_id")
-    )
-    staying = {person_id for address, person_id in current.items() if address in wanted}
-    leaving = set(event.cohosts.values_list("pk", flat=True)) - staying
+    invitations = list(event.cohost_invitations.all())
+    for invitation in invitations:
+        if invitation.email not in wanted:
+            if invitation.person_id is not None:
+                event.cohosts.remove(invitation.person_id)
+            invitation.delete()
+    invited = {invitation.email for invitation in invitations}
+    # Co-hosts made without an invitation (in the admin) stay while one of their addresses is listed.
+    by_invitation = {i.person_id for i in invitations if i.email in wanted and i.person_id is not None}
+    listed = set(EmailAddress.objects.filter(address__in=wanted).values_list("person_id", flat=True))
+    leaving = set(event.cohosts.values_list("pk", flat=True)) - by_invitation - listed
     if leaving:
         event.cohosts.remove(*leaving)
-    event.cohost_invitations.exclude(email__in=wanted).delete()
-    for email in sorted(wanted - set(current)):
+    for email in sorted(wanted - invited):
         invitation, created = CohostInvitation.objects.get_or_create(
             event=event, email=email, defaults={"invited_by": actor.person}
         )
@@ -211,7 +217,8 @@ def accept_cohost_invitation(*, actor: Actor, invitation: CohostInvitation) -> E
         if person.pk != event.host_id and not event.cohosts.filter(pk=person.pk).exists():
             event.cohosts.add(person)
             record_event_act(person=person, verb=Verb.COHOSTED, event=event, actor=actor)
-        invitation.delete()
+        invitation.person, invitation.accepted_at = person, timezone.now()
+        invitation.save(update_fields=["person", "accepted_at"])
     return event
 
 

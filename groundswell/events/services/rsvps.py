@@ -107,7 +107,7 @@ def place_rsvp(
             raise ValidationError(
                 "Please choose a date." if event.recurrence_rule else "Please choose a shift.", field="shift"
             )
-        existing = Attendance.objects.filter(event=event, person=person, shift=shift).first()
+        existing = Attendance.objects.filter(event=event, person=person, shift=shift, walk_in=False).first()
         if existing is not None and existing.status != Attendance.Status.CANCELLED:
             return RSVPResult(existing, existing.status == Attendance.Status.WAITLISTED, already=True)
         capacity = shift.capacity if shift is not None else event.capacity

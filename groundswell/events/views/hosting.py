@@ -205,17 +205,8 @@ def _form_values(event: Event) -> dict[str, object]:
         "skip_dates": ", ".join(event.recurrence_exceptions),
         "visibility": event.visibility,
         "campaign": event.campaign_id,
-        # The co-hosts' addresses, and those the host invited who have not said yes yet.
-        "cohost_emails": ", ".join(
-            [
-                *(
-                    e.address
-                    for c in event.cohosts.prefetch_related("email_addresses")
-                    for e in c.email_addresses.all()[:1]
-                ),
-                *event.cohost_invitations.values_list("email", flat=True),
-            ]
-        ),
+        # The addresses the host invited (accepted or not): never a co-host's other ones.
+        "cohost_emails": ", ".join(event.cohost_invitations.values_list("email", flat=True)),
     }
 
 

@@ -260,9 +260,14 @@ def test_people_you_know_become_ties_when_they_join(member, client_for):
     client = client_for(member)
     response = client.post(reverse("network:add_contact"), {"name": "Lin", "email": "LIN@example.org"})
     assert response.status_code == 302
-    join(Client(), given_name="Lin", email="lin@example.org")
+    lin = Client()
+    join(lin, given_name="Lin", email="lin@example.org")
     contact = member.person.contacts.get()
     assert contact.person == Person.objects.get(email_addresses__address="lin@example.org")
+    # "Joined" once Lin has proved the address: until then anyone could have typed it.
+    assert 'class="badge joined">joined' not in client.get(reverse("network:hub")).content.decode()
+    code = re.search(r"\b([A-Z0-9]{4}-[A-Z0-9]{4})\b", mail.outbox[-1].body).group(1)  # type: ignore[union-attr]
+    lin.post(reverse("account_confirm_login_code"), {"code": code})
     hub = client.get(reverse("network:hub")).content.decode()
     assert 'class="badge joined">joined' in hub
     assert Activity.objects.filter(person=member.person, verb=Verb.LISTED_CONTACT).count() == 1
