@@ -7,10 +7,10 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Sum
 
+from groundswell.accounts.models import User
 from groundswell.activity.models import Verb
 from groundswell.activity.selectors import verb_counts
 from groundswell.core.channels import SHARE_CHANNELS, Channel
-from groundswell.accounts.models import User
 from groundswell.network.models import Contact, ShareClickCount, ShareCode
 from groundswell.people.models import Person
 
