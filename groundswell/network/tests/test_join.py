@@ -266,7 +266,7 @@ def test_people_you_know_become_ties_when_they_join(member, client_for):
     assert contact.person == Person.objects.get(email_addresses__address="lin@example.org")
     # "Joined" once Lin has proved the address: until then anyone could have typed it.
     assert 'class="badge joined">joined' not in client.get(reverse("network:hub")).content.decode()
-    code = re.search(r"\b([A-Z0-9]{4}-[A-Z0-9]{4})\b", mail.outbox[-1].body).group(1)  # type: ignore[union-attr]
+    code = re.search(r"\b([A-Z0-9]{4}-[A-Z0-9]{4})\b", str(mail.outbox[-1].body)).group(1)  # type: ignore[union-attr]
     lin.post(reverse("account_confirm_login_code"), {"code": code})
     hub = client.get(reverse("network:hub")).content.decode()
     assert 'class="badge joined">joined' in hub
