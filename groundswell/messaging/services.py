@@ -469,7 +469,7 @@ def change_subscription(
     target = EmailStatus.SUBSCRIBED if subscribed else EmailStatus.UNSUBSCRIBED
     with transaction.atomic():
         rows = EmailAddress.objects.filter(pk=email.pk).exclude(status=target)
-        if subscribed and actor is not None and not actor_is_person(actor, email.person_id):
+        if subscribed and actor is not None and actor.person_id != email.person_id:
             rows = rows.filter(status=EmailStatus.UNSUBSCRIBED)
         changed = bool(rows.update(status=target, status_changed_at=timezone.now()))
         Consent.objects.create(
@@ -488,10 +488,6 @@ def change_subscription(
             )
         touch(email.person_id)
     return changed
-
-
-def actor_is_person(actor: ActingAs, person_id: int) -> bool:
-    return actor.person_id == person_id
 
 
 def system_message(key: str, *, template: str, kind: Message.Kind = Message.Kind.TRANSACTIONAL) -> Message:

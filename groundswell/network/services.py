@@ -14,7 +14,7 @@ from django.utils import timezone
 from groundswell.accounts.actors import Actor
 from groundswell.accounts.models import User
 from groundswell.accounts.services import ensure_account
-from groundswell.activity.models import ObjectKind, Verb
+from groundswell.activity.models import Initiator, ObjectKind, Verb
 from groundswell.activity.services import Act, record, record_act, record_many
 from groundswell.core.channels import Channel
 from groundswell.core.errors import PermissionDenied, ValidationError
@@ -63,7 +63,7 @@ class JoinResult:
     person: Person
     created: bool
     recruiter: Person | None
-    share_code: ShareCode
+    share_code: ShareCode | None  # a newcomer's
     own_address: bool  # the signed-in member joined again with their own address
     user: User | None = None  # a newcomer's account
 
@@ -121,9 +121,15 @@ def arrive(
     Runs inside the caller's transaction (the caller may add its own act, an RSVP, to it).
     `joining`: a signup form, so a known person's return is an act of its own.
     """
-    known_id = person_id_for(email=details.email, phone="" if details.email else details.phone)
-    own = known_id is not None and actor.is_person(known_id)
-    trusted = own or actor.is_staff or origin in (Origin.STAFF, Origin.IMPORT)
+    vouched = actor.is_staff or origin in (Origin.STAFF, Origin.IMPORT)
+    # Who has the address matters only to a signed-in actor (is it their own?) or to staff
+    # (was the person already credited?): an anonymous form, the hot path, skips the look-up.
+    known_id = (
+        person_id_for(email=details.email, phone="" if details.email else details.phone)
+        if actor.person is not None or vouched
+        else None
+    )
+    trusted = vouched or (known_id is not None and actor.is_person(known_id))
     credited_before = (
         Person.objects.filter(pk=known_id).values_list("recruited_by_id", flat=True).first()
         if known_id is not None and share is not None and trusted
@@ -134,12 +140,15 @@ def arrive(
     referrer_id = recruiter.pk if recruiter else None
     if created:
         # A newcomer's acts in one INSERT: the join is the hot path.
-        acts = [Act(person_id=person.pk, verb=Verb.JOINED, channel=channel, referrer_id=referrer_id)]
-        if recruiter is not None:
-            acts.append(_recruited(recruiter, person, channel))
-        if details.email and details.email_consent:  # made subscribed, with the consent
-            acts.append(Act(person_id=person.pk, verb=Verb.SUBSCRIBED, channel=channel))
-        record_many(acts)
+        record_many(
+            newcomer_acts(
+                person_id=person.pk,
+                recruiter_id=referrer_id,
+                channel=channel,
+                subscribed=bool(details.email and details.email_consent),
+                actor=actor,
+            )
+        )
     else:
         if joining:
             record(person=person, verb=Verb.RETURNED, channel=channel, referrer_id=referrer_id)
@@ -150,7 +159,7 @@ def arrive(
             and person.recruited_by_id == recruiter.pk
         ):
             # Credit newly given (they were on the list without a recruiter): log it as such.
-            record_act(_recruited(recruiter, person, channel))
+            record_act(_recruited(recruiter.pk, person.pk, channel, actor))
         # The person's own yes (or no): never inferred, never given by someone else.
         if trusted and details.email and details.email_consent is not None:
             change_subscription(
@@ -164,14 +173,38 @@ def arrive(
     return Arrival(person=person, created=created, recruiter=recruiter)
 
 
-def _recruited(recruiter: Person, person: Person, channel: Channel) -> Act:
+def newcomer_acts(
+    *, person_id: int, recruiter_id: int | None, channel: Channel, subscribed: bool, actor: Actor
+) -> list[Act]:
+    """What a newcomer's arrival logs: joined (crediting the recruiter's link), the
+    recruiter's credit, and their yes to email if they gave it. `arrive` and `arrive_many`
+    both log these."""
+    by = _by(actor, person_id)
+    acts = [Act(person_id=person_id, verb=Verb.JOINED, channel=channel, referrer_id=recruiter_id, **by)]
+    if recruiter_id is not None:
+        acts.append(_recruited(recruiter_id, person_id, channel, actor))
+    if subscribed:
+        acts.append(Act(person_id=person_id, verb=Verb.SUBSCRIBED, channel=channel, **by))
+    return acts
+
+
+def _recruited(recruiter_id: int, person_id: int, channel: Channel, actor: Actor) -> Act:
     return Act(
-        person_id=recruiter.pk,
+        person_id=recruiter_id,
         verb=Verb.RECRUITED,
         object_kind=ObjectKind.PERSON,
-        object_id=person.pk,
+        object_id=person_id,
         channel=channel,
+        **_by(actor, person_id),
     )
+
+
+def _by(actor: Actor, person_id: int) -> dict:
+    """Who did an arrival's acts: the newcomer themselves when no one is signed in (a form),
+    else the signed-in member or staff who typed them in."""
+    if actor.person is None and not actor.system:
+        return {"actor_id": person_id, "initiator": Initiator.MEMBER}
+    return {"actor_id": actor.person_id, "initiator": actor.initiator}
 
 
 def join(
@@ -213,10 +246,12 @@ def join(
             actor=actor, details=details, share=share, channel=channel, origin=Origin.FORM, joining=True
         )
         person = arrival.person
-        code = make_share_code(person) if arrival.created else share_code_for(person)
-        # A newcomer's account, made now in the same commit, for the code the page emails.
-        user = ensure_account(person=person, email=details.email) if arrival.created else None
+        # A newcomer's code and account (for the code the page emails), in the same commit.
+        # Someone already on the list has theirs (or gets one: `share_link_before_proof`).
+        code, user = None, None
         if arrival.created:
+            code = make_share_code(person)
+            user = ensure_account(person=person, email=details.email)
             send_welcome(
                 person=person,
                 hub_url=f"{settings.SITE_URL}{reverse('network:hub')}",
@@ -238,7 +273,7 @@ def share_link_before_proof(result: JoinResult, *, given_name: str, family_name:
     that person's (crediting them, as any of their links does) that shows visitors the
     name just typed: alike in both cases, so the page cannot tell the typist whether the
     address was known, nor show them the owner's name."""
-    if result.created:
+    if result.share_code is not None:
         return result.share_code
     return make_share_code(
         result.person, shown_name=short_name_of(clean_line(given_name), clean_line(family_name))
@@ -448,42 +483,17 @@ def _arrive_batch(
                     if d.email_consent is not None
                 ]
             )
-            acts = []
-            for d in new:
-                person_id = ids[d.email]
-                acts.append(
-                    Act(
-                        person_id=person_id,
-                        verb=Verb.JOINED,
-                        channel=channel,
-                        referrer_id=d.recruited_by_id,
-                        actor_id=actor.person_id,
-                        initiator=actor.initiator,
-                    )
+            record_many(
+                act
+                for d in new
+                for act in newcomer_acts(
+                    person_id=ids[d.email],
+                    recruiter_id=d.recruited_by_id,
+                    channel=channel,
+                    subscribed=bool(d.email_consent),
+                    actor=actor,
                 )
-                if d.recruited_by_id:
-                    acts.append(
-                        Act(
-                            person_id=d.recruited_by_id,
-                            verb=Verb.RECRUITED,
-                            object_kind=ObjectKind.PERSON,
-                            object_id=person_id,
-                            channel=channel,
-                            actor_id=actor.person_id,
-                            initiator=actor.initiator,
-                        )
-                    )
-                if d.email_consent:
-                    acts.append(
-                        Act(
-                            person_id=person_id,
-                            verb=Verb.SUBSCRIBED,
-                            channel=channel,
-                            actor_id=actor.person_id,
-                            initiator=actor.initiator,
-                        )
-                    )
-            record_many(acts)
+            )
             if ids:
                 Contact.objects.filter(person__isnull=True, email__in=list(ids)).update(
                     person_id=Case(*(When(email=e, then=Value(i)) for e, i in ids.items())),

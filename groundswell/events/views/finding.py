@@ -132,6 +132,7 @@ def _render_detail(
     dates = selectors.open_dates(event, limit=DATES_SHOWN if event.recurrence_rule else None)
     for date_ in dates:
         date_.mine = mine.get(date_.pk)  # type: ignore[attr-defined]
+    manages = selectors.can_manage(actor, event)
     return render(
         request,
         "events/detail.html",
@@ -142,14 +143,14 @@ def _render_detail(
             "mine": mine.get(None),
             "booked": [a for a in mine.values() if a.shift_id is not None],
             "is_host": selectors.is_host(actor, event),
-            "manages": selectors.can_manage(actor, event),
+            "manages": manages,
             "has_phone": person is not None and person.phone_numbers.exists(),
             "dates": dates,
             "choices": [d for d in dates if d.pk not in mine],
             "invite_link": _invite_link(event, actor),
             "private_invitation": (
                 services.event_url(event)
-                if event.visibility == Event.Visibility.PRIVATE and selectors.can_manage(actor, event)
+                if event.visibility == Event.Visibility.PRIVATE and manages
                 else None
             ),
             "repeats": recurrence.describe(event.recurrence_rule) if event.recurrence_rule else "",
