@@ -24,16 +24,19 @@ from groundswell.people.services import (
 )
 
 
-def ensure_account(*, person: Person, email: str) -> User:
+def ensure_account(*, person: Person, email: str, new_person: bool = False) -> User:
     """The person's account, created when they have none, with `email` leading to it.
 
     `email` must be one of the person's addresses (the caller has just matched it in
     people.EmailAddress, the source of truth). If a stale account still holds the
     address (staff corrected it, or records were merged), it is freed first, so the
     address can only ever lead to its owner's account.
+
+    `new_person`: the person was made in this transaction, so has no account yet (the
+    join's hot path skips looking for one).
     """
     email = normalize_email(email)
-    user = User.objects.filter(person=person).first()
+    user = None if new_person else User.objects.filter(person=person).first()
     if user is None:
         user = _create_account(person, email)
         if user is None:

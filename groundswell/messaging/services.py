@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
@@ -39,27 +40,36 @@ MAX_ATTEMPTS = 5
 UNSUBSCRIBE_SALT = "groundswell.unsubscribe"
 
 
-def send(*, message: Message, person_ids: Iterable[int], context: dict[int, dict] | None = None) -> int:
+def send(
+    *,
+    message: Message,
+    person_ids: Iterable[int],
+    context: dict[int, dict] | None = None,
+    new_people: bool = False,
+) -> int:
     """Queue `message` for these people. Returns how many deliveries are waiting to go.
 
     People who already have a delivery of this message are left alone. The
     deliveries go to the background queue once the caller's transaction commits.
+
+    `new_people`: the people were made in the caller's transaction, so none can have a
+    delivery yet: the INSERT returns the ids, with no look-up after it (the join's hot path).
     """
     context = context or {}
     ids = sorted(set(person_ids))
+    rows = [Delivery(message=message, person_id=pid, context=context.get(pid, {})) for pid in ids]
     # No savepoint: nothing here is caught and retried, and joins call this on their hot path.
     with transaction.atomic(savepoint=False):
-        # ignore_conflicts: whoever already has this message (or gets it concurrently) is skipped.
-        Delivery.objects.bulk_create(
-            [Delivery(message=message, person_id=pid, context=context.get(pid, {})) for pid in ids],
-            batch_size=1000,
-            ignore_conflicts=True,
-        )
-        queued = list(
-            Delivery.objects.filter(
-                message=message, person_id__in=ids, status=Delivery.Status.QUEUED
-            ).values_list("id", flat=True)
-        )
+        if new_people:
+            queued = [delivery.pk for delivery in Delivery.objects.bulk_create(rows, batch_size=1000)]
+        else:
+            # ignore_conflicts: whoever already has this message (or gets it concurrently) is skipped.
+            Delivery.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+            queued = list(
+                Delivery.objects.filter(
+                    message=message, person_id__in=ids, status=Delivery.Status.QUEUED
+                ).values_list("id", flat=True)
+            )
         transaction.on_commit(lambda: enqueue(queued))
     return len(queued)
 
@@ -493,7 +503,19 @@ def change_subscription(
 def system_message(key: str, *, template: str, kind: Message.Kind = Message.Kind.TRANSACTIONAL) -> Message:
     """The system's own message `key`, made from templates/messaging/<template>*.{txt,html} once.
     Transactional by default (something the person did asked for it); an ask the person did
-    not ask for (an invitation) is bulk, and skips whoever unsubscribed."""
+    not ask for (an invitation) is bulk, and skips whoever unsubscribed.
+
+    Kept in the cache once read (system messages are never deleted, and a delivery only
+    needs the message's id): a join or an RSVP then sends one statement fewer."""
+    cache_key = f"groundswell:system-message:{key}"
+    message = cache.get(cache_key)
+    if message is None:
+        message = _system_message(key, template=template, kind=kind)
+        cache.set(cache_key, message, timeout=3600)
+    return message
+
+
+def _system_message(key: str, *, template: str, kind: Message.Kind) -> Message:
     message = Message.objects.filter(key=key).first()
     if message is not None:
         return message
@@ -514,9 +536,11 @@ def system_message(key: str, *, template: str, kind: Message.Kind = Message.Kind
 
 
 def send_welcome(*, person: Person, hub_url: str, share_url: str) -> int:
+    """Welcome a person who has just joined (made in the caller's transaction)."""
     welcome = system_message("welcome", template="welcome")
     return send(
         message=welcome,
         person_ids=[person.pk],
         context={person.pk: {"hub_url": hub_url, "share_url": share_url}},
+        new_people=True,
     )

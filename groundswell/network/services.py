@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -79,12 +79,24 @@ def share_code_for(person: Person) -> ShareCode:
 
 
 def make_share_code(person: Person, *, shown_name: str = "") -> ShareCode:
+    code = ShareCode(person=person, shown_name=shown_name[:100], created_at=timezone.now())
+    table = ShareCode._meta.db_table
     for _ in range(5):
-        try:
-            with transaction.atomic():
-                return ShareCode.objects.create(person=person, code=new_code(), shown_name=shown_name[:100])
-        except IntegrityError:
-            continue  # a collision in 31^8 codes: draw again
+        code.code = new_code()
+        # One statement, no savepoint (the join's hot path): a code already taken, one
+        # chance in 31^8 per member, inserts nothing and returns no row, so draw again.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (person_id, code, shown_name, created_at) VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (code) DO NOTHING RETURNING id",
+                [person.pk, code.code, code.shown_name, code.created_at],
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            code.pk = row[0]
+            code._state.adding = False
+            code._state.db = connection.alias
+            return code
     raise RuntimeError("could not draw a unique share code")
 
 
@@ -226,22 +238,23 @@ def join(
     gaining details unless it is the signed-in member's own.
     """
     place = place_postcode(postal_code)
-    share = resolve_share_code(ref)
-    # A link with an unknown code is still a visit from that channel, just uncredited.
-    channel = Channel.from_slug(via, default=Channel.LINK if share else Channel.DIRECT)
-    details = PersonDetails(
-        email=email,
-        given_name=given_name,
-        family_name=family_name,
-        phone=phone,
-        place=place,
-        email_consent=email_consent,
-        consent_wording=JOIN_CONSENT_WORDING if email_consent is not None else "",
-        source_channel=channel,
-        recruited_by_id=share.person_id if share else None,
-    ).cleaned()
     # No savepoint of its own: nothing inside is caught here, and the join is the hot path.
+    # The link's code is read inside too: one commit for the whole join.
     with transaction.atomic(savepoint=False):
+        share = resolve_share_code(ref)
+        # A link with an unknown code is still a visit from that channel, just uncredited.
+        channel = Channel.from_slug(via, default=Channel.LINK if share else Channel.DIRECT)
+        details = PersonDetails(
+            email=email,
+            given_name=given_name,
+            family_name=family_name,
+            phone=phone,
+            place=place,
+            email_consent=email_consent,
+            consent_wording=JOIN_CONSENT_WORDING if email_consent is not None else "",
+            source_channel=channel,
+            recruited_by_id=share.person_id if share else None,
+        ).cleaned()
         arrival = arrive(
             actor=actor, details=details, share=share, channel=channel, origin=Origin.FORM, joining=True
         )
@@ -251,7 +264,7 @@ def join(
         code, user = None, None
         if arrival.created:
             code = make_share_code(person)
-            user = ensure_account(person=person, email=details.email)
+            user = ensure_account(person=person, email=details.email, new_person=True)
             send_welcome(
                 person=person,
                 hub_url=f"{settings.SITE_URL}{reverse('network:hub')}",
