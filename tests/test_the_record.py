@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from groundswell.accounts.actors import ANONYMOUS
 from groundswell.accounts.models import Role, User
-from groundswell.accounts.services import forget_person, set_role
+from groundswell.accounts.services import forget_person, set_role, tag_person
 from groundswell.accounts.tests.factories import MemberFactory, actor_of
 from groundswell.activity.models import Activity, Detail, Initiator, ObjectKind, Verb
 from groundswell.activity.services import Act, record_many
@@ -22,9 +22,9 @@ from groundswell.events.models import Attendance, Event, EventCampaign
 from groundswell.events.tests.factories import EventFactory
 from groundswell.messaging.services import change_subscription
 from groundswell.network.models import Contact, Origin, ShareCode
-from groundswell.network.services import add_contact
-from groundswell.people.models import EmailAddress, EmailStatus, Person
-from groundswell.people.services import add_tags, merge_people
+from groundswell.network.services import add_contact, arrive, arrive_many
+from groundswell.people.models import EmailAddress, EmailStatus, Person, Tag, Tagging
+from groundswell.people.services import PersonDetails, add_tags, merge_people
 
 pytestmark = pytest.mark.django_db
 
@@ -256,3 +256,89 @@ def test_arrive_many_falls_back_to_one_by_one_when_a_signup_races_it():
     finally:
         EmailAddress.objects.bulk_create = real_bulk_create  # type: ignore[method-assign]
     assert len(result.created) == 3 and EmailAddress.objects.filter(address__startswith="r").count() == 3
+
+
+def test_tagging_is_an_act_of_the_person_by_whom_naming_the_tag():
+    organizer = MemberFactory(given_name="Olu", role=Role.ORGANIZER)
+    member = MemberFactory(given_name="Tia")
+    added, removed = tag_person(actor=actor_of(organizer), person=member.person, add=["Volunteer", "donor"])
+    assert [t.name for t in added] == ["Volunteer", "donor"] and removed == []
+    tag_person(actor=actor_of(organizer), person=member.person, add=["volunteer"], remove=["Donor"])
+    logged = list(
+        Activity.objects.filter(person=member.person, object_kind=ObjectKind.TAG)
+        .order_by("id")
+        .values_list("verb", "object_id", "actor_id", "initiator")
+    )
+    volunteer, donor = added
+    by = (organizer.person_id, Initiator.STAFF)
+    assert logged == [
+        (Verb.TAGGED, volunteer.pk, *by),
+        (Verb.TAGGED, donor.pk, *by),
+        (Verb.UNTAGGED, donor.pk, *by),  # a tag already there is not tagged again
+    ]
+    with pytest.raises(PermissionDenied):
+        tag_person(actor=actor_of(member), person=member.person, add=["leader"])
+    assert not Tag.objects.filter(name="leader").exists()
+
+
+def test_tags_an_arrival_carries_are_logged_one_by_one_and_in_bulk():
+    organizer = MemberFactory(given_name="Olu", role=Role.ORGANIZER)
+    arrive(
+        actor=ANONYMOUS,
+        details=PersonDetails(email="form@example.org", tags=["Rally 2026"]),
+        share=None,
+        channel=Channel.DIRECT,
+        origin=Origin.FORM,
+    )
+    form = Person.objects.get(email_addresses__address="form@example.org")
+    assert list(acts(form, Verb.TAGGED).values_list("object_id", "actor_id", "initiator")) == [
+        (Tag.objects.get(name="Rally 2026").pk, None, Initiator.SYSTEM)
+    ]  # the form's tag, not the typist's
+
+    result = arrive_many(
+        actor=actor_of(organizer),
+        rows=[
+            PersonDetails(email=f"row{i}@example.org", tags=["imported", "Rally 2026", "IMPORTED"])
+            for i in range(3)
+        ],
+    )
+    assert Tag.objects.filter(name__iexact="imported").count() == 1
+    for person_id in result.created.values():
+        assert sorted(Tagging.objects.filter(person_id=person_id).values_list("tag__name", flat=True)) == [
+            "Rally 2026",
+            "imported",
+        ]
+        assert acts(person_id, Verb.TAGGED).filter(actor_id=organizer.person_id).count() == 2
+
+
+def test_tags_edited_in_the_admin_are_logged_as_the_staff_member(client_for):
+    admin = MemberFactory(given_name="Ada", role=Role.ADMIN)
+    member = MemberFactory(given_name="Tia", family_name="Ng")
+    add_tags(person=member.person, names=["donor"])
+    url = f"/admin/people/person/{member.person_id}/change/"
+    client = client_for(admin)
+    page = client.get(url)
+    assert page.status_code == 200 and 'value="donor"' in page.content.decode()
+    form = {
+        "given_name": "Tia",
+        "family_name": "Ng",
+        "additional_name": "",
+        "custom_fields": "{}",
+        "source_channel": str(Channel.DIRECT.value),
+        "recruited_by": "",
+        "source_detail": "",
+        "tags": "Volunteer, Host",
+    }
+    for prefix in ("email_addresses", "phone_numbers", "postal_addresses", "consents"):
+        form.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+    response = client.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert sorted(Tagging.objects.filter(person=member.person).values_list("tag__name", flat=True)) == [
+        "Host",
+        "Volunteer",
+    ]
+    logged = (
+        acts(member.person, Verb.TAGGED).filter(actor_id=admin.person_id).count(),
+        acts(member.person, Verb.UNTAGGED).filter(actor_id=admin.person_id).count(),
+    )
+    assert logged == (2, 1)

@@ -1,5 +1,7 @@
 """Accounts: made on demand for people, so anyone on the list can sign in with a code."""
 
+from collections.abc import Iterable
+
 from allauth.account.internal.flows.login_by_code import LoginCodeVerificationProcess
 from allauth.account.models import EmailAddress as LoginEmail
 from allauth.core import ratelimit
@@ -10,16 +12,18 @@ from django.http import HttpRequest
 from groundswell.accounts.actors import Actor
 from groundswell.accounts.models import Role, User
 from groundswell.activity.models import Detail, Initiator, ObjectKind, Verb
-from groundswell.activity.services import Act, ActingAs, record, record_act
+from groundswell.activity.services import Act, record, record_act, record_many
 from groundswell.core.channels import Channel
 from groundswell.core.errors import PermissionDenied, ValidationError
-from groundswell.people.models import Person
+from groundswell.people.models import Person, Tag
 from groundswell.people.services import (
     PersonDetails,
+    add_tags,
     anonymize_person,
     find_person,
     merge_people,
     normalize_email,
+    remove_tags,
     upsert_person,
 )
 
@@ -126,10 +130,13 @@ ROLE_DETAILS = {
 }
 
 
-def set_role(*, user: User, role: Role, actor: ActingAs | None = None) -> User:
+def set_role(*, user: User, role: Role, actor: Actor | None = None) -> User:
     """Give a role; staff roles open the Django admin, admin makes a superuser. Each change
     is an act (with the role as its detail), so who was staff on any past date can be read
-    from the log, and who changed it is on record."""
+    from the log, and who changed it is on record. Only an admin gives roles (`actor`
+    None: the system itself, making an account or running a command)."""
+    if actor is not None and not actor.is_admin:
+        raise PermissionDenied("Only an admin can change roles.")
     with transaction.atomic():
         before = User.objects.filter(pk=user.pk).values_list("role", flat=True).first()
         user.save(update_fields=user.apply_role(role))
@@ -212,3 +219,37 @@ def merge_people_as(*, actor: Actor, keep: Person, duplicate: Person) -> Person:
             )
         )
     return kept
+
+
+def tag_person(
+    *, actor: Actor, person: Person, add: Iterable[str] = (), remove: Iterable[str] = ()
+) -> tuple[list[Tag], list[Tag]]:
+    """Staff put tags on a person or take them off. Each change is an act of the person, by
+    whom, naming the tag, so who carried a tag on any past date can be read from the log.
+    Returns the tags put on and taken off (those already there, or not there, are left)."""
+    if not actor.is_staff:
+        raise PermissionDenied("Only organizers can tag people.")
+    with transaction.atomic():
+        added = add_tags(person=person, names=add)
+        removed = remove_tags(person=person, names=remove)
+        record_many(tagging_acts(actor=actor, person_id=person.pk, added=added, removed=removed))
+    return added, removed
+
+
+def tagging_acts(
+    *, actor: Actor, person_id: int, added: Iterable[Tag], removed: Iterable[Tag] = ()
+) -> list[Act]:
+    """The acts of tags put on (TAGGED) and taken off (UNTAGGED) one person: `tag_person`
+    and an arrival carrying tags (an import's, a form's) log these."""
+    return [
+        Act(
+            person_id=person_id,
+            verb=verb,
+            object_kind=ObjectKind.TAG,
+            object_id=tag.pk,
+            actor_id=actor.person_id,
+            initiator=actor.initiator,
+        )
+        for verb, tags in ((Verb.TAGGED, added), (Verb.UNTAGGED, removed))
+        for tag in tags
+    ]

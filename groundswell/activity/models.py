@@ -48,6 +48,7 @@ class Verb(models.IntegerChoices):
     ROLE_CHANGED = 29, "had their role changed"
     PROVED_ADDRESS = 30, "proved their email address"
     FORGOTTEN = 31, "was forgotten at their request"
+    UNTAGGED = 32, "had a tag taken off"
 
 
 class ObjectKind(models.IntegerChoices):
@@ -61,6 +62,7 @@ class ObjectKind(models.IntegerChoices):
     CAMPAIGN = 4, "event campaign"
     CONTACT = 5, "contact"
     MESSAGE = 6, "message"
+    TAG = 7, "tag"
 
 
 # Model label -> kind, so `record(obj=...)` needs no import of the model's app.
@@ -71,6 +73,7 @@ MODEL_KINDS = {
     "events.eventcampaign": ObjectKind.CAMPAIGN,
     "network.contact": ObjectKind.CONTACT,
     "messaging.message": ObjectKind.MESSAGE,
+    "people.tag": ObjectKind.TAG,
 }
 
 

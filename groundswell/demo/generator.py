@@ -9,9 +9,11 @@ all goes in one transaction, so a failed run leaves nothing (see `tables` for wh
 not `bulk_create`), and the activity log goes in last, in one piece, in the order
 things happened.
 
-Rows mirror what `network.services.join` writes for a real signup (and the events
-services for hosting, RSVPs and check-in), so the pages and analytics read demo
-data exactly as they will read real data.
+A join's acts come from `network.services.newcomer_acts`, the rule the join page logs
+by; the rows mirror what `network.services.join` writes for a real signup (a test joins
+through a demo recruiter's link and compares), and the events services' for hosting,
+RSVPs and check-in, so the pages and analytics read demo data as they will read real
+data.
 """
 
 import json
@@ -24,9 +26,10 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from groundswell.accounts.actors import ANONYMOUS
 from groundswell.accounts.models import Role
 from groundswell.accounts.services import create_account_for_email, ensure_account
-from groundswell.activity.models import Activity, Initiator, Verb
+from groundswell.activity.models import Activity, Verb
 from groundswell.activity.models import ObjectKind as LogKind
 from groundswell.activity.partitions import ensure_monthly_partitions, is_partitioned
 from groundswell.core.channels import Channel
@@ -37,7 +40,7 @@ from groundswell.demo.geography import draw_homes, places_of
 from groundswell.demo.names import Names, draw_names
 from groundswell.demo.tables import insert_rows, random_uuids, reset_id_sequence, timestamps
 from groundswell.network.models import ShareCode
-from groundswell.network.services import CODE_ALPHABET, CODE_LENGTH, JOIN_CONSENT_WORDING
+from groundswell.network.services import CODE_ALPHABET, CODE_LENGTH, JOIN_CONSENT_WORDING, newcomer_acts
 from groundswell.people.models import Consent, EmailAddress, EmailStatus, Person, PostalAddress
 from groundswell.people.places import Place
 
@@ -233,11 +236,26 @@ def _draw_acts(
     unsubscribed_ago: np.ndarray,
 ) -> Acts:
     acts = Acts()
-    everyone = np.arange(forest.size, dtype=np.int64)
-    acts.add(everyone, Verb.JOINED, forest.joined, channel)
+    # Everyone joined through the join page, ticking "email me" (leavers unsubscribe later).
+    parents, channels = forest.parent.tolist(), channel.tolist()
+    acts.add_arrivals(
+        (
+            (
+                i,
+                newcomer_acts(
+                    person_id=i,
+                    recruiter_id=parents[i] if parents[i] >= 0 else None,
+                    channel=Channel(channels[i]),
+                    subscribed=True,
+                    actor=ANONYMOUS,
+                ),
+            )
+            for i in range(forest.size)
+        ),
+        forest.joined,
+    )
     recruits = forest.recruits
     recruiter = forest.parent[recruits]
-    acts.add(recruiter, Verb.RECRUITED, forest.joined[recruits], channel[recruits], obj=recruits)
 
     # A recruit followed a link: its recruiter shared on that channel before the first
     # recruit from it arrived. One share per (recruiter, channel), between the
@@ -411,7 +429,7 @@ def _write_movement(rng: np.random.Generator, movement: Movement, *, accounts: b
         now_us=now_us,
     )
     result.rows.update(event_rows)
-    result.acts = _write_acts(movement.acts, forest, ids, event_ids, now, now_us)
+    result.acts = _write_acts(movement.acts, ids, event_ids, now, now_us)
     result.rows["activities"] = sum(result.acts.values())
     if holders is not None:
         admin, member, _ = holders
@@ -422,7 +440,7 @@ def _write_movement(rng: np.random.Generator, movement: Movement, *, accounts: b
 
 
 def _write_acts(
-    acts: Acts, forest: Forest, ids: np.ndarray, event_ids: np.ndarray, now: datetime, now_us: int
+    acts: Acts, ids: np.ndarray, event_ids: np.ndarray, now: datetime, now_us: int
 ) -> dict[str, int]:
     """Write the activity log; returns how many acts of each verb."""
     seconds_ago = np.concatenate(acts.seconds_ago)
@@ -461,11 +479,8 @@ def _write_acts(
             "channel": np.concatenate(acts.channel)[order].tolist(),
             # Credit as the services give it: a join credits the recruiter whose link it came
             # through; other acts came directly (lineage is read from recruited_by).
-            "referrer_id": _ids_or_none(np.where(verb == Verb.JOINED, forest.parent[person], -1), ids),
-            "actor_id": [
-                p if i == Initiator.MEMBER else None
-                for p, i in zip(ids[person].tolist(), initiator, strict=True)
-            ],
+            "referrer_id": _ids_or_none(np.concatenate(acts.referrer)[order], ids),
+            "actor_id": _ids_or_none(np.concatenate(acts.actor)[order], ids),
             "initiator": initiator,
         },
     )

@@ -25,10 +25,11 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 
+from groundswell.accounts.actors import SYSTEM, Actor
 from groundswell.activity.models import Verb
-from groundswell.activity.services import ActingAs, record
+from groundswell.activity.services import record
 from groundswell.core.channels import Channel
-from groundswell.core.errors import NotFound
+from groundswell.core.errors import NotFound, PermissionDenied
 from groundswell.messaging.models import Delivery, Message
 from groundswell.people.models import Consent, EmailAddress, EmailStatus, Person
 from groundswell.people.services import primary_email, touch
@@ -457,8 +458,13 @@ def unsubscribe(*, token: str) -> EmailAddress:
     """Unsubscribe the address the token was made for (one click, no sign-in)."""
     email = email_for_token(token)
     if email.status == EmailStatus.SUBSCRIBED:
+        # The link is the owner's proof: the system acts on it.
         change_subscription(
-            email=email, subscribed=False, channel=Channel.EMAIL, wording="One-click unsubscribe"
+            email=email,
+            subscribed=False,
+            actor=SYSTEM,
+            channel=Channel.EMAIL,
+            wording="One-click unsubscribe",
         )
         email.refresh_from_db()
     return email
@@ -468,18 +474,23 @@ def change_subscription(
     *,
     email: EmailAddress,
     subscribed: bool,
-    actor: ActingAs | None = None,
+    actor: Actor,
     channel: Channel | int = Channel.DIRECT,
     wording: str = "",
 ) -> bool:
     """The one way an address's subscription to bulk mail changes: the status, the consent
     in the words the person saw, and the act (so the list's size on any past date can be
     read from the log). Returns whether the status changed. A bouncing or complaining
-    address is not resubscribed by anyone but the person: it stays as it is for staff."""
+    address is not resubscribed by anyone but the person: it stays as it is for staff.
+
+    Only the address's owner, staff, or the system acting on the owner's proof (the
+    one-click link in an email) change it."""
+    if not (actor.is_staff or actor.is_person(email.person_id)):
+        raise PermissionDenied("Only the person themselves or an organizer can change that.")
     target = EmailStatus.SUBSCRIBED if subscribed else EmailStatus.UNSUBSCRIBED
     with transaction.atomic():
         rows = EmailAddress.objects.filter(pk=email.pk).exclude(status=target)
-        if subscribed and actor is not None and actor.person_id != email.person_id:
+        if subscribed and not actor.is_person(email.person_id):
             rows = rows.filter(status=EmailStatus.UNSUBSCRIBED)
         changed = bool(rows.update(status=target, status_changed_at=timezone.now()))
         Consent.objects.create(

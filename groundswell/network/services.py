@@ -11,9 +11,9 @@ from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
-from groundswell.accounts.actors import Actor
+from groundswell.accounts.actors import SYSTEM, Actor
 from groundswell.accounts.models import User
-from groundswell.accounts.services import ensure_account
+from groundswell.accounts.services import ensure_account, tagging_acts
 from groundswell.activity.models import Initiator, ObjectKind, Verb
 from groundswell.activity.services import Act, record, record_act, record_many
 from groundswell.core.channels import Channel
@@ -28,14 +28,18 @@ from groundswell.people.models import (
     Person,
     PhoneNumber,
     PostalAddress,
+    Tag,
+    Tagging,
     short_name_of,
 )
 from groundswell.people.places import place_postcode
 from groundswell.people.services import (
     PersonDetails,
+    add_tags,
     normalize_email,
     normalize_phone,
     person_id_for,
+    tags_named,
     upsert_person,
 )
 
@@ -80,15 +84,14 @@ def share_code_for(person: Person) -> ShareCode:
 
 def make_share_code(person: Person, *, shown_name: str = "") -> ShareCode:
     code = ShareCode(person=person, shown_name=shown_name[:100], created_at=timezone.now())
-    table = ShareCode._meta.db_table
     for _ in range(5):
         code.code = new_code()
         # One statement, no savepoint (the join's hot path): a code already taken, one
         # chance in 31^8 per member, inserts nothing and returns no row, so draw again.
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (person_id, code, shown_name, created_at) VALUES (%s, %s, %s, %s) "
-                "ON CONFLICT (code) DO NOTHING RETURNING id",
+                "INSERT INTO network_sharecode (person_id, code, shown_name, created_at) "
+                "VALUES (%s, %s, %s, %s) ON CONFLICT (code) DO NOTHING RETURNING id",
                 [person.pk, code.code, code.shown_name, code.created_at],
             )
             row = cursor.fetchone()
@@ -181,6 +184,11 @@ def arrive(
                 channel=channel,
                 wording=details.consent_wording,
             )
+    if details.tags:
+        # Tags an arrival carries are the caller's (an import's, a form's), never typed in
+        # by the person: put on as the actor, or by the system for a public form.
+        added = add_tags(person=person, names=details.tags)
+        record_many(tagging_acts(actor=actor if vouched else SYSTEM, person_id=person.pk, added=added))
     _record_ties(person, email=details.email, phone=details.phone)
     return Arrival(person=person, created=created, recruiter=recruiter)
 
@@ -507,6 +515,7 @@ def _arrive_batch(
                     actor=actor,
                 )
             )
+            _tag_batch(actor, new, ids)
             if ids:
                 Contact.objects.filter(person__isnull=True, email__in=list(ids)).update(
                     person_id=Case(*(When(email=e, then=Value(i)) for e, i in ids.items())),
@@ -522,3 +531,23 @@ def _arrive_batch(
         return
     result.created.update(ids)
     result.known.update(known)
+
+
+def _tag_batch(actor: Actor, new: list[PersonDetails], ids: dict[str, int]) -> None:
+    """The tags a batch's newcomers carry: the tags looked up (or made) once, one INSERT of
+    the taggings and one of their acts, however many rows."""
+    tagged = [(ids[d.email], d.tags) for d in new if d.tags]
+    if not tagged:
+        return
+    tags = {tag.name.lower(): tag for tag in tags_named(name for _, names in tagged for name in names)}
+    taken: dict[int, dict[int, Tag]] = {}  # person id -> tag id -> tag: each tag once a person
+    for person_id, names in tagged:
+        taken.setdefault(person_id, {}).update((tags[n.lower()].pk, tags[n.lower()]) for n in names)
+    Tagging.objects.bulk_create(
+        [Tagging(person_id=p, tag=tag) for p, theirs in taken.items() for tag in theirs.values()]
+    )
+    record_many(
+        act
+        for p, theirs in taken.items()
+        for act in tagging_acts(actor=actor, person_id=p, added=theirs.values())
+    )

@@ -302,8 +302,6 @@ def _add_contact_points(
                 latitude=place.latitude,
                 longitude=place.longitude,
             )
-    if details.tags:
-        add_tags(person=person, names=details.tags)
     if details.email_consent is not None:
         Consent.objects.create(
             person=person,
@@ -315,11 +313,40 @@ def _add_contact_points(
 
 
 def add_tags(*, person: Person, names: Iterable[str]) -> list[Tag]:
-    """Tag a person; tags are matched without regard to case and created when new."""
-    tags = []
-    for raw in names:
-        name = clean_line(raw)[:100]
-        if not name:
+    """Tag a person; tags are matched without regard to case and created when new.
+    Returns the tags newly put on the person (not those they had). Logged as acts by
+    `accounts.services.tag_person`, which everything above calls."""
+    added = []
+    for tag in tags_named(names):
+        try:
+            with transaction.atomic():
+                _, created = Tagging.objects.get_or_create(tag=tag, person=person)
+        except IntegrityError:
+            created = False  # tagged concurrently: one tagging, as wanted
+        if created:
+            added.append(tag)
+    if added:
+        touch(person.pk)
+    return added
+
+
+def remove_tags(*, person: Person, names: Iterable[str]) -> list[Tag]:
+    """Take tags off a person; returns the tags they had."""
+    wanted = {name.lower() for name in _tag_names(names)}
+    taggings = [
+        t for t in Tagging.objects.filter(person=person).select_related("tag") if t.tag.name.lower() in wanted
+    ]
+    Tagging.objects.filter(pk__in=[t.pk for t in taggings]).delete()
+    if taggings:
+        touch(person.pk)
+    return [t.tag for t in taggings]
+
+
+def tags_named(names: Iterable[str]) -> list[Tag]:
+    """The tags of these names, made when new (matched without regard to case)."""
+    tags: dict[str, Tag] = {}
+    for name in _tag_names(names):
+        if name.lower() in tags:
             continue
         same_name = Tag.objects.filter(name__iexact=name)  # tags are few: no index needed
         tag = same_name.first()
@@ -329,15 +356,12 @@ def add_tags(*, person: Person, names: Iterable[str]) -> list[Tag]:
                     tag = Tag.objects.create(name=name)
             except IntegrityError:
                 tag = same_name.get()
-        try:
-            with transaction.atomic():
-                Tagging.objects.get_or_create(tag=tag, person=person)
-        except IntegrityError:
-            pass  # tagged concurrently: one tagging, as wanted
-        tags.append(tag)
-    if tags:
-        touch(person.pk)
-    return tags
+        tags[name.lower()] = tag
+    return list(tags.values())
+
+
+def _tag_names(names: Iterable[str]) -> list[str]:
+    return [name for name in (clean_line(raw)[:100] for raw in names) if name]
 
 
 def touch(person_id: int) -> None:

@@ -1,13 +1,16 @@
 """The admin of people: here, above the apps whose services it calls, because every change it
 makes goes through the one service for it and is logged with the staff member who made it
-(merging, forgetting, subscribing and unsubscribing), never through a bare form save."""
+(merging, forgetting, tagging, subscribing and unsubscribing), never through a bare form save."""
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from groundswell.accounts.actors import actor_for_request
-from groundswell.accounts.services import forget_person, merge_people_as
+from groundswell.accounts.services import forget_person, merge_people_as, tag_person
 from groundswell.core.errors import GroundswellError
 from groundswell.messaging.services import change_subscription
 from groundswell.people.models import (
@@ -50,10 +53,35 @@ class PostalAddressInline(admin.TabularInline):
     ]
 
 
-class TaggingInline(admin.TabularInline):
-    model = Tagging
-    extra = 0
-    autocomplete_fields = ["tag"]
+class PersonAdminForm(forms.ModelForm):
+    # Tags are edited as one line of names, and changed through `tag_person` (each tag put
+    # on or taken off is an act, by whom), not as rows of their own.
+    tags = forms.CharField(
+        required=False,
+        max_length=2000,
+        help_text="Names separated by commas. A new name makes a new tag.",
+    )
+
+    class Meta:
+        model = Person
+        fields = [
+            "given_name",
+            "family_name",
+            "additional_name",
+            "custom_fields",
+            "source_channel",
+            "recruited_by",
+            "source_detail",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            names = Tagging.objects.filter(person=self.instance).values_list("tag__name", flat=True)
+            self.initial["tags"] = ", ".join(sorted(names, key=str.lower))
+
+    def tag_names(self) -> list[str]:
+        return [name.strip() for name in self.cleaned_data.get("tags", "").split(",") if name.strip()]
 
 
 class ConsentInline(admin.TabularInline):
@@ -78,13 +106,13 @@ class PersonAdmin(admin.ModelAdmin):
         "postal_addresses__postal_code",
         "=uuid",
     ]
+    form = PersonAdminForm
     raw_id_fields = ["recruited_by"]
     readonly_fields = ["uuid", "created_at", "modified_at"]
     inlines = [
         EmailAddressInline,
         PhoneNumberInline,
         PostalAddressInline,
-        TaggingInline,
         ConsentInline,
     ]
     actions = ["merge_selected", "forget_selected"]
@@ -93,6 +121,19 @@ class PersonAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Person]:
         return (
             super().get_queryset(request).select_related("recruited_by").prefetch_related("email_addresses")
+        )
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        person = form.instance
+        wanted = form.tag_names()
+        had = list(Tagging.objects.filter(person=person).values_list("tag__name", flat=True))
+        wanted_lower = {name.lower() for name in wanted}
+        tag_person(
+            actor=actor_for_request(request),
+            person=person,
+            add=wanted,
+            remove=[name for name in had if name.lower() not in wanted_lower],
         )
 
     @admin.display(description="Email")

@@ -217,3 +217,55 @@ def test_if_empty_leaves_someone_elses_database_alone() -> None:
     call_command("demo", "--people", "50", "--seed", "1", "--if-empty", stdout=StringIO())
     assert Person.objects.count() == 1
     assert not Activity.objects.exists()
+
+
+def test_a_demo_recruit_is_stored_as_the_join_page_stores_one(movement: DemoResult) -> None:
+    """The demo writes in bulk, but by the services' rules: a recruit of its making and one
+    who joins through the same recruiter's link leave the same rows and the same acts."""
+    from django.db.models import Q
+
+    from groundswell.accounts.actors import ANONYMOUS
+    from groundswell.network.services import join
+
+    def shape(person: Person) -> tuple:
+        roles = {person.pk: "newcomer", person.recruited_by_id: "recruiter", None: None}
+        acts = Activity.objects.filter(
+            Q(person=person) | Q(object_kind=ObjectKind.PERSON, object_id=person.pk),
+            verb__in=[Verb.JOINED, Verb.RECRUITED, Verb.SUBSCRIBED],
+        )
+        return (
+            sorted(
+                (
+                    Verb(a.verb).name,
+                    roles.get(a.person_id, "other"),
+                    roles.get(a.actor_id, "other"),
+                    roles.get(a.referrer_id, "other"),
+                    roles.get(a.object_id, "other"),
+                    a.initiator,
+                )
+                for a in acts
+            ),
+            list(person.email_addresses.values_list("primary", "status")),
+            list(person.consents.values_list("purpose", "granted", "wording")),
+            list(person.postal_addresses.values_list("primary", flat=True)),
+            person.share_codes.count(),
+        )
+
+    demo = (
+        Person.objects.filter(recruited_by__isnull=False, email_addresses__status="subscribed")
+        .exclude(email_addresses__address__in=[ADMIN_EMAIL, MEMBER_EMAIL])
+        .order_by("id")
+        .first()
+    )
+    assert demo is not None
+    code = ShareCode.objects.filter(person_id=demo.recruited_by_id).first()
+    joined = join(
+        actor=ANONYMOUS,
+        email="real.recruit@example.org",
+        given_name="Real",
+        postal_code="10001",
+        email_consent=True,
+        ref=code.code,
+        via="whatsapp",
+    )
+    assert shape(demo) == shape(joined.person)

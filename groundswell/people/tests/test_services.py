@@ -15,6 +15,7 @@ from groundswell.people.services import (
     merge_people,
     normalize_email,
     normalize_phone,
+    remove_tags,
     upsert_person,
 )
 
@@ -60,7 +61,6 @@ def test_second_signup_merges_and_loses_nothing():
             phone="212 555 0100",
             place=place_postcode("10001"),
             custom_fields={"shirt": "M", "issue": "housing"},
-            tags=["volunteer"],
             email_consent=True,
         )
     )
@@ -73,14 +73,13 @@ def test_second_signup_merges_and_loses_nothing():
             phone="212 555 0199",
             place=place_postcode("94110"),
             custom_fields={"issue": "transit", "team": "north"},
-            tags=["Volunteer", "donor"],
         )
     )
     assert not created and again.pk == first.pk
     person = Person.objects.get()
     # From a public form (anyone can type this address): nothing on the record changes,
     # not even a blank name; answers, numbers, addresses and tags are only added, and
-    # nothing new becomes primary.
+    # nothing new becomes primary. (Tags an arrival carries: network's `arrive`.)
     assert (person.given_name, person.family_name) == ("Sam", "")
     assert person.custom_fields == {"shirt": "M", "issue": "housing", "team": "north"}
     assert sorted(person.phone_numbers.values_list("number", flat=True)) == ["+12125550100", "+12125550199"]
@@ -91,7 +90,6 @@ def test_second_signup_merges_and_loses_nothing():
     assert list(person.postal_addresses.filter(primary=True).values_list("postal_code", flat=True)) == [
         "10001"
     ]
-    assert sorted(t.tag.name for t in Tagging.objects.filter(person=person)) == ["donor", "volunteer"]
     assert EmailAddress.objects.count() == 1
     # From the person themselves (signed in): blanks filled, names kept, newest answers.
     upsert_person(
@@ -179,26 +177,32 @@ def test_merging_keeps_the_more_trusted_role_and_rewrites_references(make_member
     assert objects == sorted([(merged.pk, recruit.pk), (merged.pk, merged.pk)])  # none names the deleted id
 
 
-def test_tags_match_without_case():
+def test_tags_match_without_case_and_only_new_ones_are_reported():
     person, _ = upsert_person(details=PersonDetails(email="t@example.org"))
-    add_tags(person=person, names=["Climate", "climate", "  CLIMATE "])
-    assert Tagging.objects.filter(person=person).count() == 1
+    assert [t.name for t in add_tags(person=person, names=["Climate", "climate", "  CLIMATE "])] == [
+        "Climate"
+    ]
+    assert add_tags(person=person, names=["CLIMATE", "Housing"])[0].name == "Housing"
+    assert Tagging.objects.filter(person=person).count() == 2
+    assert [t.name for t in remove_tags(person=person, names=["climate", "never had"])] == ["Climate"]
+    assert list(Tagging.objects.filter(person=person).values_list("tag__name", flat=True)) == ["Housing"]
 
 
 def test_merge_people_moves_every_related_row():
     keep, _ = upsert_person(
-        details=PersonDetails(email="keep@example.org", given_name="Kim", tags=["a"], phone="2125550100")
+        details=PersonDetails(email="keep@example.org", given_name="Kim", phone="2125550100")
     )
+    add_tags(person=keep, names=["a"])
     dup, _ = upsert_person(
         details=PersonDetails(
             email="dup@example.org",
             family_name="Lee",
-            tags=["a", "b"],
             phone="2125550100",
             custom_fields={"x": "1"},
             place=place_postcode("10001"),
         )
     )
+    add_tags(person=dup, names=["a", "b"])
     recruit, _ = upsert_person(details=PersonDetails(email="r@example.org", recruited_by_id=dup.pk))
     record(person=dup, verb=Verb.SIGNED)
     record(person=recruit, verb=Verb.JOINED, referrer_id=dup.pk)  # credited to dup
