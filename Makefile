@@ -3,15 +3,27 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Serving needs the app alone; the tests and checks add the dev tools.
+SERVE_STAMP := $(VENV)/.serve-installed
 STAMP := $(VENV)/.installed
+PIP := $(BIN)/python -m pip --disable-pip-version-check
 
 .PHONY: run test install lint types contracts check-migrations check clean
 
-$(STAMP): pyproject.toml
+$(VENV)/bin/python:
+	@echo "== Making a virtual environment in $(VENV)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	$(PIP) install --quiet --upgrade pip
+
+$(SERVE_STAMP): pyproject.toml | $(VENV)/bin/python
+	@echo "== Installing Groundswell and what it needs to serve (first run only: a minute or two)"
+	$(PIP) install --progress-bar on -e .
+	touch $(SERVE_STAMP)
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	@echo "== Installing Groundswell with its test and check tools (first run only: a few minutes)"
+	$(PIP) install --progress-bar on -e '.[dev]'
+	touch $(STAMP) $(SERVE_STAMP)
 
 install: $(STAMP)
 
@@ -21,9 +33,12 @@ install: $(STAMP)
 SITE_URL ?= http://127.0.0.1:$(PORT)
 LAPTOP := DEBUG=1 SITE_URL=$(SITE_URL)
 
-run: $(STAMP)
+run: $(SERVE_STAMP)
+	@echo "== Bringing the database up to date"
 	$(LAPTOP) $(BIN)/groundswell migrate --noinput
+	@echo "== The demo movement (made once, on an empty database)"
 	$(LAPTOP) $(BIN)/groundswell demo --people 2000 --seed 5 --if-empty
+	@echo "== Groundswell is at $(SITE_URL)/  (Ctrl-C stops it)"
 	$(LAPTOP) $(BIN)/groundswell runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)

@@ -8,3 +8,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
 
 refuse_insecure_production()
+
+# Read once-per-process tables now, before the first request rather than during it.
+from groundswell.people import places  # noqa: E402 (needs the settings loaded above)
+
+places.load()

@@ -27,7 +27,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from groundswell.accounts.actors import ANONYMOUS
-from groundswell.accounts.models import Role
+from groundswell.accounts.models import Role, User
 from groundswell.accounts.services import create_account_for_email, ensure_account
 from groundswell.activity.models import Activity, Verb
 from groundswell.activity.models import ObjectKind as LogKind
@@ -127,6 +127,13 @@ class Movement:
     zip_index: np.ndarray  # each person's home, as an index into geography.zip_table()
     events: EventPlan
     now: datetime  # what "seconds ago" counts back from
+
+
+def demo_sign_ins() -> list[str]:
+    """The demo's accounts still there, as the command prints them ("… (admin)")."""
+    there = set(User.objects.filter(email__in=[ADMIN_EMAIL, MEMBER_EMAIL]).values_list("email", flat=True))
+    labels = {ADMIN_EMAIL: "admin", MEMBER_EMAIL: "a member with a large network; see /hub/"}
+    return [f"{email} ({labels[email]})" for email in (ADMIN_EMAIL, MEMBER_EMAIL) if email in there]
 
 
 def people_exist() -> bool:

@@ -46,6 +46,12 @@ def _us_table() -> dict[str, tuple[str, str, float, float]]:
     return table
 
 
+def load() -> None:
+    """Read the ZIP table now: the web server calls this as it starts (config/wsgi.py), so
+    the first join after a start does not wait the three quarters of a second it takes."""
+    _us_table()
+
+
 def us_zip_codes() -> list[str]:
     return sorted(_us_table())
 

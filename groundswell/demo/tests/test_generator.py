@@ -207,14 +207,19 @@ def test_command_fills_an_empty_database_and_if_empty_then_keeps_it() -> None:
 
     out = StringIO()
     call_command("demo", "--people", "300", "--seed", "3", "--if-empty", stdout=out)
-    assert "no demo data added" in out.getvalue()
+    text = out.getvalue()
+    assert "no demo data added" in text
+    # `make run` prints how to sign in every time it starts, not only the first.
+    assert ADMIN_EMAIL in text and MEMBER_EMAIL in text and "Sign-in codes" in text
     assert (Person.objects.count(), Activity.objects.count(), User.objects.count()) == counts
 
 
 @pytest.mark.django_db
 def test_if_empty_leaves_someone_elses_database_alone() -> None:
     Person.objects.create(given_name="Real")
-    call_command("demo", "--people", "50", "--seed", "1", "--if-empty", stdout=StringIO())
+    out = StringIO()
+    call_command("demo", "--people", "50", "--seed", "1", "--if-empty", stdout=out)
+    assert "Sign in as" not in out.getvalue()  # no demo accounts to offer
     assert Person.objects.count() == 1
     assert not Activity.objects.exists()
 

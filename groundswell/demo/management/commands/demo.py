@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from groundswell.demo.generator import make_movement, people_exist
+from groundswell.demo.generator import demo_sign_ins, make_movement, people_exist
 
 
 class Command(BaseCommand):
@@ -25,6 +25,7 @@ class Command(BaseCommand):
             raise CommandError("--people must be at least 1.")
         if if_empty and people_exist():
             self.stdout.write("The database already has people in it; no demo data added.")
+            self._sign_ins(*demo_sign_ins())
             return
         result = make_movement(people=people, seed=seed)
         self.stdout.write(
@@ -42,14 +43,19 @@ class Command(BaseCommand):
             f"({events.attended} attended, {events.no_shows} no-shows)."
         )
         if result.admin_email and result.member_email:
-            self.stdout.write(
-                f"Sign in as {result.admin_email} (admin) or as {result.member_email} "
-                f"(a member who brought in {result.member_reach} people; see /hub/)."
+            self._sign_ins(
+                f"{result.admin_email} (admin)",
+                f"{result.member_email} (a member who brought in {result.member_reach} people; see /hub/)",
             )
-            if settings.EMAIL_BACKEND.endswith("console.EmailBackend"):
-                self.stdout.write(
-                    "Sign-in codes are printed in the console of the running server "
-                    "(the default email backend)."
-                )
-            else:
-                self.stdout.write(f"Sign-in codes are sent by email ({settings.EMAIL_BACKEND}).")
+
+    def _sign_ins(self, *accounts: str) -> None:
+        """How to sign in to the demo: printed every time `make run` starts, not only the first."""
+        if not accounts:
+            return
+        self.stdout.write("Sign in as " + " or as ".join(accounts) + ".")
+        if settings.EMAIL_BACKEND.endswith("console.EmailBackend"):
+            self.stdout.write(
+                "Sign-in codes are printed in the console of the running server (the default email backend)."
+            )
+        else:
+            self.stdout.write(f"Sign-in codes are sent by email ({settings.EMAIL_BACKEND}).")
