@@ -6,7 +6,9 @@ PORT ?= 8000
 # Serving needs the app alone; the tests and checks add the dev tools.
 SERVE_STAMP := $(VENV)/.serve-installed
 STAMP := $(VENV)/.installed
-PIP := $(BIN)/python -m pip --disable-pip-version-check
+# setuptools warns on every editable install, about a risk this layout does not run (a
+# folder named like the package elsewhere on the path): quiet, so real problems stand out.
+PIP := PYTHONWARNINGS=ignore $(BIN)/python -m pip --disable-pip-version-check
 
 .PHONY: run test install lint types contracts check-migrations check clean
 

@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "groundswell.web.context_processors.site",
+                "groundswell.web.context_processors.navigation",
             ],
         },
     },

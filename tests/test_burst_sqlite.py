@@ -131,7 +131,7 @@ def live_sqlite_server(tmp_path: Path) -> Iterator[tuple[str, Path, str]]:
             try:
                 with urllib.request.urlopen(f"{base}/join/", timeout=2):
                     break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, OSError):  # refused, reset, or a worker still starting
                 assert server.poll() is None, (tmp_path / "server.log").read_text()
                 assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.1)

@@ -5,4 +5,5 @@ from groundswell.web import views
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("style/", views.style, name="style"),
 ]

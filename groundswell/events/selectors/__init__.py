@@ -19,7 +19,7 @@ from groundswell.events.selectors.attendees import (
     open_dates,
     write_attendees_csv,
 )
-from groundswell.events.selectors.campaigns import CampaignTotals, campaign_totals
+from groundswell.events.selectors.campaigns import CampaignTotals, campaign_totals, waiting_for_review
 from groundswell.events.selectors.finding import (
     EARTH_RADIUS_KM,
     HAVERSINE_SQL,
@@ -64,6 +64,7 @@ __all__ = [
     "open_dates",
     "upcoming",
     "visible_to",
+    "waiting_for_review",
     "with_next_dates",
     "write_attendees_csv",
 ]

@@ -1,9 +1,10 @@
-"""Campaign totals."""
+"""Campaign totals, and the organizers' queue."""
 
 from dataclasses import dataclass
 
 from django.db.models import Min, OuterRef, Subquery
 
+from groundswell.accounts.actors import Actor
 from groundswell.events.models import Attendance, Event
 
 
@@ -44,3 +45,11 @@ def campaign_totals(campaign_id: int) -> CampaignTotals:
         hosts=len(host_ids),
         new_hosts=len([h for h in first_here if h not in earlier]),
     )
+
+
+def waiting_for_review(actor: Actor) -> int:
+    """How many events wait for an organizer's review: the count beside "Review" in the
+    navigation. Nobody but staff learns it (0 for everyone else, with no query)."""
+    if not actor.is_staff:
+        return 0
+    return Event.objects.filter(status=Event.Status.PENDING).count()
