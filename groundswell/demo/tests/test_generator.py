@@ -262,8 +262,9 @@ def test_a_demo_recruit_is_stored_as_the_join_page_stores_one(movement: DemoResu
         .order_by("id")
         .first()
     )
-    assert demo is not None
+    assert demo is not None and demo.recruited_by_id is not None
     code = ShareCode.objects.filter(person_id=demo.recruited_by_id).first()
+    assert code is not None
     joined = join(
         actor=ANONYMOUS,
         email="real.recruit@example.org",

@@ -16,13 +16,15 @@ pytestmark = pytest.mark.django_db
 
 
 def title(page) -> str:
-    return re.search(r"<title>(.*?)</title>", page.content.decode(), re.S).group(1).strip()
+    found = re.search(r"<title>(.*?)</title>", page.content.decode(), re.S)
+    assert found is not None
+    return found.group(1).strip()
 
 
 def test_the_organizer_sees_how_many_events_wait_for_review_and_a_member_sees_no_queue(client_for):
     organizer = MemberFactory(given_name="Olu", role=Role.ORGANIZER)
     member = MemberFactory(given_name="Tia")
-    events = [EventFactory(host=member) for _ in range(3)]
+    events: list[Event] = [EventFactory.create(host=member) for _ in range(3)]
     Event.objects.filter(pk__in=[e.pk for e in events[:2]]).update(status=Event.Status.PENDING)
     Event.objects.filter(pk=events[2].pk).update(status=Event.Status.PUBLISHED)  # not waiting
 
