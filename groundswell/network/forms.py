@@ -46,7 +46,8 @@ class JoinForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
     )
     email_consent = forms.BooleanField(
-        label="Email me about actions and events near me.", required=False, initial=True
+        label="Email me about actions and events near me.",
+        required=False,  # asked, never assumed
     )
     # Hidden from people; bots fill every field they find.
     website = forms.CharField(required=False, label="Leave this empty")

@@ -88,7 +88,10 @@ def test_join_share_and_see_the_ripple(browser, live_server, settings):
     other.keyboard.press("Tab")
     assert other.evaluate("document.activeElement.textContent") == "Skip to content"
 
-    # Sign out.
+    # Sign out, from the phone's menu (a details element: it opens without JavaScript).
+    assert not page.get_by_role("button", name="Sign out").is_visible()
+    page.locator("summary", has_text="Menu").click()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{live_server.url}/")
+    page.locator("summary", has_text="Menu").click()
     assert page.get_by_role("link", name="Sign in", exact=True).is_visible()
