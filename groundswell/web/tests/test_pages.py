@@ -92,3 +92,33 @@ def test_a_missing_page_says_so_and_offers_a_way_on():
     page = Client().get("/no/such/page/")
     assert page.status_code == 404 and title(page).startswith("Not found")
     assert reverse("events:find") in page.content.decode()
+
+
+def described_by_ids_missing(html: str) -> list[str]:
+    return [
+        one
+        for ids in re.findall(r'aria-describedby="([^"]*)"', html)
+        for one in ids.split()
+        if f'id="{one}"' not in html
+    ]
+
+
+def test_every_help_text_and_error_a_field_points_at_is_on_the_page(client_for):
+    member = MemberFactory(given_name="Tia")
+    anonymous, signed_in = Client(), client_for(member)
+    pages = [
+        anonymous.get(reverse("network:join")),
+        anonymous.post(reverse("network:join"), {"email": "not an address", "postal_code": ""}),
+        anonymous.get(reverse("events:find"), {"postcode": "00000"}),
+        anonymous.get(reverse("account_request_login_code")),
+        signed_in.get(reverse("events:host")),
+        signed_in.post(reverse("events:host"), {"title": ""}),
+    ]
+    described = 0
+    for page in pages:
+        html = page.content.decode()
+        assert described_by_ids_missing(html) == [], page.request["PATH_INFO"]
+        described += html.count("aria-describedby=")
+    # The failed submits tie their errors to the inputs.
+    assert 'aria-describedby="id_email_error"' in pages[1].content.decode()
+    assert described >= 5
