@@ -84,18 +84,21 @@ class Acts:
             for act in acts:
                 by_verb.setdefault(Verb(act.verb), []).append((newcomer, act))
         for verb, rows in sorted(by_verb.items()):
-
-            def column(attribute: str, rows: list[tuple[int, Act]] = rows) -> np.ndarray:
-                values = (getattr(act, attribute) for _, act in rows)
-                return np.array([-1 if v is None else int(v) for v in values], dtype=np.int64)
-
+            acts = [act for _, act in rows]
             self.add(
-                column("person_id"),
+                _column(acts, "person_id"),
                 verb,
                 joined_ago[[newcomer for newcomer, _ in rows]],
-                column("channel"),
-                column("object_id"),  # a person (the recruit), or -1
-                initiator=column("initiator"),
-                actor=column("actor_id"),
-                referrer=column("referrer_id"),
+                _column(acts, "channel"),
+                _column(acts, "object_id"),  # a person (the recruit), or -1
+                initiator=_column(acts, "initiator"),
+                actor=_column(acts, "actor_id"),
+                referrer=_column(acts, "referrer_id"),
             )
+
+
+def _column(acts: list[Act], attribute: str) -> np.ndarray:
+    """One attribute of these acts as a column, -1 standing for None."""
+    return np.array(
+        [-1 if v is None else int(v) for v in (getattr(act, attribute) for act in acts)], dtype=np.int64
+    )

@@ -314,8 +314,8 @@ def _add_contact_points(
 
 def add_tags(*, person: Person, names: Iterable[str]) -> list[Tag]:
     """Tag a person; tags are matched without regard to case and created when new.
-    Returns the tags newly put on the person (not those they had). Logged as acts by
-    `accounts.services.tag_person`, which everything above calls."""
+    Returns the tags newly put on the person (not those they had), for the caller to log:
+    `accounts.services.tag_person` (staff) and `network.arrive` (an arrival's tags) do."""
     added = []
     for tag in tags_named(names):
         try:
