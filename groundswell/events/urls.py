@@ -1,6 +1,6 @@
 from django.urls import path
 
-from groundswell.events.views import calendars, finding, host_tools, hosting
+from groundswell.events.views import attending, calendars, finding, host_tools, hosting
 
 app_name = "events"
 urlpatterns = [
@@ -11,9 +11,9 @@ urlpatterns = [
     path("events/feed/<str:token>.ics", calendars.my_feed, name="my_feed"),
     path("campaigns/<slug:slug>/", calendars.campaign, name="campaign"),
     path("campaigns/<slug:slug>/events.ics", calendars.campaign_feed, name="campaign_feed"),
-    path("events/<uuid:event_uuid>/", finding.detail, name="detail"),
-    path("events/<uuid:event_uuid>/rsvp/", finding.rsvp, name="rsvp"),
-    path("events/<uuid:event_uuid>/rsvp/cancel/", finding.leave, name="leave"),
+    path("events/<uuid:event_uuid>/", attending.detail, name="detail"),
+    path("events/<uuid:event_uuid>/rsvp/", attending.rsvp, name="rsvp"),
+    path("events/<uuid:event_uuid>/rsvp/cancel/", attending.leave, name="leave"),
     path("events/<uuid:event_uuid>/manage/", host_tools.manage, name="manage"),
     path("events/<uuid:event_uuid>/edit/", hosting.edit, name="edit"),
     path("events/<uuid:event_uuid>/cancel/", hosting.cancel_event, name="cancel_event"),
@@ -23,6 +23,6 @@ urlpatterns = [
     path("events/<uuid:event_uuid>/report/", host_tools.report, name="report"),
     path("events/<uuid:event_uuid>/attendees.csv", host_tools.attendees_csv, name="attendees_csv"),
     path("events/<uuid:event_uuid>/event.ics", calendars.ics, name="ics"),
-    path("rsvp/<str:token>/cancel/", finding.cancel, name="cancel"),
+    path("rsvp/<str:token>/cancel/", attending.cancel, name="cancel"),
     path("events/cohost/<str:token>/", hosting.cohost, name="cohost"),
 ]
