@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "groundswell.web.context_processors.site",
                 "groundswell.web.context_processors.navigation",
+                "groundswell.web.context_processors.viewer_time_zone",
             ],
         },
     },

@@ -25,6 +25,8 @@ class Place:
     region: str = ""
     latitude: float | None = None
     longitude: float | None = None
+    # The IANA zone the place keeps its clocks in ("America/Chicago"), where known.
+    time_zone: str = ""
 
     @property
     def located(self) -> bool:
@@ -32,8 +34,8 @@ class Place:
 
 
 @cache
-def _us_table() -> dict[str, tuple[str, str, float, float]]:
-    """ZIP → (city, state, lat, lon), read once per process (about 43,000 rows)."""
+def _us_table() -> dict[str, tuple[str, str, float, float, str]]:
+    """ZIP → (city, state, lat, lon, time zone), read once per process (about 43,000 rows)."""
     table = {}
     for row in zipcodes.list_all():
         if row.get("lat") and row.get("long"):
@@ -42,6 +44,7 @@ def _us_table() -> dict[str, tuple[str, str, float, float]]:
                 row["state"],
                 float(row["lat"]),
                 float(row["long"]),
+                row.get("timezone") or "",
             )
     return table
 
@@ -74,8 +77,8 @@ def place_postcode(raw: str) -> Place:
             raise ValidationError(
                 f"We couldn't find the ZIP code {zip5}. Please check it.", field="postal_code"
             )
-        city, state, lat, lon = found
-        return Place(zip5, "US", city, state, lat, lon)
+        city, state, lat, lon, zone = found
+        return Place(zip5, "US", city, state, lat, lon, zone)
     if not INTERNATIONAL.match(value):
         raise ValidationError(
             "That doesn't look like a postcode: use letters, digits and spaces only.",
