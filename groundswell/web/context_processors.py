@@ -2,11 +2,13 @@ from collections.abc import Callable
 from functools import cache
 
 from django.conf import settings
+from django.core.cache import cache as django_cache
 from django.http import HttpRequest
 
 from groundswell.accounts.actors import actor_for_request
 from groundswell.core.errors import ValidationError
 from groundswell.events.selectors import waiting_for_review
+from groundswell.people.models import PostalAddress
 from groundswell.people.places import place_postcode
 
 
@@ -18,6 +20,23 @@ def site(request: HttpRequest) -> dict[str, str]:
     }
 
 
+# Kept a while in the cache, so a page of times costs no query; a member who moves sees
+# their new clock within this time.
+VIEWER_ZONE_SECONDS = 600
+
+
+def _zone_of_person(person_id: int) -> str:
+    postcode = (
+        PostalAddress.objects.filter(person_id=person_id, primary=True)
+        .values_list("postal_code", flat=True)
+        .first()
+    )
+    try:
+        return place_postcode(postcode).time_zone if postcode else ""
+    except ValidationError:
+        return ""
+
+
 def viewer_time_zone(request: HttpRequest) -> dict[str, Callable[[], str]]:
     """The zone the reader's clock is in, for `{% when %}` (core/templatetags/times.py): a
     member's from their postcode, else the site's. A callable, so a page with no times pays
@@ -26,14 +45,14 @@ def viewer_time_zone(request: HttpRequest) -> dict[str, Callable[[], str]]:
     @cache
     def zone() -> str:
         user = getattr(request, "user", None)
-        person = getattr(user, "person", None) if user is not None and user.is_authenticated else None
-        if person is not None and person.postal_code:
-            try:
-                found = place_postcode(person.postal_code).time_zone
-            except ValidationError:
-                found = ""
+        if user is not None and user.is_authenticated:
+            found = django_cache.get_or_set(
+                f"groundswell:viewer-zone:{user.person_id}",
+                lambda: _zone_of_person(user.person_id),
+                timeout=VIEWER_ZONE_SECONDS,
+            )
             if found:
-                return found
+                return str(found)
         return str(settings.TIME_ZONE)
 
     return {"viewer_time_zone": zone}
