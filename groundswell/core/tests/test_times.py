@@ -63,16 +63,3 @@ def test_the_tag_reads_the_viewers_zone_from_the_page() -> None:
     assert local_viewer == "Sat, Dec 26, 10:00 AM"
     # An email has no viewer: the zone is always named.
     assert page.render(Context({"moment": MOMENT, "zone": "America/New_York"})) == "Sat, Dec 26, 10:00 AM EST"
-
-
-def test_a_members_clock_is_their_postcodes(make_member, rf, settings) -> None:
-    from django.contrib.auth.models import AnonymousUser
-
-    from groundswell.web.context_processors import viewer_time_zone
-
-    settings.TIME_ZONE = "UTC"
-    request = rf.get("/")
-    request.user = make_member("Cal", postal_code="60614")
-    assert viewer_time_zone(request)["viewer_time_zone"]() == "America/Chicago"
-    request.user = AnonymousUser()
-    assert viewer_time_zone(request)["viewer_time_zone"]() == "UTC"
