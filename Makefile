@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 # folder named like the package elsewhere on the path): quiet, so real problems stand out.
 PIP := PYTHONWARNINGS=ignore $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: run test install lint types contracts check-migrations check clean
+.PHONY: run test install axe lint types contracts check-migrations check clean
 
 $(VENV)/bin/python:
 	@echo "== Making a virtual environment in $(VENV)"
@@ -43,7 +43,16 @@ run: $(SERVE_STAMP)
 	@echo "== Groundswell is at $(SITE_URL)/  (Ctrl-C stops it)"
 	$(LAPTOP) $(BIN)/groundswell runserver 127.0.0.1:$(PORT)
 
-test: $(STAMP)
+# axe-core (npm) for the accessibility checks of the browser tests; without npm they skip.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  echo "== axe-core for the accessibility checks"; npm ci --no-audit --no-fund --silent && touch $(AXE); \
+	else echo "(npm is not installed: the accessibility checks will be skipped)"; fi
+
+axe: $(AXE)
+
+test: $(STAMP) axe
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -62,4 +71,4 @@ check-migrations: $(STAMP)
 check: lint types contracts check-migrations
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles node_modules

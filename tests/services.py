@@ -41,3 +41,13 @@ def require_chromium() -> str:
     if not os.path.exists(CHROMIUM):
         _missing("needs Debian's chromium (apt-get install chromium); .ci/run installs it")
     return CHROMIUM
+
+
+AXE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "node_modules", "axe-core", "axe.min.js")
+
+
+def require_axe() -> str:
+    """axe-core, from the npm registry (`make test` runs `npm ci` where npm is installed)."""
+    if not os.path.exists(AXE):
+        _missing("needs axe-core from npm (npm ci); make test installs it where npm is, .ci/run installs npm")
+    return AXE

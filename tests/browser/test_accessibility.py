@@ -1,0 +1,149 @@
+"""Every page, as every persona, at phone and desktop width: axe-core finds no WCAG 2.1 A or AA
+violation, and nothing is wider than the screen.
+
+axe-core comes from the npm registry (package.json; `make test` runs `npm ci`) and is injected
+into the page by Playwright: the site itself never loads it.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from groundswell.accounts.models import Role
+from groundswell.accounts.tests.factories import actor_of
+from groundswell.events import services as event_services
+from groundswell.events.models import Event, EventCampaign
+from groundswell.events.tests.factories import EventFactory
+from tests.services import require_axe
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = [390, 1280]
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+RUN_AXE = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' :: ' + (n.failureSummary || '').split('\\n').slice(0, 3).join(' ')),
+  }));
+}"""
+
+# Wider than the screen: the page scrolls sideways (a phone's worst layout bug).
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth <= width) return [];
+  return [...document.querySelectorAll('body *')]
+    .filter(el => el.getBoundingClientRect().right > width + 1)
+    .slice(0, 5).map(el => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ').join('.') : ''));
+}"""
+
+
+@dataclass
+class World:
+    member: object
+    host: object
+    organizer: object
+    admin: object
+    outsider: object
+    upcoming: Event
+    pending: Event
+    past: Event
+    cancelled: Event
+    campaign: EventCampaign
+
+
+def _world(make_member) -> World:
+    host = make_member("Hattie")
+    member = make_member("Maya", recruited_by=host.person)
+    organizer = make_member("Olu", role=Role.ORGANIZER)
+    admin = make_member("Ada", role=Role.ADMIN)
+    outsider = make_member("Otto")
+    campaign = EventCampaign.objects.create(
+        title="Day of Action", slug="day-of-action", approval=EventCampaign.Approval.OPEN
+    )
+    soon = timezone.now().replace(microsecond=0) + timedelta(days=2)
+    upcoming = EventFactory.create(
+        host=host, title="Block party planning", starts_at=soon, campaign=campaign, time_zone="America/New_York"
+    )
+    past = EventFactory.create(host=host, title="Last month's canvass", starts_at=soon)
+    event_services.rsvp(actor=actor_of(member), event=past)
+    began = soon - timedelta(days=30)
+    Event.objects.filter(pk=past.pk).update(
+        starts_at=began, ends_at=began + timedelta(hours=2), last_ends_at=began + timedelta(hours=2)
+    )
+    cancelled = EventFactory.create(host=host, title="Rained-out picnic", starts_at=soon + timedelta(days=3))
+    event_services.cancel_event(actor=actor_of(host), event=cancelled, reason="Storm warning")
+    pending_campaign = EventCampaign.objects.create(title="Chapters", slug="chapters")
+    pending = EventFactory.create(host=host, title="Chapter meeting", starts_at=soon, campaign=pending_campaign)
+    event_services.rsvp(actor=actor_of(member), event=upcoming)
+    return World(member, host, organizer, admin, outsider, upcoming, pending, past, cancelled, campaign)
+
+
+def _pages(persona: str, world: World) -> list[str]:
+    """The pages a persona meets: the public ones, then what their role opens."""
+    public = [
+        "/",
+        "/events/",
+        "/events/?postal_code=10001&radius=25",
+        "/events/?postal_code=99999",
+        f"/events/{world.upcoming.uuid}/",
+        f"/events/{world.cancelled.uuid}/",
+        f"/campaigns/{world.campaign.slug}/",
+        "/join/",
+        "/no-such-page/",
+    ]
+    if persona == "anonymous":
+        return [*public, "/accounts/login/code/", "/events/host/"]
+    signed_in = [*public, "/hub/", "/events/mine/", "/events/host/"]
+    if persona in ("member", "outsider"):
+        return [*signed_in, "/events/review/"]  # the last: a refusal page
+    hosting = [
+        f"/events/{world.upcoming.uuid}/manage/",
+        f"/events/{world.past.uuid}/manage/",
+        f"/events/{world.upcoming.uuid}/edit/",
+        f"/events/{world.pending.uuid}/",
+    ]
+    if persona == "host":
+        return [*signed_in, *hosting]
+    staff = [*signed_in, *hosting, "/events/review/"]
+    return [*staff, "/style/"] if persona == "admin" else staff
+
+
+def _check(page, url: str) -> list[str]:
+    page.goto(url)
+    problems = [f"{v['id']} ({v['impact']}): {v['help']} — {v['nodes']}" for v in page.evaluate(RUN_AXE, WCAG_AA)]
+    wide = page.evaluate(OVERFLOW)
+    if wide:
+        problems.append(f"wider than the screen: {wide}")
+    return problems
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("persona", ["anonymous", "outsider", "member", "host", "organizer", "admin"])
+def test_no_page_has_an_accessibility_violation_or_scrolls_sideways(
+    persona, width, browser, signed_in, live_server, make_member, settings
+) -> None:
+    axe = require_axe()
+    settings.SITE_URL = live_server.url
+    world = _world(make_member)
+    viewport = {"width": width, "height": 900}
+    user = None if persona == "anonymous" else getattr(world, persona)
+    context = browser.new_context(viewport=viewport) if user is None else signed_in(user, viewport=viewport)
+    context.add_init_script(path=axe)
+    page = context.new_page()
+    found = {}
+    for path in _pages(persona, world):
+        problems = _check(page, f"{live_server.url}{path}")
+        if problems:
+            found[path] = problems
+    # The phone's open menu must fit too.
+    if width < 600:
+        page.goto(f"{live_server.url}/")
+        page.locator("details.phone-only > summary").click()
+        if page.evaluate(OVERFLOW):
+            found["/ (menu open)"] = [f"wider than the screen: {page.evaluate(OVERFLOW)}"]
+    context.close()
+    assert found == {}, "\n".join(f"{path}:\n  " + "\n  ".join(items) for path, items in found.items())
