@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # htmx, served from this package's static files (no CDN): `{% htmx_script %}`.
+    "django_htmx",
     # Before allauth: the first app holding a template wins, and our sign-in pages
     # (web/templates/account/, allauth/layouts/) must replace allauth's own.
     "groundswell.web",
@@ -69,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # `request.htmx`: a host's check-in tap answers with the row alone, not the page.
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -174,6 +178,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "groundswell.events.tasks.extend_repeating_events",
         "schedule": 86400.0,
     },
+    "remove-expired-data-exports": {
+        "task": "groundswell.accounts.tasks.remove_expired_data_exports",
+        "schedule": 86400.0,
+    },
     "requeue-stale-deliveries": {
         "task": "groundswell.messaging.tasks.requeue_stale_deliveries",
         "schedule": DELIVERY_SWEEP_EVERY,
@@ -243,6 +251,9 @@ GROUNDSWELL_RATE_LIMITS = {
     # A host's message goes to everyone coming from the organization's address: three an
     # hour covers a correction to a correction (HOST_MESSAGES_PER_DAY caps the day).
     "member_mail": env.str("RATE_LIMIT_MEMBER_MAIL", default="3/h/person"),
+    # Writing to an event's host through its page: a few questions an hour is plenty for a
+    # person; per address it stops a script from mailing hosts.
+    "contact_host": env.str("RATE_LIMIT_CONTACT_HOST", default="20/h/ip,60/d/ip,5/h/person,20/d/person"),
 }
 
 # --- Static files -------------------------------------------------------------------
@@ -254,6 +265,10 @@ STATICFILES_DIRS = [("leaflet", xstatic_leaflet.BASE_DIR)]
 MAP_TILES_URL = env.str("MAP_TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILES_ATTRIBUTION = env.str("MAP_TILES_ATTRIBUTION", default="© OpenStreetMap contributors")
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# Files the site makes or receives (members' data archives). Never served as static files:
+# each is downloaded only through the view that checks who asks. In production point this
+# at a private disk or switch STORAGES["default"] to a private bucket.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Production may choose whitenoise.storage.CompressedManifestStaticFilesStorage

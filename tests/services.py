@@ -43,7 +43,9 @@ def require_chromium() -> str:
     return CHROMIUM
 
 
-AXE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "node_modules", "axe-core", "axe.min.js")
+AXE = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "node_modules", "axe-core", "axe.min.js"
+)
 
 
 def require_axe() -> str:

@@ -1,31 +1,44 @@
 """Accounts: made on demand for people, so anyone on the list can sign in with a code."""
 
+import logging
+import secrets
 from collections.abc import Iterable
+from datetime import timedelta
+from typing import IO
 
 from allauth.account.internal.flows.login_by_code import LoginCodeVerificationProcess
 from allauth.account.models import EmailAddress as LoginEmail
 from allauth.core import ratelimit
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.files.base import File
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from groundswell.accounts.actors import Actor
-from groundswell.accounts.models import Role, User
+from groundswell.accounts.models import DataExport, Role, User
 from groundswell.activity.models import Detail, Initiator, ObjectKind, Verb
 from groundswell.activity.services import Act, record, record_act, record_many
 from groundswell.core.channels import Channel
 from groundswell.core.errors import PermissionDenied, ValidationError
-from groundswell.people.models import Person, Tag
+from groundswell.people.models import Person, PhoneNumber, PostalAddress, Tag
+from groundswell.people.places import place_postcode
 from groundswell.people.services import (
     PersonDetails,
     add_tags,
     anonymize_person,
+    clean_name,
     find_person,
     merge_people,
     normalize_email,
+    normalize_phone,
     remove_tags,
+    touch,
     upsert_person,
 )
+
+log = logging.getLogger(__name__)
 
 
 def ensure_account(*, person: Person, email: str, new_person: bool = False) -> User:
@@ -195,8 +208,14 @@ def forget_person(*, actor: Actor, person: Person) -> Person:
     if not (actor.is_staff or actor.is_person(person)):
         raise PermissionDenied("Only the person themselves or an organizer can do that.")
     with transaction.atomic():
+        # The archives' rows go with the person (DataExport.ON_FORGET); their files are not
+        # rows, so they are removed here, once the forgetting is sure to be kept.
+        stored = list(
+            DataExport.objects.filter(person=person).exclude(file_name="").values_list("file_name", flat=True)
+        )
         person = anonymize_person(person=person)
         record(person=person, verb=Verb.FORGOTTEN, actor=actor)
+        transaction.on_commit(lambda: _remove_files(stored))
     return person
 
 
@@ -253,3 +272,180 @@ def tagging_acts(
         for verb, tags in ((Verb.TAGGED, added), (Verb.UNTAGGED, removed))
         for tag in tags
     ]
+
+
+# --- My account: a member's own details, what they share, their data -----------------------
+
+
+def _require_self_or_staff(actor: Actor, person: Person) -> None:
+    if not (actor.is_staff or actor.is_person(person)):
+        raise PermissionDenied("Only the person themselves or an organizer can change that.")
+
+
+def change_details(
+    *, actor: Actor, person: Person, given_name: str, family_name: str, postcode: str, phone: str
+) -> list[Detail]:
+    """The person (or staff) corrects their name, postcode and phone number. Everything is
+    checked before anything is written, so a bad phone number does not leave a changed name.
+    A blank phone number removes their numbers. Each part that changed is an act naming the
+    part (never the value: the log is kept longer than the details). Returns what changed."""
+    _require_self_or_staff(actor, person)
+    given = clean_name(given_name, field_name="given_name")
+    if not given:
+        raise ValidationError("Please enter your first name.", field="given_name")
+    family = clean_name(family_name, field_name="family_name")
+    place = place_postcode(postcode)
+    number = normalize_phone(phone) if (phone or "").strip() else ""
+    changed: list[Detail] = []
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        if (person.given_name, person.family_name) != (given, family):
+            person.given_name, person.family_name = given, family
+            person.save(update_fields=["given_name", "family_name", "modified_at"])
+            changed.append(Detail.NAME)
+        address = person.postal_addresses.order_by("-primary", "id").first()
+        if address is None or address.postal_code != place.postal_code or not address.primary:
+            # The street lines belonged to the old postcode; the new one is placed afresh.
+            fields = {
+                "address_lines": []
+                if address is None or address.postal_code != place.postal_code
+                else address.address_lines,
+                "locality": place.locality,
+                "region": place.region,
+                "postal_code": place.postal_code,
+                "country": place.country,
+                "latitude": place.latitude,
+                "longitude": place.longitude,
+            }
+            if address is None:
+                PostalAddress.objects.create(person=person, primary=True, **fields)
+            else:
+                PostalAddress.objects.filter(pk=address.pk).update(primary=True, **fields)
+            changed.append(Detail.POSTCODE)
+        if _replace_phone(person, number):
+            changed.append(Detail.PHONE)
+        if changed:
+            touch(person.pk)
+            record_many(_detail_acts(actor, person.pk, changed))
+    return changed
+
+
+def _replace_phone(person: Person, number: str) -> bool:
+    """Make `number` the person's one phone number (none, when blank); whether it changed.
+    The page shows one number, so no other is kept out of the person's sight."""
+    numbers = list(person.phone_numbers.order_by("-primary", "id"))
+    if [n.number for n in numbers] == ([number] if number else []) and all(n.primary for n in numbers):
+        return False
+    person.phone_numbers.exclude(number=number).delete()
+    if number:
+        kept = person.phone_numbers.filter(number=number).first()
+        if kept is None:
+            PhoneNumber.objects.create(person=person, number=number, primary=True)
+        elif not kept.primary:
+            PhoneNumber.objects.filter(pk=kept.pk).update(primary=True)
+    return True
+
+
+def _detail_acts(actor: Actor, person_id: int, details: Iterable[Detail]) -> list[Act]:
+    return [
+        Act(
+            person_id=person_id,
+            verb=Verb.CHANGED_DETAILS,
+            detail=detail,
+            actor_id=actor.person_id,
+            initiator=actor.initiator,
+        )
+        for detail in details
+    ]
+
+
+def share_with_hosts(*, actor: Actor, user: User, email: bool, phone: bool) -> bool:
+    """What the member's RSVPs share with hosts unless they choose otherwise on the RSVP
+    form: their email address, their phone number (their name always). Only the member
+    themselves sets this. Returns whether it changed; a change is an act."""
+    if not actor.is_person(user.person_id):
+        raise PermissionDenied("Only the member themselves can change what they share.")
+    with transaction.atomic():
+        changed = bool(
+            User.objects.filter(pk=user.pk)
+            .exclude(share_email_with_hosts=email, share_phone_with_hosts=phone)
+            .update(share_email_with_hosts=email, share_phone_with_hosts=phone)
+        )
+        if changed:
+            record_many(_detail_acts(actor, user.person_id, [Detail.SHARING]))
+    user.share_email_with_hosts, user.share_phone_with_hosts = email, phone
+    return changed
+
+
+# How long a ready archive can be downloaded, and how long one being prepared is waited for
+# before asking again starts another (a worker that died leaves it "being prepared").
+DATA_EXPORT_KEPT = timedelta(days=7)
+DATA_EXPORT_PATIENCE = timedelta(hours=1)
+DATA_EXPORT_FOLDER = "private/data-exports"
+
+
+def request_data_export(*, actor: Actor, person: Person) -> tuple[DataExport, bool]:
+    """The person asks for a copy of everything held about them. Only they may: staff see
+    people's records in the admin, and an archive of someone else's is not theirs to take.
+    Asking while one is being prepared returns that one. Returns (export, new); the caller
+    queues the building of a new one after commit."""
+    if not actor.is_person(person):
+        raise PermissionDenied("Only the person themselves can ask for a copy of their data.")
+    with transaction.atomic():
+        Person.objects.select_for_update().filter(pk=person.pk).first()  # one request at a time
+        waiting = DataExport.objects.filter(
+            person=person,
+            status=DataExport.Status.PREPARING,
+            requested_at__gt=timezone.now() - DATA_EXPORT_PATIENCE,
+        ).first()
+        if waiting is not None:
+            return waiting, False
+        export = DataExport.objects.create(person=person)
+        record(person=person, verb=Verb.ASKED_FOR_DATA, actor=actor)
+    return export, True
+
+
+def store_data_export(*, export: DataExport, content: IO[bytes]) -> DataExport:
+    """The worker built the archive: keep it (under a name nobody can guess, outside any
+    public URL) until it expires. An export no longer being prepared is left alone, so a
+    task run twice stores one file."""
+    content.seek(0, 2)
+    size = content.tell()
+    content.seek(0)
+    name = default_storage.save(
+        f"{DATA_EXPORT_FOLDER}/{export.uuid}-{secrets.token_urlsafe(16)}.zip", File(content)
+    )
+    now = timezone.now()
+    updated = DataExport.objects.filter(pk=export.pk, status=DataExport.Status.PREPARING).update(
+        status=DataExport.Status.READY,
+        file_name=name,
+        size=size,
+        ready_at=now,
+        expires_at=now + DATA_EXPORT_KEPT,
+    )
+    if not updated:
+        default_storage.delete(name)
+    export.refresh_from_db()
+    return export
+
+
+def fail_data_export(*, export: DataExport) -> None:
+    DataExport.objects.filter(pk=export.pk, status=DataExport.Status.PREPARING).update(
+        status=DataExport.Status.FAILED
+    )
+
+
+def remove_expired_data_exports(*, now: object = None) -> int:
+    """Delete archives past their time (the files, then the rows); the number removed."""
+    expired = DataExport.objects.filter(expires_at__lte=now or timezone.now())
+    names = list(expired.exclude(file_name="").values_list("file_name", flat=True))
+    _remove_files(names)
+    return expired.delete()[0]
+
+
+def _remove_files(names: Iterable[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            log.warning("Could not remove the data export %s; remove it by hand.", name)

@@ -49,6 +49,13 @@ class Verb(models.IntegerChoices):
     PROVED_ADDRESS = 30, "proved their email address"
     FORGOTTEN = 31, "was forgotten at their request"
     UNTAGGED = 32, "had a tag taken off"
+    # My account: the member's own changes (the detail names what changed, never the value).
+    CHANGED_DETAILS = 33, "changed their details"
+    ASKED_FOR_DATA = 34, "asked for a copy of their data"
+    # A host's mistaken tap taken back: the log is append-only, so this act cancels the
+    # CHECKED_IN and ATTENDED (or NO_SHOW) before it for whoever counts them.
+    CHECK_IN_UNDONE = 35, "had a check-in taken back"
+    CONTACTED_HOST = 36, "wrote to a host"
 
 
 class ObjectKind(models.IntegerChoices):
@@ -90,6 +97,11 @@ class Detail(models.IntegerChoices):
     ROLE_GROUP_LEADER = 22, "group leader"
     ROLE_ORGANIZER = 23, "organizer"
     ROLE_ADMIN = 24, "admin"
+    # What a CHANGED_DETAILS act changed.
+    NAME = 30, "name"
+    POSTCODE = 31, "postcode"
+    PHONE = 32, "phone"
+    SHARING = 33, "what they share with hosts"
 
 
 class Initiator(models.IntegerChoices):

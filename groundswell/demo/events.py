@@ -62,13 +62,13 @@ from groundswell.demo.event_kinds import (
     Kind,
 )
 from groundswell.demo.forest import SECONDS_PER_DAY, Forest
-from groundswell.demo.geography import zip_table
+from groundswell.demo.geography import metros, miles_between, zip_table
 from groundswell.demo.tables import insert_rows, random_uuids, reset_id_sequence, timestamps
 from groundswell.events.models import Attendance, Event, EventCampaign, TrustedHost
 from groundswell.events.recurrence import monthly_rule_for
 from groundswell.events.services import sync_dates
 from groundswell.people.models import EmailAddress, Person
-from groundswell.people.places import Place
+from groundswell.people.places import Place, place_postcode
 
 HOUR = 3600.0
 DAY = SECONDS_PER_DAY
@@ -131,6 +131,7 @@ DAY_OF_ACTION_SIGNUP_SKEW = 1.5
 REVIEW_MEDIAN_DAYS = 1.0
 REVIEW_BACKLOG = 0.04  # of events waiting for approval, the newest are still waiting at least
 REJECTED_SHARE = 0.06
+METRO_KICKOFF_MILES = 15.0  # well inside the search's default 25 miles
 
 # RSVPs: how many an event draws (lognormal around its kind's median), and from whom.
 RSVP_SIGMA = 0.6
@@ -816,7 +817,65 @@ def _day_of_action_events(
         flagship.campaign, flagship.staff = campaign, True
         flagship.visibility, flagship.capacity = Event.Visibility.PUBLIC, None
         planned.append(flagship)
+    if staff is not None:
+        planned += _metro_kickoffs(world, planned, campaign=campaign, day=day, staff=staff)
+        planned.append(_training_call(world, campaign=campaign, day=day, staff=staff))
     return planned
+
+
+def _training_call(world: _World, *, campaign: int, day: date, staff: int) -> PlannedEvent:
+    """An online call for the day's hosts the week before: every search, wherever it is
+    near, has an online event to show."""
+    kind = next(kind for kind, _ in STAFF_KINDS if kind.name == "host training call")
+    starts, ends = _at(world.now, day - timedelta(days=7), 19.0, 1.0, zoneinfo.ZoneInfo(ONLINE_TIME_ZONE))
+    call = _event(
+        world,
+        host=staff,
+        kind=kind,
+        created_ago=DAY_OF_ACTION_ANNOUNCED_DAYS_AGO * DAY,
+        starts_ago=starts,
+        ends_ago=ends,
+        place=None,
+        zone=ONLINE_TIME_ZONE,
+        zip_=-1,
+        u=world.rng.random(12),
+    )
+    call.campaign, call.staff, call.visibility = campaign, True, Event.Visibility.PUBLIC
+    return call
+
+
+def _metro_kickoffs(
+    world: _World, planned: list[PlannedEvent], *, campaign: int, day: date, staff: int
+) -> list[PlannedEvent]:
+    """The organizers hold a kickoff in each big metro that has no live event for the day
+    within METRO_KICKOFF_MILES of its centre, so that a visitor's first search from a big
+    city finds one, however small the movement."""
+    table = zip_table()
+    live = [e.zip for e in planned if e.zip >= 0 and e.status == Event.Status.PUBLISHED]
+    kickoffs = []
+    for metro in metros():
+        lat, lon = table.latitude[metro.centre], table.longitude[metro.centre]
+        if live and miles_between(table, lat, lon, np.array(live)).min() <= METRO_KICKOFF_MILES:
+            continue
+        place = place_postcode(table.codes[metro.centre])
+        zone_name = _zone_of(place)
+        starts, ends = _at(world.now, day, 11.0, 2.0, zoneinfo.ZoneInfo(zone_name))
+        kickoff = _event(
+            world,
+            host=staff,
+            kind=DAY_OF_ACTION_KICKOFF,
+            created_ago=DAY_OF_ACTION_ANNOUNCED_DAYS_AGO * DAY,
+            starts_ago=starts,
+            ends_ago=ends,
+            place=place,
+            zone=zone_name,
+            zip_=metro.centre,
+            u=world.rng.random(12),
+        )
+        kickoff.campaign, kickoff.staff = campaign, True
+        kickoff.visibility, kickoff.capacity = Event.Visibility.PUBLIC, None
+        kickoffs.append(kickoff)
+    return kickoffs
 
 
 class _Neighbours:

@@ -1,7 +1,7 @@
 """iCalendar (RFC 5545) for events: one event's .ics, and feeds of many."""
 
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 from django.conf import settings
@@ -10,23 +10,32 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
 from groundswell.events.models import Event, Shift
+from groundswell.events.selectors.places import EventPlace, public_place
 
 
-def calendar(entries: Iterable[Event | Shift], *, name: str) -> bytes:
-    """A calendar of events (a repeating one with its rule) and of single dates or shifts."""
+def calendar(
+    entries: Iterable[Event | Shift],
+    *,
+    name: str,
+    place_for: Callable[[Event], EventPlace] = public_place,
+) -> bytes:
+    """A calendar of events (a repeating one with its rule) and of single dates or shifts.
+    `place_for`: where each event is, as the reader may see it (by default, what anyone may:
+    a host's street address only when they show it to everyone)."""
     cal = Calendar()
     cal.add("prodid", f"-//{settings.SITE_NAME}//Groundswell//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", name)
     for entry in entries:
-        cal.add_component(_component(entry.event, entry) if isinstance(entry, Shift) else _component(entry))
+        event = entry.event if isinstance(entry, Shift) else entry
+        cal.add_component(_component(event, place_for(event), entry if isinstance(entry, Shift) else None))
     # Times are written in each event's own zone (TZID), so a monthly 7 pm meeting stays at
     # 7 pm across daylight saving; the zones' definitions (VTIMEZONE) go in the file.
     cal.add_missing_timezones()
     return cal.to_ical()
 
 
-def _component(event: Event, shift: Shift | None = None) -> CalendarEvent:
+def _component(event: Event, place: EventPlace, shift: Shift | None = None) -> CalendarEvent:
     zone = zoneinfo.ZoneInfo(event.time_zone)
     slot = shift or event
     item = CalendarEvent()
@@ -38,13 +47,10 @@ def _component(event: Event, shift: Shift | None = None) -> CalendarEvent:
     item.add("summary", f"{event.title}: {shift.label}" if shift and shift.label else event.title)
     if event.description:
         item.add("description", event.description)
-    where = ", ".join(
-        p for p in [event.venue, *event.address_lines, event.locality, event.region, event.postal_code] if p
-    )
-    if where or event.online_url:
-        item.add("location", where or event.online_url)
-    if event.latitude is not None and event.longitude is not None:
-        item.add("geo", (event.latitude, event.longitude))
+    if place.in_person or place.online_url:
+        item.add("location", place.text)
+    if place.latitude is not None and place.longitude is not None:
+        item.add("geo", (place.latitude, place.longitude))
     item.add("url", f"{settings.SITE_URL}{reverse('events:detail', args=[event.uuid])}")
     item.add("status", "CANCELLED" if event.status == Event.Status.CANCELLED else "CONFIRMED")
     if event.recurrence_rule and shift is None:

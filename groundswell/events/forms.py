@@ -1,4 +1,5 @@
 import re
+import zoneinfo
 from dataclasses import dataclass
 from datetime import date, time
 
@@ -27,7 +28,13 @@ RADIUS_CHOICES = [(5, "5 miles"), (10, "10 miles"), (25, "25 miles"), (50, "50 m
 
 
 class SearchForm(forms.Form):
-    postal_code = forms.CharField(label="ZIP or postcode", max_length=16, required=False)
+    # A ZIP code or a city: read by events.selectors.find_place, which says what it cannot place.
+    near = forms.CharField(
+        label="ZIP code or city",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "placeholder": "10001 or Austin, TX"}),
+    )
     radius = forms.TypedChoiceField(
         label="Within", choices=RADIUS_CHOICES, coerce=int, initial=25, required=False
     )
@@ -95,6 +102,18 @@ SHIFT_LINE = re.compile(
 )
 
 
+# The host form's "time zone: from the ZIP code" choice (views/hosting.py decides it).
+AUTOMATIC_ZONE = ""
+
+
+def _real_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return len(name) < 64
+
+
 class HostEventForm(forms.Form):
     title = forms.CharField(label="Title", max_length=200)
     description = forms.CharField(
@@ -107,11 +126,29 @@ class HostEventForm(forms.Form):
     date = forms.DateField(label="Date", widget=DATE_INPUT, validators=DATE_BOUNDS)
     start_time = forms.TimeField(label="Starts", widget=forms.TimeInput(attrs={"type": "time"}))
     end_time = forms.TimeField(label="Ends", widget=forms.TimeInput(attrs={"type": "time"}))
-    time_zone = forms.ChoiceField(label="Time zone", choices=TIME_ZONES, initial="America/New_York")
     venue = forms.CharField(label="Venue (optional)", max_length=200, required=False)
     address = forms.CharField(label="Street address (optional)", max_length=200, required=False)
+    address_shown = forms.ChoiceField(
+        label="Who sees the venue and street address",
+        choices=[
+            ("attendees", "Only people who RSVP (a private home)"),
+            ("everyone", "Everyone (a public place)"),
+        ],
+        initial="attendees",
+        required=False,  # left out (an older form, a script): the careful choice
+        help_text="A home: only people who RSVP. A café, a library, a park: everyone. Anyone else sees "
+        "the town and an area on the map, never the house.",
+    )
     postal_code = forms.CharField(
         label="ZIP code", max_length=16, required=False, help_text="Leave empty for an online event."
+    )
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        choices=[(AUTOMATIC_ZONE, "The ZIP code's time zone"), *TIME_ZONES],
+        initial=AUTOMATIC_ZONE,
+        required=False,
+        help_text="The times above are in this zone. Leave it to the ZIP code unless the event is online "
+        "or the ZIP code is in another zone.",
     )
     online_url = forms.URLField(
         label="Online link (optional)", required=False, max_length=500, assume_scheme="https"
@@ -165,6 +202,18 @@ class HostEventForm(forms.Form):
         help_text="Separate them with commas.",
     )
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # An event placed in a zone the short list leaves out (Indiana's, Puerto Rico's) keeps it.
+        field = self.fields["time_zone"]
+        assert isinstance(field, forms.ChoiceField)
+        zone = str(self.data.get("time_zone") or self.initial.get("time_zone") or "")
+        if zone and zone not in dict(field.choices) and _real_zone(zone):  # type: ignore[arg-type]
+            field.choices = [*field.choices, (zone, zone.replace("_", " "))]  # type: ignore[misc]
+
+    def clean_address_shown(self) -> str:
+        return self.cleaned_data.get("address_shown") or "attendees"
+
     def clean_shifts(self) -> list["ShiftLine"]:
         lines = [line.strip() for line in self.cleaned_data.get("shifts", "").splitlines() if line.strip()]
         shifts = []
@@ -209,3 +258,44 @@ class WalkInForm(forms.Form):
     given_name = forms.CharField(label="First name", max_length=100)
     family_name = forms.CharField(label="Last name (optional)", max_length=100, required=False)
     email = forms.CharField(label="Email address", max_length=254, widget=forms.EmailInput)
+
+
+class ContactHostForm(forms.Form):
+    """Writing to an event's host; a visitor who is not signed in also gives a name and an
+    address the host can reply to (`for_guest`)."""
+
+    given_name = forms.CharField(
+        label="Your first name",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    email = forms.CharField(
+        label="Your email address",
+        max_length=254,
+        required=False,
+        help_text="The host sees it, to reply to you.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    body = forms.CharField(
+        label="Your message",
+        max_length=5_000,
+        error_messages={
+            "required": "Please write your message.",
+            "max_length": "Please keep your message under 5,000 characters.",
+        },
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: object, for_guest: bool, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.for_guest = for_guest
+        if for_guest:
+            self.fields["given_name"].required = True
+            self.fields["given_name"].error_messages["required"] = "Please enter your first name."
+            self.fields["email"].required = True
+            self.fields["email"].error_messages["required"] = (
+                "Please enter your email address, so the host can reply."
+            )
+        else:
+            del self.fields["given_name"], self.fields["email"]

@@ -55,6 +55,13 @@ class Event(PublicId, TimeStamped):
         CANCELLED = "cancelled"  # called off after it went live: people with the link learn so
         REJECTED = "rejected", "Not approved"  # never went live: nobody but its hosts sees it
 
+    class AddressShown(models.TextChoices):
+        """Who sees the venue and street address. Everyone else sees the town and an
+        approximate area on the map (`selectors.places`)."""
+
+        EVERYONE = "everyone", "Everyone who can see the event"
+        ATTENDEES = "attendees", "Only people who RSVP (and the hosts)"
+
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True, help_text="Markdown; rendered sanitized.")
     # The first (or only) date. A repeating event's later dates, and an event's shifts, are
@@ -73,6 +80,12 @@ class Event(PublicId, TimeStamped):
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     online_url = models.URLField(max_length=500, blank=True)
+    # A home's address is for the people coming, not for everyone who finds the event.
+    # New events default to the careful choice; events from before the choice existed were
+    # published with their address on show, and keep it (migration 0007).
+    address_shown = models.CharField(
+        max_length=10, choices=AddressShown.choices, default=AddressShown.ATTENDEES
+    )
     # None: no limit. Shifts, when there are any, carry their own capacities.
     capacity = models.PositiveIntegerField(null=True, blank=True)
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)

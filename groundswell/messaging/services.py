@@ -378,12 +378,8 @@ def render_email(
     if not message.is_template:
         return _literal_email(message, email, unsubscribe, connection)
     engine = engines["django"]
-    # Subjects and plain text are not HTML: render them without escaping.
-    subject = " ".join(
-        engine.from_string("{% autoescape off %}" + message.subject + "{% endautoescape %}")
-        .render(context)
-        .split()
-    )
+    subject = _render_subject(message, context)
+    # Plain text is not HTML: rendered without escaping.
     text = engine.from_string("{% autoescape off %}" + message.body_text + "{% endautoescape %}").render(
         context
     )
@@ -402,6 +398,26 @@ def render_email(
     if message.body_html:
         mail.attach_alternative(engine.from_string(message.body_html).render(context), "text/html")
     return mail
+
+
+def _render_subject(message: Message, context: dict) -> str:
+    """A templated subject rendered (not HTML: without escaping) on one line."""
+    template = engines["django"].from_string("{% autoescape off %}" + message.subject + "{% endautoescape %}")
+    return " ".join(template.render(context).split())
+
+
+def subject_as_received(message: Message, person: Person, extra: dict) -> str:
+    """The subject line as this person received it (the copy of their data shows it)."""
+    if not message.is_template:
+        return message.subject
+    context = {
+        "site_name": settings.SITE_NAME,
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "display_name": person.display_name,
+        **extra,
+    }
+    return _render_subject(message, context)
 
 
 def _literal_email(
@@ -555,3 +571,10 @@ def send_welcome(*, person: Person, hub_url: str, share_url: str) -> int:
         context={person.pk: {"hub_url": hub_url, "share_url": share_url}},
         new_people=True,
     )
+
+
+def send_data_export_ready(*, person: Person, export_key: str, download_url: str) -> int:
+    """Tell a person the copy of their data they asked for is ready (one email per archive:
+    the key names the archive, so a second archive gets its own email)."""
+    message = system_message(f"data-export:{export_key}", template="data_export_ready")
+    return send(message=message, person_ids=[person.pk], context={person.pk: {"download_url": download_url}})

@@ -93,3 +93,20 @@ class ContactForm(forms.Form):
     )
     email = forms.CharField(label="Email (optional)", max_length=254, required=False)
     phone = forms.CharField(label="Phone (optional)", max_length=30, required=False)
+
+
+class RippleSearchForm(forms.Form):
+    """Finding someone in a large ripple: a name, a generation, a page. Anything that does
+    not fit is dropped (the page shows the whole ripple), never an error page."""
+
+    q = forms.CharField(label="Search by name", max_length=100, required=False)
+    generation = forms.TypedChoiceField(
+        label="Generation", required=False, coerce=int, empty_value=None, choices=[("", "Everyone")]
+    )
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
+
+    def __init__(self, *args: object, generations: int = 0, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["generation"].choices = [("", "Everyone")] + [  # type: ignore[attr-defined]
+            (str(n), "Joined through you" if n == 1 else f"Generation {n}") for n in range(1, generations + 1)
+        ]

@@ -327,14 +327,17 @@ def share(*, person: Person, channel_slug: str) -> str | None:
     return link.url
 
 
-def count_click(*, code: str | None, via: str | None, user_agent: str) -> bool:
+def count_click(*, code: str | None, via: str | None, user_agent: str, person: bool = False) -> bool:
     """Count one visit to a share link. Returns whether it was counted.
 
     Only the aggregate per link, channel and day is stored; unknown codes and
-    link-preview bots are not counted.
+    link-preview bots are not counted, unless `person`: someone arrived (joined) through
+    the link, so whatever their browser calls itself, a person opened it.
     """
     share = resolve_share_code(code)
-    if share is None or not user_agent or BOT_USER_AGENT.search(user_agent):
+    if share is None:
+        return False
+    if not person and (not user_agent or BOT_USER_AGENT.search(user_agent)):
         return False
     channel = Channel.from_slug(via, default=Channel.LINK)
     today = timezone.localdate()

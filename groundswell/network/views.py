@@ -13,11 +13,9 @@ from groundswell.core import ratelimit
 from groundswell.core.channels import Channel
 from groundswell.core.errors import RateLimited, ValidationError
 from groundswell.network import selectors, services
-from groundswell.network.forms import ContactForm, JoinForm
+from groundswell.network.forms import ContactForm, JoinForm, RippleSearchForm
+from groundswell.network.visits import count_share_visit
 from groundswell.people.models import Person
-
-CLICKED_COOKIE = "gs_seen"
-CLICKED_MAX = 30
 
 
 @require_http_methods(["GET", "POST"])
@@ -27,7 +25,7 @@ def join(request: HttpRequest) -> HttpResponse:
         form = JoinForm(initial={"ref": ref[:64], "via": via[:32]})
         response = _render_join(request, form, ref)
         if ref:
-            _count_click(request, response, ref, via)
+            count_share_visit(request, response, ref, via)
         return response
 
     form = JoinForm(request.POST)
@@ -57,6 +55,10 @@ def join(request: HttpRequest) -> HttpResponse:
     if result.own_address:
         messages.success(request, "Welcome back! We've added your new details.")
         return redirect("network:hub")
+    response = redirect("network:joined")
+    if result.created and result.recruiter is not None:
+        # Joined through the link: that is a visit, counted if the page view was not.
+        count_share_visit(request, response, data["ref"], data["via"], arrived=True)
     # Nobody is signed in by joining: the code we email proves the address first. Until
     # then the newcomer gets their share link (the recruiting moment), and the page is the
     # same whether the address was new or already on the list.
@@ -69,7 +71,7 @@ def join(request: HttpRequest) -> HttpResponse:
         "name": data["given_name"],
         "email": data["email"],
     }
-    return redirect("network:joined")
+    return response
 
 
 JOINED_SESSION_KEY = "groundswell_joined"
@@ -103,48 +105,44 @@ def joined(request: HttpRequest) -> HttpResponse:
 
 def _render_join(request: HttpRequest, form: JoinForm, ref: str, status: int = 200) -> HttpResponse:
     share = services.resolve_share_code(ref)
-    context = {"form": form, "inviter_name": share.inviter_name if share else None}
+    context = {
+        "form": form,
+        "inviter_name": share.inviter_name if share else None,
+        "inviter_town": selectors.inviter_town(share) if share else "",
+    }
     return render(request, "network/join.html", context, status=status)
-
-
-def _count_click(request: HttpRequest, response: HttpResponse, ref: str, via: str) -> None:
-    """Count this browser's first visit through this link; remember it in the browser only."""
-    seen = (request.get_signed_cookie(CLICKED_COOKIE, default="", salt="share-clicks") or "").split(",")
-    share = services.resolve_share_code(ref)
-    if share is None:
-        return
-    # Built from our own values only: a header cannot carry whatever text the link had.
-    key = f"{share.code}:{Channel.from_slug(via, default=Channel.LINK).slug}"
-    if key in seen:
-        return
-    if services.count_click(code=ref, via=via, user_agent=request.headers.get("User-Agent", "")):
-        seen = [*[s for s in seen if s][-(CLICKED_MAX - 1) :], key]
-        response.set_signed_cookie(
-            CLICKED_COOKIE,
-            ",".join(seen),
-            salt="share-clicks",
-            max_age=30 * 86400,
-            httponly=True,
-            samesite="Lax",
-        )
 
 
 @login_required
 def hub(request: HttpRequest) -> HttpResponse:
     person = request.user.person  # type: ignore[union-attr]
-    return render(request, "network/hub.html", _hub_context(person, ContactForm()))
+    return render(request, "network/hub.html", _hub_context(request, person, ContactForm()))
 
 
-def _hub_context(person: Person, contact_form: ContactForm) -> dict:
+def _hub_context(request: HttpRequest, person: Person, contact_form: ContactForm) -> dict:
     code = services.share_code_for(person)
     links = selectors.share_links(code)
-    generations = selectors.ripple(person)
+    generations = selectors.ripple_generations(person)
+    search = RippleSearchForm(request.GET, generations=len(generations))
+    search.is_valid()
+    wanted = search.cleaned_data  # the parts that were valid: a bad page number shows page 1
     return {
         "person": person,
         "share_buttons": [link for link in links if link.channel != Channel.LINK],
         "copy_link": next(link.link for link in links if link.channel == Channel.LINK),
         "generations": generations,
         "reach_total": sum(g.total for g in generations),
+        "further_out": sum(g.total for g in generations[6:]),
+        # The ripple summarized: counts per generation above, one page of names below.
+        "ripple": selectors.ripple_page(
+            person,
+            page=wanted.get("page") or 1,
+            query=wanted.get("q") or "",
+            generation=wanted.get("generation"),
+        )
+        if generations
+        else None,
+        "search": search,
         "reach_by_channel": selectors.reach_by_channel(person),
         "contacts": selectors.contacts_of(person),
         "contact_form": contact_form,
@@ -181,4 +179,4 @@ def add_contact(request: HttpRequest) -> HttpResponse:
             # tell a member who is on the list.
             messages.success(request, f"Added {contact.name}. We'll tell you when they join.")
             return redirect("network:hub")
-    return render(request, "network/hub.html", _hub_context(person, form), status=400)
+    return render(request, "network/hub.html", _hub_context(request, person, form), status=400)

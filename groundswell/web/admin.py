@@ -4,15 +4,20 @@ makes goes through the one service for it and is logged with the staff member wh
 
 from typing import Any
 
+from allauth.account.models import EmailAddress as AllauthEmailAddress
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.contrib.auth.models import Group
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from groundswell.accounts.actors import actor_for_request
 from groundswell.accounts.services import forget_person, merge_people_as, tag_person
 from groundswell.core.errors import GroundswellError
+from groundswell.events.models import Attendance
 from groundswell.messaging.services import change_subscription
+from groundswell.network.models import ShareClickCount
 from groundswell.people.models import (
     Consent,
     EmailAddress,
@@ -22,6 +27,8 @@ from groundswell.people.models import (
     Tag,
     Tagging,
 )
+from groundswell.web.models import SiteText
+from groundswell.web.texts import forget_site_texts, site_text
 
 
 class EmailAddressInline(admin.TabularInline):
@@ -205,3 +212,59 @@ class EmailAddressAdmin(admin.ModelAdmin):
             for email in queryset.select_related("person")
         )
         self.message_user(request, f"{changed} address(es) changed.", messages.SUCCESS)
+
+
+@admin.register(SiteText)
+class SiteTextAdmin(admin.ModelAdmin):
+    """The site's own words: the home page's tagline and introduction, the privacy policy.
+    Saving shows the new words at once (the cached copy is dropped)."""
+
+    list_display = ["__str__", "updated_at"]
+    readonly_fields = ["updated_at"]
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        # Start from the default words, so an organizer edits rather than writes from nothing.
+        initial = super().get_changeform_initial_data(request)
+        key = initial.get("key")
+        if isinstance(key, str) and key in SiteText.Key.values:
+            initial.setdefault("text", site_text(SiteText.Key(key)))
+        return initial
+
+    def save_model(self, request: HttpRequest, obj: SiteText, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        forget_site_texts()
+
+    def delete_model(self, request: HttpRequest, obj: SiteText) -> None:
+        super().delete_model(request, obj)
+        forget_site_texts()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[SiteText]) -> None:
+        super().delete_queryset(request, queryset)
+        forget_site_texts()
+
+
+# --- The admin reads as the site -----------------------------------------------------------
+# Here, in the admin that sits above every app, so the whole admin is named in one place.
+admin.site.site_header = f"{settings.SITE_NAME} admin"
+admin.site.site_title = f"{settings.SITE_NAME} admin"
+admin.site.index_title = "Run the movement"
+
+# Names the admin shows that the models' Meta spells badly ("email addresss", Django's
+# plural). Each belongs in its model's Meta with that app's next migration; until then they
+# are set here, where only the admin reads them (migrations read Meta's own words).
+ADMIN_NAMES: dict[type[Model], tuple[str, str]] = {
+    EmailAddress: ("email address", "email addresses"),
+    Attendance: ("RSVP", "RSVPs"),
+    ShareClickCount: ("share link clicks on a day", "share link clicks by day"),
+}
+for _model, (_one, _many) in ADMIN_NAMES.items():
+    _model._meta.verbose_name, _model._meta.verbose_name_plural = _one, _many
+
+
+def hide_duplicates() -> None:
+    """Roles live on the user (accounts.User.role), not in Django's groups; and allauth's copy
+    of each address is kept in step with people.EmailAddress, the truth, edited above. Called
+    from WebConfig.ready, once every app's admin is registered (allauth's comes after ours)."""
+    for model in (Group, AllauthEmailAddress):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)

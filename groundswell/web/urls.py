@@ -6,4 +6,5 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("style/", views.style, name="style"),
+    path("privacy/", views.privacy, name="privacy"),
 ]

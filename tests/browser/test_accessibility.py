@@ -27,7 +27,8 @@ RUN_AXE = """async (tags) => {
   const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
   return result.violations.map(v => ({
     id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' :: ' + (n.failureSummary || '').split('\\n').slice(0, 3).join(' ')),
+    nodes: v.nodes.slice(0, 3).map(
+      n => n.target.join(' ') + ' :: ' + (n.failureSummary || '').split('\\n').slice(0, 3).join(' ')),
   }));
 }"""
 
@@ -37,7 +38,8 @@ OVERFLOW = """() => {
   if (document.documentElement.scrollWidth <= width) return [];
   return [...document.querySelectorAll('body *')]
     .filter(el => el.getBoundingClientRect().right > width + 1)
-    .slice(0, 5).map(el => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ').join('.') : ''));
+    .slice(0, 5)
+    .map(el => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).replace(/ /g, '.') : ''))
 }"""
 
 
@@ -66,7 +68,11 @@ def _world(make_member) -> World:
     )
     soon = timezone.now().replace(microsecond=0) + timedelta(days=2)
     upcoming = EventFactory.create(
-        host=host, title="Block party planning", starts_at=soon, campaign=campaign, time_zone="America/New_York"
+        host=host,
+        title="Block party planning",
+        starts_at=soon,
+        campaign=campaign,
+        time_zone="America/New_York",
     )
     past = EventFactory.create(host=host, title="Last month's canvass", starts_at=soon)
     event_services.rsvp(actor=actor_of(member), event=past)
@@ -77,7 +83,9 @@ def _world(make_member) -> World:
     cancelled = EventFactory.create(host=host, title="Rained-out picnic", starts_at=soon + timedelta(days=3))
     event_services.cancel_event(actor=actor_of(host), event=cancelled, reason="Storm warning")
     pending_campaign = EventCampaign.objects.create(title="Chapters", slug="chapters")
-    pending = EventFactory.create(host=host, title="Chapter meeting", starts_at=soon, campaign=pending_campaign)
+    pending = EventFactory.create(
+        host=host, title="Chapter meeting", starts_at=soon, campaign=pending_campaign
+    )
     event_services.rsvp(actor=actor_of(member), event=upcoming)
     return World(member, host, organizer, admin, outsider, upcoming, pending, past, cancelled, campaign)
 
@@ -114,7 +122,9 @@ def _pages(persona: str, world: World) -> list[str]:
 
 def _check(page, url: str) -> list[str]:
     page.goto(url)
-    problems = [f"{v['id']} ({v['impact']}): {v['help']} — {v['nodes']}" for v in page.evaluate(RUN_AXE, WCAG_AA)]
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {v['nodes']}" for v in page.evaluate(RUN_AXE, WCAG_AA)
+    ]
     wide = page.evaluate(OVERFLOW)
     if wide:
         problems.append(f"wider than the screen: {wide}")

@@ -74,7 +74,7 @@ def test_the_event_journey(browser, signed_in, live_server, settings, make_membe
     friend.get_by_label("Email address").fill("medgar@example.org")
     friend.get_by_role("button", name="I'll be there").click()
     # A guest hears the same whether or not the address was known: the details are emailed.
-    friend.get_by_role("heading", name="Thanks!").wait_for()
+    friend.get_by_role("heading", name="Thanks, Medgar!").wait_for()
     assert "We've emailed the details of Freedom summer canvass" in friend.content()
     rsvp = Attendance.objects.get(event=event, person__email_addresses__address="medgar@example.org")
     assert rsvp.referrer_id == me.person_id

@@ -69,7 +69,7 @@ def format_span(
     zone_name: object,
     viewer: zoneinfo.ZoneInfo | None = None,
 ) -> str:
-    """Start to end: "Sat, Dec 26, 10:00 AM – 12:00 PM EST"; the end's day is repeated only
+    """Start to end: "Sat, Dec 26, 10:00 AM - 12:00 PM EST" (an en dash); the end's day is repeated only
     when it is another day."""
     if start is None:
         return ""

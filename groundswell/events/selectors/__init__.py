@@ -14,12 +14,20 @@ from groundswell.events.selectors.access import (
 )
 from groundswell.events.selectors.attendees import (
     attendees,
+    checkin_counts,
     counts,
     member_mail_recipients,
     open_dates,
     write_attendees_csv,
 )
-from groundswell.events.selectors.campaigns import CampaignTotals, campaign_totals, waiting_for_review
+from groundswell.events.selectors.campaigns import (
+    CampaignTotals,
+    HostHistory,
+    campaign_index,
+    campaign_totals,
+    host_histories,
+    waiting_for_review,
+)
 from groundswell.events.selectors.finding import (
     EARTH_RADIUS_KM,
     HAVERSINE_SQL,
@@ -31,37 +39,52 @@ from groundswell.events.selectors.finding import (
     hydrate,
     listed_events,
     nearby_ids,
+    nearest_beyond_ids,
+    online_ids,
     upcoming,
     with_next_dates,
 )
-from groundswell.events.selectors.mine import my_calendar, my_events
+from groundswell.events.selectors.mine import mark_hosting, my_calendar, my_events, my_past_events
+from groundswell.events.selectors.near import SearchPlace, find_place, remember_place, remembered_place
 
 __all__ = [
     "EARTH_RADIUS_KM",
     "HAVERSINE_SQL",
     "NEARBY_SQL",
     "CampaignTotals",
+    "HostHistory",
     "NearbyEvent",
+    "SearchPlace",
     "access_attendance",
     "access_event",
     "attendees",
     "bounding_box",
+    "campaign_index",
     "campaign_totals",
     "can_direct",
     "can_manage",
     "can_see",
+    "checkin_counts",
     "counts",
     "distance_km",
     "events_near",
+    "find_place",
     "has_live_rsvp",
+    "host_histories",
     "hydrate",
     "is_host",
     "listed_events",
+    "mark_hosting",
     "member_mail_recipients",
     "my_calendar",
     "my_events",
+    "my_past_events",
     "nearby_ids",
+    "nearest_beyond_ids",
+    "online_ids",
     "open_dates",
+    "remember_place",
+    "remembered_place",
     "upcoming",
     "visible_to",
     "waiting_for_review",

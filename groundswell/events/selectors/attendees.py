@@ -33,18 +33,45 @@ def counts(event: Event, shift: Shift | None = None) -> dict[str, int]:
     }
 
 
-def attendees(actor: Actor, event: Event, shift: Shift | None = None) -> list[Attendance]:
+def attendees(
+    actor: Actor, event: Event, shift: Shift | None = None, *, search: str = ""
+) -> list[Attendance]:
     """Everyone who RSVP'd (to the event, or to one date or shift of it), with the details
-    they gave: for the event's hosts and staff only. One query, however many attendees."""
+    they gave: for the event's hosts and staff only. `search` keeps those whose first name,
+    last name or email holds every word of it (the check-in list's name search). One query,
+    however many attendees."""
     if not can_manage(actor, event):
         raise NotFound("We couldn't find that event.")
     chosen = Attendance.objects.filter(event=event)
     if shift is not None:
         chosen = chosen.filter(shift=shift)
+    for word in search.split()[:SEARCH_WORDS_MAX]:
+        chosen = chosen.filter(
+            Q(given_name__icontains=word) | Q(family_name__icontains=word) | Q(email__icontains=word)
+        )
     return list(
         chosen.exclude(status=Attendance.Status.CANCELLED)
         .select_related("shift__event")
-        .order_by("status", "given_name", "id")
+        .order_by("status", "given_name", "family_name", "id")
+    )
+
+
+# A search box is a few words; more are ignored rather than made into a long query.
+SEARCH_WORDS_MAX = 5
+
+
+def checkin_counts(event: Event, shift: Shift | None = None) -> dict[str, int]:
+    """The check-in tally for the hosts: how many are going, here, marked not there, and
+    waiting (to the event, or to one of its dates or shifts). One query."""
+    chosen = Attendance.objects.filter(event=event).exclude(status=Attendance.Status.CANCELLED)
+    if shift is not None:
+        chosen = chosen.filter(shift=shift)
+    accepted = Q(status=Attendance.Status.ACCEPTED)
+    return chosen.aggregate(
+        going=Count("id", filter=accepted),
+        here=Count("id", filter=Q(attended=True)),
+        not_there=Count("id", filter=accepted & Q(attended=False)),
+        waiting=Count("id", filter=Q(status=Attendance.Status.WAITLISTED)),
     )
 
 

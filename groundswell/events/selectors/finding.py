@@ -38,7 +38,9 @@ def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float
     dlat = math.degrees(angle)
     cos_lat = math.cos(math.radians(lat))
     # The circle's widest longitude, exactly: asin(sin(d) / cos(lat)).
-    dlon = 180.0 if math.sin(angle) >= cos_lat else math.degrees(math.asin(math.sin(angle) / cos_lat))
+    # From a quarter of the way round the earth on, the circle reaches every longitude.
+    wide = angle >= math.pi / 2 or math.sin(angle) >= cos_lat
+    dlon = 180.0 if wide else math.degrees(math.asin(math.sin(angle) / cos_lat))
     west, east = lon - dlon, lon + dlon
     if west < -180 or east > 180:
         west, east = -180.0, 180.0
@@ -56,6 +58,11 @@ class NearbyEvent:
         return getattr(self.event, "next_starts_at", self.event.starts_at)
 
     @property
+    def online(self) -> bool:
+        """Held online only: no place to go, a link to join."""
+        return self.event.latitude is None and bool(self.event.online_url)
+
+    @property
     def distance_miles(self) -> float | None:
         return None if self.distance_km is None else self.distance_km / 1.609344
 
@@ -68,9 +75,12 @@ def nearby_ids(
     starts_after: datetime,
     starts_before: datetime | None = None,
     campaign_id: int | None = None,
+    beyond_km: float | None = None,
+    limit: int | None = None,
 ) -> list[tuple[int, float]]:
     """(event id, km) of the listed events within `radius_km` with a date still to come
-    after `starts_after` (and starting before `starts_before`), nearest first, then soonest.
+    after `starts_after` (and starting before `starts_before`), nearest first, then soonest;
+    only those farther than `beyond_km`, and the first `limit`, when given.
 
     One query: the database narrows to a bounding box on its (latitude, longitude,
     last_ends_at) index, measures the exact (haversine) distance of the few inside, keeps
@@ -100,8 +110,16 @@ def nearby_ids(
         *condition_params,
         radius_km,
     ]
+    beyond, last = "", ""
+    if beyond_km is not None:
+        beyond = " AND distance > %s"
+        params.append(beyond_km)
+    if limit is not None:
+        last = " LIMIT %s"
+        params.append(limit)
+    sql = NEARBY_SQL.format(haversine=haversine, conditions=conditions, beyond=beyond, limit=last)
     with connection.cursor() as cursor:
-        cursor.execute(NEARBY_SQL.format(haversine=haversine, conditions=conditions), params)
+        cursor.execute(sql, params)
         return cast("list[tuple[int, float]]", cursor.fetchall())
 
 
@@ -116,8 +134,8 @@ SELECT id, distance FROM (
       AND latitude BETWEEN %s AND %s AND longitude BETWEEN %s AND %s
       AND last_ends_at > %s{conditions}
 ) AS boxed
-WHERE distance <= %s
-ORDER BY distance, starts_at, id
+WHERE distance <= %s{beyond}
+ORDER BY distance, starts_at, id{limit}
 """
 # A date inside the window, as `_within_dates`: one of its shifts, or its own for an event
 # without shifts. Parameters: before, after, before, after.
@@ -166,6 +184,48 @@ def upcoming(
     if campaign_id is not None:
         events = events.filter(campaign_id=campaign_id)
     return events.order_by("starts_at", "id")
+
+
+# How far the nearest events beyond an empty search are looked for: near first (cheap, on
+# the index), then anywhere.
+NEAREST_TIERS_KM = (400.0, math.pi * EARTH_RADIUS_KM)  # half way round: anywhere
+
+
+def nearest_beyond_ids(
+    *,
+    latitude: float,
+    longitude: float,
+    radius_km: float,
+    starts_after: datetime,
+    starts_before: datetime | None = None,
+    campaign_id: int | None = None,
+    limit: int = 3,
+) -> list[tuple[int, float]]:
+    """The `limit` nearest listed events farther than `radius_km` (as `nearby_ids`), for a
+    search that found nothing within it."""
+    for tier_km in NEAREST_TIERS_KM:
+        found = nearby_ids(
+            latitude=latitude,
+            longitude=longitude,
+            radius_km=max(tier_km, radius_km),
+            starts_after=starts_after,
+            starts_before=starts_before,
+            campaign_id=campaign_id,
+            beyond_km=radius_km,
+            limit=limit,
+        )
+        if found:
+            return found
+    return []
+
+
+def online_ids(
+    *, after: datetime, before: datetime | None = None, campaign_id: int | None = None
+) -> list[int]:
+    """Listed online events (no place, a link to join) with a date in the window, soonest
+    first: they belong in every search, wherever it is near."""
+    events = upcoming(after=after, before=before, campaign_id=campaign_id)
+    return list(events.filter(latitude__isnull=True).exclude(online_url="").values_list("id", flat=True))
 
 
 def hydrate(pairs: Sequence[tuple[int, float | None]], *, after: datetime | None = None) -> list[NearbyEvent]:

@@ -1,5 +1,7 @@
 """A member's own events: My events, and their private calendar feed."""
 
+from datetime import datetime
+
 from django.db.models import Q, QuerySet
 
 from groundswell.events.models import Attendance, Event, Shift
@@ -45,3 +47,34 @@ def my_calendar(person: Person) -> list[Event | Shift]:
         .order_by("event__starts_at", "id")
     )
     return [*hosting, *(a.shift if a.shift is not None else a.event for a in going)]
+
+
+# My events shows the latest past events; older ones are in the member's calendar feed.
+PAST_SHOWN = 20
+
+
+def my_past_events(person: Person, *, now: datetime, limit: int = PAST_SHOWN) -> list[Event]:
+    """The person's events that are over, latest first (`limit` of them): those they hosted
+    or co-hosted (each with `hosting` True, to offer "Host again") and those they went to.
+    Two queries."""
+    hosting = Q(host=person) | Q(cohosts=person)
+    went = Q(attendances__person=person, attendances__status=Attendance.Status.ACCEPTED)
+    events = list(
+        Event.objects.filter(hosting | went, last_ends_at__lte=now)
+        .exclude(status__in=[Event.Status.DRAFT, Event.Status.PENDING, Event.Status.REJECTED])
+        .distinct()
+        .order_by("-starts_at", "-id")[:limit]
+    )
+    return mark_hosting(person, events)
+
+
+def mark_hosting(person: Person, events: list[Event]) -> list[Event]:
+    """Sets each event's `hosting`: the person hosts or co-hosts it (one query)."""
+    hosted = set(
+        Event.objects.filter(Q(host=person) | Q(cohosts=person), pk__in=[event.pk for event in events])
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    for event in events:
+        event.hosting = event.pk in hosted  # type: ignore[attr-defined]
+    return events

@@ -32,6 +32,7 @@ from groundswell.events.services.host_tools import (
     message_attendees,
     report,
     send_reminders,
+    undo_check_in,
     walk_in,
 )
 from groundswell.events.services.hosting import (
@@ -111,6 +112,7 @@ __all__ = [
     "send_reminders",
     "sync_dates",
     "trust_host",
+    "undo_check_in",
     "update_event",
     "walk_in",
     "when_text",

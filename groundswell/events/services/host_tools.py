@@ -62,6 +62,36 @@ def check_in(*, actor: Actor, attendance: Attendance) -> Attendance:
     return attendance
 
 
+def undo_check_in(*, actor: Actor, attendance: Attendance) -> Attendance:
+    """A mistaken tap taken back: the person is not marked as here (or as not there) any more.
+    A walk-in's row stays, so the host can tick them again.
+
+    The log keeps what it recorded (it is append-only) and adds CHECK_IN_UNDONE, which
+    cancels the acts before it for whoever counts who came."""
+    require_manager(actor, attendance.event)
+    with transaction.atomic():
+        attendance = (
+            Attendance.objects.select_for_update(of=("self",))
+            .select_related("event", "shift")
+            .get(pk=attendance.pk)
+        )
+        if attendance.attended is None:
+            return attendance
+        attendance.attended = None
+        attendance.checked_in_at = None
+        attendance.save(update_fields=["attended", "checked_in_at", "modified_at"])
+        record_event_act(
+            person=attendance.person_id,
+            verb=Verb.CHECK_IN_UNDONE,
+            event=attendance.event,
+            shift=attendance.shift,
+            actor=actor,
+            channel=attendance.channel,
+            referrer_id=attendance.referrer_id,
+        )
+    return attendance
+
+
 def mark_no_shows(*, actor: Actor, event: Event, shift: Shift | None = None) -> int:
     """After the event (or the date or shift): everyone accepted and not checked in did not come."""
     require_manager(actor, event)

@@ -73,6 +73,7 @@ class EventDetails:
     online_url: str = ""
     capacity: int | None = None
     visibility: Event.Visibility = Event.Visibility.PUBLIC
+    address_shown: Event.AddressShown = Event.AddressShown.ATTENDEES
     campaign: EventCampaign | None = None
     cohost_emails: list[str] = field(default_factory=list)
     recurrence_rule: str = ""  # RFC 5545 RRULE, e.g. FREQ=MONTHLY;BYDAY=2TU
@@ -115,6 +116,7 @@ def _checked(details: EventDetails) -> tuple[dict, list[str]]:
         "online_url": details.online_url.strip(),
         "capacity": details.capacity,
         "visibility": details.visibility,
+        "address_shown": Event.AddressShown(details.address_shown),
         "campaign": details.campaign,
         "recurrence_rule": details.recurrence_rule.strip(),
         "recurrence_exceptions": _exception_dates(details.recurrence_exceptions),
@@ -143,6 +145,34 @@ def _checked(details: EventDetails) -> tuple[dict, list[str]]:
 
 
 MAX_COHOSTS = 10
+
+# Where neither the event's ZIP code nor the host's own says otherwise (an online event).
+DEFAULT_ZONE = "America/New_York"
+
+
+def zone_for_postcode(postal_code: str, *, fallback: str = "") -> str:
+    """The time zone an event keeps when its host leaves it to the ZIP code: the ZIP code's
+    own (the ZIP table has one per code); else `fallback` (the host's own ZIP code's), else
+    DEFAULT_ZONE. A postcode that cannot be placed falls back too: the host is told about
+    the postcode itself when the event is checked."""
+    for candidate in (postal_code, fallback):
+        if not candidate.strip():
+            continue
+        try:
+            zone = place_postcode(candidate).time_zone
+        except ValidationError:
+            continue
+        if _known_zone(zone):
+            return zone
+    return DEFAULT_ZONE
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return bool(name)
 
 
 def _cohost_address(raw: str) -> str:

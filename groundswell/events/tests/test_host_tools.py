@@ -45,7 +45,7 @@ def test_hosts_and_organizers_see_attendees_nobody_else_does(
         assert client_for(guests[0]).get(url).status_code == 404  # an attendee is not a host
         assert Client().get(url).status_code == 302
     page = client_for(member).get(urls[0]).content.decode()
-    assert guests[0].email in page and "waitlisted" in page
+    assert guests[0].email in page and "on the waitlist" in page
 
 
 def test_the_csv_lists_everyone_and_neutralises_formulas(event, guests, member, client_for):

@@ -39,7 +39,7 @@ def test_a_member_hosts_from_the_page(member, client_for):
     assert event.starts_at.astimezone(timezone.get_fixed_timezone(0)).hour in (0, 23)
     assert event.time_zone == "America/Chicago" and event.status == Event.Status.PUBLISHED
     page = client.get(response["Location"]).content.decode()
-    assert "Your event is live" in page and "18:30" in page
+    assert "Your event is live" in page and "6:30 PM" in page
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,7 @@
-"""Attending an event: its page with the RSVP form, and cancelling an RSVP."""
+"""Attending an event: its page (with its place as the visitor may see it, and a way to write
+to the host), the RSVP and the page after it (the recruiting moment), and cancelling."""
+
+from datetime import UTC
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -17,13 +21,18 @@ from groundswell.core import ratelimit
 from groundswell.core.channels import Channel
 from groundswell.core.errors import GroundswellError, NotFound, RateLimited
 from groundswell.events import recurrence, selectors, services
-from groundswell.events.forms import GuestRSVPForm
-from groundswell.events.models import Attendance, Event
+from groundswell.events.forms import ContactHostForm, GuestRSVPForm
+from groundswell.events.models import Attendance, Event, Shift
+from groundswell.events.selectors.access import LIVE_RSVP
+from groundswell.events.selectors.places import EventPlace, access_place
+from groundswell.events.services.contact import write_to_host
 from groundswell.events.views.common import (
     actor_with_invitation,
     not_found,
 )
+from groundswell.network.selectors import share_links
 from groundswell.network.services import resolve_share_code, share_code_for
+from groundswell.network.visits import count_share_visit
 
 
 def detail(request: HttpRequest, event_uuid: str) -> HttpResponse:
@@ -35,6 +44,9 @@ def detail(request: HttpRequest, event_uuid: str) -> HttpResponse:
     response = _render_detail(request, event, actor, GuestRSVPForm(initial=_ref(request)))
     if event.visibility == Event.Visibility.PRIVATE:
         add_never_cache_headers(response)  # opened with an invitation: no shared cache keeps it
+    if request.GET.get("ref"):
+        # A member's share link to this event: counted as their link opened, as on the join page.
+        count_share_visit(request, response, request.GET["ref"], request.GET.get("via"))
     return response
 
 
@@ -51,7 +63,12 @@ DATES_SHOWN = 12
 
 
 def _render_detail(
-    request: HttpRequest, event: Event, actor: Actor, form: GuestRSVPForm, status: int = 200
+    request: HttpRequest,
+    event: Event,
+    actor: Actor,
+    form: GuestRSVPForm,
+    status: int = 200,
+    contact_form: ContactHostForm | None = None,
 ) -> HttpResponse:
     mine = {}
     person = actor.person
@@ -62,21 +79,31 @@ def _render_detail(
     for date_ in dates:
         date_.mine = mine.get(date_.pk)  # type: ignore[attr-defined]
     manages = selectors.can_manage(actor, event)
+    is_host = selectors.is_host(actor, event)
+    place = access_place(actor, event)
+    point = place.map_point(title=event.title, url=reverse("events:detail", args=[event.uuid]))
     return render(
         request,
         "events/detail.html",
         {
             "event": event,
+            "place": place,
+            "map_points": [point] if point else [],
+            "contact_form": (
+                contact_form or ContactHostForm(prefix="contact", for_guest=person is None)
+                if event.status == Event.Status.PUBLISHED and not is_host
+                else None
+            ),
             "counts": selectors.counts(event),
             "form": form,
             "mine": mine.get(None),
             "booked": [a for a in mine.values() if a.shift_id is not None],
-            "is_host": selectors.is_host(actor, event),
+            "is_host": is_host,
             "manages": manages,
             "has_phone": person is not None and person.phone_numbers.exists(),
             "dates": dates,
             "choices": [d for d in dates if d.pk not in mine],
-            "invite_link": _invite_link(event, actor),
+            "invite_links": _invite_links(event, actor),
             "private_invitation": (
                 services.event_url(event)
                 if event.visibility == Event.Visibility.PRIVATE and manages
@@ -89,12 +116,21 @@ def _render_detail(
     )
 
 
-def _invite_link(event: Event, actor: Actor) -> str | None:
-    """The event's address carrying the member's share code: RSVPs through it credit them."""
+def _invite_links(event: Event, actor: Actor) -> dict[str, object] | None:
+    """The event's address carrying the member's share code, per channel: RSVPs (and joins)
+    through it credit them. None for a visitor, and for a private event (its invitation
+    link is the host's to give)."""
     if actor.person is None or event.visibility == Event.Visibility.PRIVATE:
         return None
-    code = share_code_for(actor.person).code
-    return f"{settings.SITE_URL}{reverse('events:detail', args=[event.uuid])}?ref={code}&via=link"
+    links = share_links(
+        share_code_for(actor.person),
+        page=f"{settings.SITE_URL}{reverse('events:detail', args=[event.uuid])}",
+        text=f"Come with me to {event.title}:",
+    )
+    return {
+        "copy_link": next(link.link for link in links if link.channel == Channel.LINK),
+        "share_buttons": [link for link in links if link.channel != Channel.LINK],
+    }
 
 
 @require_POST
@@ -156,20 +192,151 @@ def rsvp(request: HttpRequest, event_uuid: str) -> HttpResponse:
         return _render_detail(
             request, event, actor, form, status=429 if isinstance(error, RateLimited) else 400
         )
-    context: dict[str, object] = {"event": event, "shift": shift}
     if actor.person is None:
-        # A guest hears the same whether or not the address was on the list, or had RSVP'd.
-        context["guest_email"] = form.cleaned_data["email"]
+        # What the guest typed, kept in this browser's session only, for the page after: it
+        # says the same whether or not the address was on the list, or had RSVP'd, and
+        # shows nobody's data but what this browser sent.
+        data = form.cleaned_data
+        request.session[GUEST_RSVP_SESSION_KEY] = {
+            "event": str(event.uuid),
+            "shift": shift.pk if shift else None,
+            "given_name": data["given_name"][:100],
+            "family_name": data["family_name"][:100],
+            "email": data["email"][:254],
+            "ref": data["ref"][:64],
+            "via": data["via"][:32],
+            "invite": data["invite"][:200],
+        }
+    # A redirect (303: see the result), so refreshing the page after does not RSVP again.
+    target = reverse("events:rsvp_done", args=[event.uuid])
+    invite = request.POST.get("invite", "")[:200]
+    response = redirect(f"{target}?{urlencode({'invite': invite})}" if invite else target)
+    response.status_code = 303
+    return response
+
+
+GUEST_RSVP_SESSION_KEY = "groundswell_guest_rsvp"
+
+
+@never_cache
+def rsvp_done(request: HttpRequest, event_uuid: str) -> HttpResponse:
+    """After an RSVP: what happens next, the calendar, and inviting a friend (credited to the
+    member); a guest is offered to join the movement. It shows only the signed-in member's
+    own RSVPs, or what this browser's guest RSVP typed: a guessed address shows nothing."""
+    actor = actor_with_invitation(request, request.GET.get("invite"))
+    try:
+        event = selectors.access_event(actor, event_uuid)
+    except NotFound as error:
+        return not_found(request, error.message)
+    place = access_place(actor, event)
+    context: dict[str, object] = {
+        "event": event,
+        "place": place,
+        "invite": request.GET.get("invite", "")[:200],
+    }
+    if actor.person is not None:
+        mine = list(
+            event.attendances.filter(person=actor.person, walk_in=False, status__in=LIVE_RSVP)
+            .select_related("shift__event")
+            .order_by("shift__starts_at", "id")
+        )
+        if not mine:
+            return redirect("events:detail", event_uuid=event.uuid)
+        context.update(
+            rsvps=mine,
+            waitlisted=all(a.status == Attendance.Status.WAITLISTED for a in mine),
+            invite_links=_invite_links(event, actor),
+            google_url=_google_calendar_url(event, place, mine[-1].shift),
+        )
     else:
-        context["result"] = result
+        guest = request.session.get(GUEST_RSVP_SESSION_KEY)
+        if not guest or guest.get("event") != str(event.uuid):
+            return redirect("events:detail", event_uuid=event.uuid)
+        shift = event.shifts.filter(pk=guest["shift"]).first() if guest.get("shift") else None
+        context.update(
+            guest=guest,
+            shift=shift,
+            google_url=_google_calendar_url(event, place, shift),
+            event_link=f"{settings.SITE_URL}{reverse('events:detail', args=[event.uuid])}",
+        )
     return render(request, "events/rsvp_done.html", context)
+
+
+def _google_calendar_url(event: Event, place: EventPlace, shift: Shift | None) -> str:
+    """Google Calendar's "add an event" page, filled in (the .ics serves every other app).
+    The place is what this visitor may see: a guest's calendar gets the town."""
+    slot = shift or event
+    stamp = "%Y%m%dT%H%M%SZ"
+    query = {
+        "action": "TEMPLATE",
+        "text": f"{event.title}: {shift.label}" if shift and shift.label else event.title,
+        "dates": f"{slot.starts_at.astimezone(UTC):{stamp}}/{slot.ends_at.astimezone(UTC):{stamp}}",
+        "ctz": event.time_zone,
+        "details": f"{settings.SITE_URL}{reverse('events:detail', args=[event.uuid])}",
+        "location": place.text,
+    }
+    return f"https://calendar.google.com/calendar/render?{urlencode(query)}"
+
+
+def _rsvp_form_after_contact(request: HttpRequest) -> GuestRSVPForm:
+    return GuestRSVPForm(initial={"invite": request.POST.get("invite", "")[:200]})
+
+
+@require_POST
+def contact(request: HttpRequest, event_uuid: str) -> HttpResponse:
+    """Write to the event's host through the site: the host's address is never shown."""
+    actor = actor_with_invitation(request, request.POST.get("invite"))
+    try:
+        event = selectors.access_event(actor, event_uuid)
+    except NotFound as error:
+        return not_found(request, error.message)
+    form = ContactHostForm(request.POST, prefix="contact", for_guest=actor.person is None)
+    if not form.is_valid():
+        return _render_detail(
+            request, event, actor, _rsvp_form_after_contact(request), status=400, contact_form=form
+        )
+    data = form.cleaned_data
+    try:
+        if not actor.is_staff:
+            ratelimit.check("contact_host", ip=ratelimit.client_ip(request), person_id=actor.person_id)
+        write_to_host(
+            actor=actor,
+            event=event,
+            body=data["body"],
+            given_name=data.get("given_name", ""),
+            email=data.get("email", ""),
+        )
+    except GroundswellError as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return _render_detail(
+            request,
+            event,
+            actor,
+            _rsvp_form_after_contact(request),
+            status=429 if isinstance(error, RateLimited) else 400,
+            contact_form=form,
+        )
+    messages.success(
+        request,
+        f"Your message is on its way to {event.host.short_name}: their reply will come to your email.",
+    )
+    target = reverse("events:detail", args=[event.uuid])
+    invite = request.POST.get("invite", "")[:200]
+    response = redirect(f"{target}?{urlencode({'invite': invite})}" if invite else target)
+    response.status_code = 303
+    return response
 
 
 def _sharing(request: HttpRequest) -> dict[str, bool]:
     """What a signed-in member chose to share with the hosts (the form shows the choice and
-    marks that it did; without it, the name and email address, as the form's default)."""
+    marks that it did; without it, what they chose on My account, by default the name and
+    email address)."""
     if request.POST.get("sharing_shown") != "1":
-        return {"share_email": True, "share_phone": False}
+        user = request.user
+        return {
+            "share_email": getattr(user, "share_email_with_hosts", True),
+            "share_phone": getattr(user, "share_phone_with_hosts", False),
+        }
     return {
         "share_email": request.POST.get("share_email") == "on",
         "share_phone": request.POST.get("share_phone") == "on",

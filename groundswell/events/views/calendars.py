@@ -1,4 +1,4 @@
-"""Campaign pages, my events, and the calendar files and feeds."""
+"""Campaign pages and their index, my events, and the calendar files and feeds."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,15 +16,20 @@ from groundswell.accounts.actors import actor_for_request
 from groundswell.core.errors import NotFound
 from groundswell.events import calendars, selectors, services
 from groundswell.events.models import EventCampaign
+from groundswell.events.selectors.places import access_place, exact_place
 from groundswell.events.views.common import PAGE_SIZE, actor_with_invitation, map_points, not_found
 
 
 def ics(request: HttpRequest, event_uuid: str) -> HttpResponse:
+    actor = actor_with_invitation(request, request.GET.get("invite"))
     try:
-        event = selectors.access_event(actor_with_invitation(request, request.GET.get("invite")), event_uuid)
+        event = selectors.access_event(actor, event_uuid)
     except NotFound as error:
         return not_found(request, error.message)
-    response = HttpResponse(calendars.calendar([event], name=event.title), content_type="text/calendar")
+    place = access_place(actor, event)  # the street address only for those who may see it
+    response = HttpResponse(
+        calendars.calendar([event], name=event.title, place_for=lambda _: place), content_type="text/calendar"
+    )
     response["Content-Disposition"] = f'attachment; filename="event-{event.uuid}.ics"'
     if event.visibility == event.Visibility.PRIVATE:
         add_never_cache_headers(response)
@@ -76,13 +81,41 @@ def mine(request: HttpRequest) -> HttpResponse:
         return redirect("events:mine")
     feed = reverse("events:my_feed", args=[services.feed_token(person)])
     now = timezone.now()
-    events = selectors.with_next_dates(
-        list(
-            selectors.my_events(person, with_drafts=True).filter(last_ends_at__gt=now).select_related("host")
-        ),
-        after=now,
+    events = selectors.mark_hosting(
+        person,
+        [
+            *selectors.with_next_dates(
+                list(
+                    selectors.my_events(person, with_drafts=True)
+                    .filter(last_ends_at__gt=now)
+                    .select_related("host")
+                ),
+                after=now,
+            )
+        ],
     )
-    return render(request, "events/mine.html", {"events": events, "feed_url": f"{settings.SITE_URL}{feed}"})
+    return render(
+        request,
+        "events/mine.html",
+        {
+            "events": events,
+            "past": selectors.my_past_events(person, now=now),
+            "feed_url": f"{settings.SITE_URL}{feed}",
+        },
+    )
+
+
+def campaigns(request: HttpRequest) -> HttpResponse:
+    """Every campaign: those with events coming up first, with how many and how many going."""
+    found = selectors.campaign_index()
+    return render(
+        request,
+        "events/campaigns.html",
+        {
+            "active": [c for c in found if c.upcoming],  # type: ignore[attr-defined]
+            "quiet": [c for c in found if not c.upcoming],  # type: ignore[attr-defined]
+        },
+    )
 
 
 @never_cache
@@ -92,6 +125,8 @@ def my_feed(request: HttpRequest, token: str) -> HttpResponse:
         person = services.person_for_feed(token)
     except NotFound as error:
         return not_found(request, error.message)
+    # Only events the member hosts or is going to: they may see each one's address.
     return HttpResponse(
-        calendars.calendar(selectors.my_calendar(person), name="My events"), content_type="text/calendar"
+        calendars.calendar(selectors.my_calendar(person), name="My events", place_for=exact_place),
+        content_type="text/calendar",
     )

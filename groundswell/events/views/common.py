@@ -10,6 +10,7 @@ from django.urls import reverse
 from groundswell.accounts.actors import Actor, actor_for_request
 from groundswell.events import selectors
 from groundswell.events.models import Event
+from groundswell.events.selectors.places import public_place
 
 PAGE_SIZE = 20
 
@@ -23,16 +24,13 @@ def refused(request: HttpRequest, message: str) -> HttpResponse:
 
 
 def map_points(events: Iterable[Event]) -> list[dict[str, object]]:
-    return [
-        {
-            "lat": event.latitude,
-            "lon": event.longitude,
-            "title": event.title,
-            "url": reverse("events:detail", args=[event.uuid]),
-        }
+    """Markers for a list anyone may read: a host's address shown only to the people coming
+    is an area around a rounded point here (`selectors.places`)."""
+    points = (
+        public_place(event).map_point(title=event.title, url=reverse("events:detail", args=[event.uuid]))
         for event in events
-        if event.latitude is not None and event.longitude is not None
-    ]
+    )
+    return [point for point in points if point is not None]
 
 
 def parse_uuid(value: str) -> uuid.UUID | None:

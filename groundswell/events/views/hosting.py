@@ -16,9 +16,11 @@ from groundswell.accounts.actors import actor_for_request
 from groundswell.core import ratelimit
 from groundswell.core.errors import NotFound, PermissionDenied, RateLimited, ValidationError
 from groundswell.events import recurrence, selectors, services
-from groundswell.events.forms import HostEventForm
+from groundswell.events.forms import AUTOMATIC_ZONE, HostEventForm
 from groundswell.events.models import Event, Shift
+from groundswell.events.services.hosting import zone_for_postcode
 from groundswell.events.views.common import managed_event, not_found, refused
+from groundswell.people.models import Person
 
 
 @login_required
@@ -34,7 +36,7 @@ def host(request: HttpRequest) -> HttpResponse:
         try:
             if not actor.is_staff:
                 ratelimit.check("host_event", ip=ratelimit.client_ip(request), person_id=actor.person_id)
-            event = services.host_event(actor=actor, details=_details(form))
+            event = services.host_event(actor=actor, details=_details(form, host=actor.person))
         except (ValidationError, PermissionDenied, RateLimited) as error:
             form.add_error(_form_field(error.field), error.message)
         else:
@@ -48,25 +50,29 @@ def host(request: HttpRequest) -> HttpResponse:
     return render(request, "events/host.html", {"form": form}, status=400)
 
 
-def _details(form: HostEventForm) -> services.EventDetails:
+def _details(form: HostEventForm, *, host: Person | None = None) -> services.EventDetails:
     data = form.cleaned_data
-    zone = zoneinfo.ZoneInfo(data["time_zone"])
+    # Left to the ZIP code, the zone is the event's ZIP code's (else the host's own): a
+    # host in Denver typing 7 pm means 7 pm in Denver. An explicit choice wins.
+    time_zone = data["time_zone"] or zone_for_postcode(data["postal_code"], fallback=_home_postcode(host))
+    zone = zoneinfo.ZoneInfo(time_zone)
     starts_at = datetime.combine(data["date"], data["start_time"], tzinfo=zone)
     return services.EventDetails(
         title=data["title"],
         description=data["description"],
         starts_at=starts_at,
         ends_at=datetime.combine(data["date"], data["end_time"], tzinfo=zone),
-        time_zone=data["time_zone"],
+        time_zone=time_zone,
         venue=data["venue"],
         address_lines=[data["address"]] if data["address"] else [],
+        address_shown=Event.AddressShown(data["address_shown"]),
         postal_code=data["postal_code"],
         online_url=data["online_url"],
         capacity=data["capacity"],
         visibility=Event.Visibility(data["visibility"]),
         campaign=data["campaign"],
         cohost_emails=[e for e in data["cohost_emails"].split(",") if e.strip()],
-        recurrence_rule=_rule(data["repeat"], starts_at, data["time_zone"]),
+        recurrence_rule=_rule(data["repeat"], starts_at, time_zone),
         recurrence_exceptions=[d for d in data["skip_dates"].split(",") if d.strip()],
         shifts=[
             services.ShiftDetails(
@@ -78,6 +84,12 @@ def _details(form: HostEventForm) -> services.EventDetails:
             for line in data["shifts"]
         ],
     )
+
+
+def _home_postcode(host: Person | None) -> str:
+    if host is None:
+        return ""
+    return host.postal_addresses.values_list("postal_code", flat=True).first() or ""
 
 
 def _rule(repeat: str, starts_at: datetime, time_zone: str) -> str:
@@ -98,10 +110,14 @@ def _form_field(field: str | None) -> str | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest) -> HttpResponse:
-    """The organizers' queue of events waiting for approval."""
+    """The organizers' queue of events waiting for approval, each beside its street address
+    and its host's track record. A decision that needs a note and has none is explained on
+    that event's card (the page comes back with what was typed), not at the top."""
     actor = actor_for_request(request)
     if not actor.is_staff:
         return refused(request, "Only organizers review events.")
+    problems: dict[int, str] = {}
+    typed: dict[int, str] = {}
     if request.method == "POST":
         event = _pending_event(request.POST.get("event", ""))
         decision, note = request.POST.get("decision"), request.POST.get("note", "")
@@ -120,12 +136,31 @@ def review(request: HttpRequest) -> HttpResponse:
             else:
                 raise ValidationError("Choose approve, reject or ask for changes.")
         except ValidationError as error:
-            messages.error(request, f"{event.title}: {error.message}")
+            problems[event.pk], typed[event.pk] = error.message, note
         else:
-            messages.success(request, f"{event.title}: done.")
-        return redirect("events:review")
-    pending = Event.objects.filter(status=Event.Status.PENDING).select_related("host", "campaign")
-    return render(request, "events/review.html", {"pending": pending.order_by("created_at")})
+            done = {"approve": "approved", "reject": "turned down", "changes": "sent back for changes"}
+            messages.success(request, f"{event.title}: {done[str(decision)]}. The host has been told.")
+            return redirect("events:review")
+    pending = list(
+        Event.objects.filter(status=Event.Status.PENDING)
+        .select_related("host", "campaign")
+        .order_by("created_at", "id")[:REVIEW_PAGE]
+    )
+    histories = selectors.host_histories(event.host_id for event in pending)
+    for event in pending:
+        event.history = histories[event.host_id]  # type: ignore[attr-defined]
+        event.problem = problems.get(event.pk, "")  # type: ignore[attr-defined]
+        event.typed_note = typed.get(event.pk, "")  # type: ignore[attr-defined]
+    return render(
+        request,
+        "events/review.html",
+        {"pending": pending, "page_size": REVIEW_PAGE},
+        status=400 if problems else 200,
+    )
+
+
+# The queue shows the oldest this many; deciding on them brings the next ones up.
+REVIEW_PAGE = 50
 
 
 def _pending_event(value: str) -> Event | None:
@@ -192,9 +227,15 @@ def _form_values(event: Event) -> dict[str, object]:
         "date": starts.date(),
         "start_time": starts.time().replace(second=0, microsecond=0),
         "end_time": ends.time().replace(second=0, microsecond=0),
-        "time_zone": event.time_zone,
+        # Still the ZIP code's zone: left to it, so a new ZIP code brings its own.
+        "time_zone": (
+            AUTOMATIC_ZONE
+            if event.postal_code and event.time_zone == zone_for_postcode(event.postal_code)
+            else event.time_zone
+        ),
         "venue": event.venue,
         "address": ", ".join(event.address_lines),
+        "address_shown": event.address_shown,
         "postal_code": event.postal_code,
         "online_url": event.online_url,
         "capacity": event.capacity,
@@ -227,7 +268,7 @@ def edit(request: HttpRequest, event_uuid: str) -> HttpResponse:
     if form.is_valid():
         try:
             was_draft = event.status == Event.Status.DRAFT
-            event = services.update_event(actor=actor, event=event, details=_details(form))
+            event = services.update_event(actor=actor, event=event, details=_details(form, host=event.host))
         except (ValidationError, PermissionDenied) as error:
             form.add_error(_form_field(error.field), error.message)
         else:
@@ -240,19 +281,39 @@ def edit(request: HttpRequest, event_uuid: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cancel_event(request: HttpRequest, event_uuid: str) -> HttpResponse:
-    """The host calls the event off; everyone coming is emailed with the reason."""
+    """Calling an event off is a step of its own: the page says who will be told, and only
+    its own POST (`confirmed`) cancels and emails everyone coming, with the reason. A form
+    elsewhere that posts a reason here lands on this page with the reason filled in."""
     try:
         event, actor = managed_event(request, event_uuid)
-        services.cancel_event(actor=actor, event=event, reason=request.POST.get("reason", ""))
     except NotFound as error:
         return not_found(request, error.message)
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, error.message)
-        return redirect("events:manage", event_uuid=event_uuid)
-    messages.success(request, "The event is cancelled, and everyone coming has been told.")
-    return redirect("events:detail", event_uuid=event_uuid)
+    if not selectors.can_direct(actor, event):
+        return refused(request, "Only the event's host or an organizer can call it off.")
+    reason = request.POST.get("reason", "")
+    refusal = ""
+    if request.method == "POST" and request.POST.get("confirmed"):
+        try:
+            services.cancel_event(actor=actor, event=event, reason=reason)
+        except (ValidationError, PermissionDenied) as problem:
+            refusal = problem.message
+        else:
+            messages.success(request, "The event is cancelled, and everyone coming has been told.")
+            return redirect("events:detail", event_uuid=event.uuid)
+    return render(
+        request,
+        "events/cancel_event.html",
+        {
+            "event": event,
+            "told": len(services.people_coming(event, now=timezone.now())),
+            "over": event.last_ends_at <= timezone.now(),
+            "reason": reason,
+            "error": refusal,
+        },
+        status=400 if refusal else 200,
+    )
 
 
 @login_required
