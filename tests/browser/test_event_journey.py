@@ -32,7 +32,7 @@ def test_the_event_journey(browser, signed_in, live_server, settings, make_membe
     page = mine.new_page()
     page.goto(f"{live_server.url}/events/")
     assert_accessible(page)
-    page.get_by_label("ZIP or postcode").fill("10002")
+    page.get_by_label("ZIP code or city").fill("10002")
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name="Block party planning").click()
     assert_accessible(page)
@@ -70,8 +70,8 @@ def test_the_event_journey(browser, signed_in, live_server, settings, make_membe
     invite = page.get_by_label("Your invitation link: RSVPs through it count for you").input_value()
     friend = browser.new_context().new_page()
     friend.goto(invite)
-    friend.get_by_label("First name").fill("Medgar")
-    friend.get_by_label("Email address").fill("medgar@example.org")
+    friend.get_by_role("textbox", name="First name", exact=True).fill("Medgar")
+    friend.get_by_role("textbox", name="Email address", exact=True).fill("medgar@example.org")
     friend.get_by_role("button", name="I'll be there").click()
     # A guest hears the same whether or not the address was known: the details are emailed.
     friend.get_by_role("heading", name="Thanks, Medgar!").wait_for()
@@ -87,7 +87,16 @@ def test_the_event_journey(browser, signed_in, live_server, settings, make_membe
     rsvp.refresh_from_db()
     assert rsvp.attended is True
 
-    # Host again: the form comes filled in; the new event invites who came.
+    # Once it is over, the page says who came and offers to host again: the form comes
+    # filled in; the new event invites who came.
+    began = timezone.now() - timedelta(hours=3)
+    Event.objects.filter(pk=event.pk).update(
+        starts_at=began, ends_at=began + timedelta(hours=2), last_ends_at=began + timedelta(hours=2)
+    )
+    page.goto(f"{live_server.url}/events/mine/")
+    assert_accessible(page)
+    page.goto(f"{live_server.url}/events/{event.uuid}/manage/")
+    page.get_by_role("heading", level=1, name="Who came").wait_for()
     page.get_by_role("link", name="Host again").click()
     assert page.get_by_label("Title").input_value() == "Freedom summer canvass"
     page.get_by_label("Title").fill("Freedom summer canvass, week 2")

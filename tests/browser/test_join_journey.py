@@ -80,11 +80,15 @@ def test_join_share_and_see_the_ripple(browser, live_server, settings):
     other = browser.new_context().new_page()
     other.goto(f"{live_server.url}/join")
     fill_join_form(other, given="Ed", family="", email="not-an-email", postcode="99999")
-    assert other.get_by_text("doesn't look like an email address").is_visible()
-    assert other.get_by_text("couldn't find the ZIP code 99999").is_visible()
+    assert other.locator("p.error").get_by_text("doesn't look like an email address").is_visible()
+    assert other.locator("p.error").get_by_text("couldn't find the ZIP code 99999").is_visible()
     assert other.get_by_label("First name").input_value() == "Ed"
 
-    # Keyboard: the skip link is the first stop.
+    # After the failed submit, focus is on the summary of what to fix.
+    assert other.evaluate("document.activeElement.classList.contains('error-summary')")
+
+    # Keyboard: on a fresh page the skip link is the first stop.
+    other.goto(f"{live_server.url}/join")
     other.keyboard.press("Tab")
     assert other.evaluate("document.activeElement.textContent") == "Skip to content"
 
