@@ -99,20 +99,25 @@ def _pages(persona: str, world: World) -> list[str]:
         "/events/?postal_code=99999",
         f"/events/{world.upcoming.uuid}/",
         f"/events/{world.cancelled.uuid}/",
+        "/campaigns/",
         f"/campaigns/{world.campaign.slug}/",
+        "/privacy/",
         "/join/",
         "/no-such-page/",
     ]
     if persona == "anonymous":
         return [*public, "/accounts/login/code/", "/events/host/"]
-    signed_in = [*public, "/hub/", "/events/mine/", "/events/host/"]
-    if persona in ("member", "outsider"):
+    signed_in = [*public, "/hub/", "/events/mine/", "/events/host/", "/account/", "/account/delete/"]
+    if persona == "member":  # RSVP'd to the upcoming event
+        return [*signed_in, f"/events/{world.upcoming.uuid}/rsvp/done/", "/events/review/"]
+    if persona == "outsider":
         return [*signed_in, "/events/review/"]  # the last: a refusal page
     hosting = [
         f"/events/{world.upcoming.uuid}/manage/",
         f"/events/{world.past.uuid}/manage/",
         f"/events/{world.upcoming.uuid}/edit/",
         f"/events/{world.pending.uuid}/",
+        f"/events/{world.upcoming.uuid}/cancel/",
     ]
     if persona == "host":
         return [*signed_in, *hosting]
