@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "groundswell.messaging",
     "groundswell.network",
     "groundswell.events",
+    "groundswell.advocacy",
     "groundswell.demo",
 ]
 

@@ -1,0 +1,5 @@
+"""Pages: campaigns (being built)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
