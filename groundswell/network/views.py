@@ -14,6 +14,7 @@ from groundswell.core.channels import Channel
 from groundswell.core.errors import RateLimited, ValidationError
 from groundswell.network import selectors, services
 from groundswell.network.forms import ContactForm, JoinForm, RippleSearchForm
+from groundswell.network.proof import keep_until_proof
 from groundswell.network.visits import count_share_visit
 from groundswell.people.models import Person
 
@@ -55,6 +56,9 @@ def join(request: HttpRequest) -> HttpResponse:
     if result.own_address:
         messages.success(request, "Welcome back! We've added your new details.")
         return redirect("network:hub")
+    if data["email_consent"] and not result.created:
+        # A known address: the yes counts once this browser proves the address is theirs.
+        keep_until_proof(request, email=data["email"], wording=services.JOIN_CONSENT_WORDING)
     response = redirect("network:joined")
     if result.created and result.recruiter is not None:
         # Joined through the link: that is a visit, counted if the page view was not.

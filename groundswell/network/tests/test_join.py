@@ -379,3 +379,45 @@ def test_share_buttons_log_the_share_and_hand_over_to_the_network(member, client
     assert response.status_code in (302, 404)
     assert Activity.objects.filter(verb=Verb.SHARED).count() == 2
     assert Client().get(reverse("network:share", args=["x"]))["Location"].startswith("/accounts/login/code/")
+
+
+def test_a_yes_to_email_from_a_known_address_counts_once_the_address_is_proven(
+    django_capture_on_commit_callbacks,
+):
+    """A guest who RSVP'd is on the list unsubscribed; joining from the confirmation page
+    with "email me" ticked subscribes them only when their browser enters the emailed code."""
+    from groundswell.people.models import Consent, EmailStatus
+    from groundswell.people.services import PersonDetails, upsert_person
+
+    upsert_person(details=PersonDetails(email="guest@example.org", given_name="Gus", email_consent=False))
+    guest = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = join(guest, email="guest@example.org", given_name="Gus", email_consent="on")
+    assert response.status_code == 302
+    address = EmailAddress.objects.get(address="guest@example.org")
+    assert address.status != EmailStatus.SUBSCRIBED  # typing an address proves nothing
+
+    sign_in_with_emailed_code(guest, "guest@example.org")
+    address.refresh_from_db()
+    assert address.status == EmailStatus.SUBSCRIBED
+    consent = Consent.objects.filter(person=address.person, granted=True).get()
+    assert consent.wording == "Email me about actions and events near me."
+    assert Activity.objects.filter(person=address.person, verb=Verb.SUBSCRIBED).count() == 1
+
+
+def test_a_yes_typed_by_someone_else_is_dropped_when_the_owner_signs_in_elsewhere(
+    django_capture_on_commit_callbacks,
+):
+    from groundswell.people.models import EmailStatus
+    from groundswell.people.services import PersonDetails, upsert_person
+
+    upsert_person(details=PersonDetails(email="owner@example.org", given_name="Owen", email_consent=False))
+    with django_capture_on_commit_callbacks(execute=True):
+        join(Client(), email="owner@example.org", given_name="Mallory", email_consent="on")
+    # The owner signs in from their own browser with a code: the stranger's yes stays behind.
+    owner = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        owner.post(reverse("account_request_login_code"), {"email": "owner@example.org"})
+    sign_in_with_emailed_code(owner, "owner@example.org")
+    assert owner.get(reverse("network:hub")).status_code == 200
+    assert EmailAddress.objects.get(address="owner@example.org").status != EmailStatus.SUBSCRIBED
