@@ -39,7 +39,7 @@ from groundswell.demo.forest import SECONDS_PER_DAY, Forest, grow_forest
 from groundswell.demo.geography import draw_homes, places_of
 from groundswell.demo.names import Names, draw_names
 from groundswell.demo.tables import insert_rows, random_uuids, reset_id_sequence, timestamps
-from groundswell.network.models import ShareCode
+from groundswell.network.models import ShareClickCount, ShareCode
 from groundswell.network.services import CODE_ALPHABET, CODE_LENGTH, JOIN_CONSENT_WORDING, newcomer_acts
 from groundswell.people.models import Consent, EmailAddress, EmailStatus, Person, PostalAddress
 from groundswell.people.places import Place
@@ -438,12 +438,55 @@ def _write_movement(rng: np.random.Generator, movement: Movement, *, accounts: b
     result.rows.update(event_rows)
     result.acts = _write_acts(movement.acts, ids, event_ids, now, now_us)
     result.rows["activities"] = sum(result.acts.values())
+    result.rows["share link visits"] = _write_share_visits(rng, movement, person_ids, now_us)
     if holders is not None:
         admin, member, _ = holders
         create_account_for_email(email=ADMIN_EMAIL, role=Role.ADMIN)
         ensure_account(person=Person.objects.get(pk=person_ids[member]), email=MEMBER_EMAIL)
         result.admin_email, result.member_email = ADMIN_EMAIL, MEMBER_EMAIL
     return result
+
+
+# Most people who open a friend's link do not join: for each join through a link, this many
+# other browsers opened it on average (the hub's "opened" is never below its "joined").
+VISITS_PER_JOIN = 2.5
+# Members whose links were opened by people who never joined.
+OPENED_WITHOUT_JOINS_SHARE = 0.15
+
+
+def _write_share_visits(
+    rng: np.random.Generator, movement: Movement, person_ids: list[int], now_us: int
+) -> int:
+    """ShareClickCount rows: every join through a link is a visit on that link's channel on
+    the day of the join, with visitors who did not join on the same days; a few links were
+    opened and nobody joined. Drawn last, so the rest of the seed's movement is unchanged."""
+    forest = movement.forest
+    recruits = np.flatnonzero(forest.parent >= 0)
+    visits: dict[tuple[int, int, str], int] = {}
+    days = [t[:10] for t in timestamps(now_us, forest.joined[recruits])]
+    extra = rng.poisson(VISITS_PER_JOIN, size=len(recruits)).tolist()
+    for child, day, more in zip(recruits.tolist(), days, extra, strict=True):
+        key = (int(forest.parent[child]), int(movement.channel[child]), day)
+        visits[key] = visits.get(key, 0) + 1 + more
+    quiet = np.flatnonzero(
+        (forest.direct_recruits() == 0) & (rng.random(forest.size) < OPENED_WITHOUT_JOINS_SHARE)
+    )
+    quiet_days = timestamps(now_us, forest.joined[quiet] * rng.random(len(quiet)))
+    channels = rng.choice(np.array([int(c) for c in CHANNEL_MIX]), size=len(quiet)).tolist()
+    clicks = rng.integers(1, 6, size=len(quiet)).tolist()
+    for person, day, channel, count in zip(quiet.tolist(), quiet_days, channels, clicks, strict=True):
+        visits[(person, channel, day[:10])] = count
+    code_of = dict(ShareCode.objects.filter(person_id__in=person_ids).values_list("person_id", "id"))
+    keys = list(visits)
+    return insert_rows(
+        ShareClickCount,
+        {
+            "share_code_id": [code_of[person_ids[p]] for p, _, _ in keys],
+            "channel": [c for _, c, _ in keys],
+            "day": [d for _, _, d in keys],
+            "clicks": list(visits.values()),
+        },
+    )
 
 
 def _write_acts(

@@ -275,3 +275,18 @@ def test_a_demo_recruit_is_stored_as_the_join_page_stores_one(movement: DemoResu
         via="whatsapp",
     )
     assert shape(demo) == shape(joined.person)
+
+
+def test_share_links_were_opened_at_least_as_often_as_people_joined_through_them(
+    movement: DemoResult,
+) -> None:
+    from groundswell.network.selectors import reach_by_channel
+
+    assert movement.rows["share link visits"] > 0
+    recruiters = Person.objects.filter(recruits__isnull=False).distinct()
+    for recruiter in recruiters:
+        for reach in reach_by_channel(recruiter):
+            assert reach.clicks >= reach.joins, (recruiter.pk, reach)
+    # And some links were opened by people who never joined.
+    quiet = [r for p in Person.objects.filter(recruits__isnull=True)[:400] for r in reach_by_channel(p)]
+    assert any(r.clicks > 0 for r in quiet)

@@ -212,3 +212,46 @@ def test_a_repeating_event_left_to_the_zip_code_repeats_in_its_zone(member, clie
     assert response.status_code == 302
     event = Event.objects.get(title="Rally")
     assert event.time_zone == "America/Denver" and event.recurrence_rule and event.shifts.count() >= 12
+
+
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156 Safari/537.36"
+
+
+def test_a_friends_link_to_an_event_says_who_invited_and_counts_the_visit_once(event, member, client_for):
+    from groundswell.network.models import ShareClickCount
+
+    code = share_code_for(member.person).code
+    friend = Client()
+    page = friend.get(f"/events/{event.uuid}/?ref={code}&via=whatsapp", HTTP_USER_AGENT=BROWSER)
+    assert f"{member.person.short_name} invited you to this event." in page.content.decode()
+    # The member opening their own link is not told they invited themselves.
+    own = client_for(member).get(f"/events/{event.uuid}/?ref={code}&via=whatsapp").content.decode()
+    assert "invited you" not in own
+    friend.post(
+        reverse("events:rsvp", args=[event.uuid]),
+        {
+            "given_name": "Fay",
+            "family_name": "Friend",
+            "email": "fay@example.org",
+            "ref": code,
+            "via": "whatsapp",
+        },
+        HTTP_USER_AGENT=BROWSER,
+    )
+    # The page view counted the visit; the RSVP from the same browser does not count it again.
+    assert ShareClickCount.objects.get(share_code__person=member.person).clicks == 1
+
+
+def test_a_guest_rsvp_through_a_link_counts_as_a_visit_when_the_page_view_was_not_counted(event, member):
+    from groundswell.network.models import ShareClickCount
+
+    code = share_code_for(member.person).code
+    response = Client().post(
+        reverse("events:rsvp", args=[event.uuid]),
+        {"given_name": "Bo", "family_name": "Bot", "email": "bo@example.org", "ref": code, "via": "x"},
+        HTTP_USER_AGENT="facebookexternalhit/1.1",  # a bot-like agent: its page view would not count
+    )
+    assert response.status_code == 303
+    counted = ShareClickCount.objects.get(share_code__person=member.person)
+    assert counted.clicks == 1
+    assert Person.objects.get(email_addresses__address="bo@example.org").recruited_by == member.person

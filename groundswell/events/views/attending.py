@@ -80,6 +80,9 @@ def _render_detail(
         date_.mine = mine.get(date_.pk)  # type: ignore[attr-defined]
     manages = selectors.can_manage(actor, event)
     is_host = selectors.is_host(actor, event)
+    # Opened through a member's share link: say who invited the visitor (not the member themselves).
+    share = resolve_share_code(request.GET.get("ref") or request.POST.get("ref"))
+    inviter = share.inviter_name if share and share.person_id != actor.person_id else None
     place = access_place(actor, event)
     point = place.map_point(title=event.title, url=reverse("events:detail", args=[event.uuid]))
     return render(
@@ -87,6 +90,7 @@ def _render_detail(
         "events/detail.html",
         {
             "event": event,
+            "inviter_name": inviter,
             "place": place,
             "map_points": [point] if point else [],
             "contact_form": (
@@ -212,6 +216,9 @@ def rsvp(request: HttpRequest, event_uuid: str) -> HttpResponse:
     invite = request.POST.get("invite", "")[:200]
     response = redirect(f"{target}?{urlencode({'invite': invite})}" if invite else target)
     response.status_code = 303
+    if actor.person is None and not result.already and form.cleaned_data["ref"]:
+        # An RSVP through a member's link is a visit through it, counted if the page view was not.
+        count_share_visit(request, response, form.cleaned_data["ref"], form.cleaned_data["via"], arrived=True)
     return response
 
 
