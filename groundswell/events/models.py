@@ -194,6 +194,8 @@ class Attendance(Participation):
     cancel_key = models.CharField(max_length=32, default=new_link_key)
 
     class Meta:
+        verbose_name = "RSVP"
+        verbose_name_plural = "RSVPs"
         ordering = ["queued_at", "id"]
         indexes = [models.Index(fields=["event", "status", "queued_at"], name="attendance_queue_idx")]
         constraints = [

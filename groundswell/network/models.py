@@ -52,6 +52,8 @@ class ShareClickCount(models.Model):
     clicks = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = "share link clicks on a day"
+        verbose_name_plural = "share link clicks by day"
         constraints = [
             models.UniqueConstraint(fields=["share_code", "channel", "day"], name="one_count_per_link_day")
         ]

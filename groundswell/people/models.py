@@ -98,6 +98,8 @@ class EmailAddress(models.Model):
     status_changed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "email address"
+        verbose_name_plural = "email addresses"
         ordering = ["-primary", "id"]
         constraints = [
             models.UniqueConstraint(

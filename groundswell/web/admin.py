@@ -9,15 +9,13 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.models import Group
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from groundswell.accounts.actors import actor_for_request
 from groundswell.accounts.services import forget_person, merge_people_as, tag_person
 from groundswell.core.errors import GroundswellError
-from groundswell.events.models import Attendance
 from groundswell.messaging.services import change_subscription
-from groundswell.network.models import ShareClickCount
 from groundswell.people.models import (
     Consent,
     EmailAddress,
@@ -248,17 +246,6 @@ class SiteTextAdmin(admin.ModelAdmin):
 admin.site.site_header = f"{settings.SITE_NAME} admin"
 admin.site.site_title = f"{settings.SITE_NAME} admin"
 admin.site.index_title = "Run the movement"
-
-# Names the admin shows that the models' Meta spells badly ("email addresss", Django's
-# plural). Each belongs in its model's Meta with that app's next migration; until then they
-# are set here, where only the admin reads them (migrations read Meta's own words).
-ADMIN_NAMES: dict[type[Model], tuple[str, str]] = {
-    EmailAddress: ("email address", "email addresses"),
-    Attendance: ("RSVP", "RSVPs"),
-    ShareClickCount: ("share link clicks on a day", "share link clicks by day"),
-}
-for _model, (_one, _many) in ADMIN_NAMES.items():
-    _model._meta.verbose_name, _model._meta.verbose_name_plural = _one, _many
 
 
 def hide_duplicates() -> None:

@@ -6,90 +6,177 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('people', '0002_external_ids_sync_index_forgetting'),
+        ("people", "0002_external_ids_sync_index_forgetting"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='District',
+            name="District",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('ocd_id', models.CharField(max_length=200, unique=True, verbose_name='OCD division id')),
-                ('name', models.CharField(max_length=200)),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'Federal'), (2, 'State'), (3, 'Local'), (4, 'Other')], default=4)),
-                ('boundary', models.BinaryField()),
-                ('min_longitude', models.FloatField()),
-                ('min_latitude', models.FloatField()),
-                ('max_longitude', models.FloatField()),
-                ('max_latitude', models.FloatField()),
-                ('source', models.CharField(blank=True, max_length=200)),
-                ('is_demo', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                ("ocd_id", models.CharField(max_length=200, unique=True, verbose_name="OCD division id")),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Federal"), (2, "State"), (3, "Local"), (4, "Other")], default=4
+                    ),
+                ),
+                ("boundary", models.BinaryField()),
+                ("min_longitude", models.FloatField()),
+                ("min_latitude", models.FloatField()),
+                ("max_longitude", models.FloatField()),
+                ("max_latitude", models.FloatField()),
+                ("source", models.CharField(blank=True, max_length=200)),
+                ("is_demo", models.BooleanField(default=False)),
             ],
             options={
-                'ordering': ['level', 'name'],
+                "ordering": ["level", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Target',
+            name="Target",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('title', models.CharField(blank=True, help_text='"Senator", "Representative", "CEO".', max_length=200)),
-                ('office', models.CharField(blank=True, help_text='"U.S. Senate", "City Council".', max_length=200)),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'Federal'), (2, 'State'), (3, 'Local'), (4, 'Other')], default=4)),
-                ('chamber', models.CharField(blank=True, choices=[('', '—'), ('upper', 'Upper chamber (Senate)'), ('lower', 'Lower chamber (House, Assembly)'), ('executive', 'Executive (governor, mayor)')], default='', max_length=10)),
-                ('party', models.CharField(blank=True, max_length=60)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('contact_form_url', models.URLField(blank=True, max_length=500)),
-                ('photo_url', models.URLField(blank=True, max_length=500)),
-                ('postal_address', models.TextField(blank=True)),
-                ('term_start', models.DateField(blank=True, null=True)),
-                ('term_end', models.DateField(blank=True, null=True)),
-                ('ocd_id', models.CharField(blank=True, db_index=True, max_length=200, verbose_name='OCD division id')),
-                ('serving', models.BooleanField(default=True)),
-                ('source', models.CharField(blank=True, max_length=40)),
-                ('external_id', models.CharField(blank=True, max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "title",
+                    models.CharField(
+                        blank=True, help_text='"Senator", "Representative", "CEO".', max_length=200
+                    ),
+                ),
+                (
+                    "office",
+                    models.CharField(blank=True, help_text='"U.S. Senate", "City Council".', max_length=200),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Federal"), (2, "State"), (3, "Local"), (4, "Other")], default=4
+                    ),
+                ),
+                (
+                    "chamber",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "—"),
+                            ("upper", "Upper chamber (Senate)"),
+                            ("lower", "Lower chamber (House, Assembly)"),
+                            ("executive", "Executive (governor, mayor)"),
+                        ],
+                        default="",
+                        max_length=10,
+                    ),
+                ),
+                ("party", models.CharField(blank=True, max_length=60)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("contact_form_url", models.URLField(blank=True, max_length=500)),
+                ("photo_url", models.URLField(blank=True, max_length=500)),
+                ("postal_address", models.TextField(blank=True)),
+                ("term_start", models.DateField(blank=True, null=True)),
+                ("term_end", models.DateField(blank=True, null=True)),
+                (
+                    "ocd_id",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=200, verbose_name="OCD division id"
+                    ),
+                ),
+                ("serving", models.BooleanField(default=True)),
+                ("source", models.CharField(blank=True, max_length=40)),
+                ("external_id", models.CharField(blank=True, max_length=200)),
             ],
             options={
-                'ordering': ['level', 'name'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('source', 'external_id'), name='target_unique_per_source')],
+                "ordering": ["level", "name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("external_id", ""), _negated=True),
+                        fields=("source", "external_id"),
+                        name="target_unique_per_source",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TargetPhone',
+            name="TargetPhone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(blank=True, max_length=100)),
-                ('number', models.CharField(max_length=40)),
-                ('verified_on', models.DateField(blank=True, null=True)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phones', to='advocacy.target')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(blank=True, max_length=100)),
+                ("number", models.CharField(max_length=40)),
+                ("verified_on", models.DateField(blank=True, null=True)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phones",
+                        to="advocacy.target",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DistrictChoice',
+            name="DistrictChoice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('modified_at', models.DateTimeField(auto_now=True)),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'Federal'), (2, 'State'), (3, 'Local'), (4, 'Other')])),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='advocacy.district')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='district_choices', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("modified_at", models.DateTimeField(auto_now=True)),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Federal"), (2, "State"), (3, "Local"), (4, "Other")]
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="advocacy.district"
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="district_choices",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('person', 'level'), name='one_district_choice_per_level')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("person", "level"), name="one_district_choice_per_level")
+                ],
             },
         ),
     ]
