@@ -125,6 +125,8 @@ EVENT_COLUMNS = [
     "review_note",
     "report_notes",
     "report_links",
+    "address_shown",
+    "invitation_key",
 ]
 
 
@@ -174,6 +176,8 @@ def write_events(database_url: str, host_id: int, count: int, now: datetime, rng
                     "",
                     "",
                     "[]",
+                    "everyone",
+                    f"bench{i}",
                 ]
             )
     return len(zips)
