@@ -296,9 +296,14 @@ def share_link_before_proof(result: JoinResult, *, given_name: str, family_name:
     address was known, nor show them the owner's name."""
     if result.share_code is not None:
         return result.share_code
-    return make_share_code(
-        result.person, shown_name=short_name_of(clean_line(given_name), clean_line(family_name))
-    )
+    return typed_name_link(result.person, given_name=given_name, family_name=family_name)
+
+
+def typed_name_link(person: Person, *, given_name: str, family_name: str) -> ShareCode:
+    """A new link of `person`'s that shows visitors the name someone just typed, for a page
+    seen before the address is proven (after a join, after a guest's RSVP): it credits the
+    person the address belongs to, and tells the typist nothing about them."""
+    return make_share_code(person, shown_name=short_name_of(clean_line(given_name), clean_line(family_name)))
 
 
 def _record_ties(person: Person, *, email: str, phone: str) -> int:

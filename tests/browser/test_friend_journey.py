@@ -107,9 +107,10 @@ def test_home_to_event_to_rsvp_to_a_friend_who_joins(browser, live_server, setti
     answer = page.request.get(f"{live_server.url}{ics.get_attribute('href')}")
     assert answer.ok and "text/calendar" in answer.headers["content-type"]
     assert "BEGIN:VEVENT" in answer.text() and "Tenants' union meeting" in answer.text()
-    # Invite a friend: a guest has no link of their own yet, so the event's address.
+    # Invite a friend: even as a guest, her own link to this event, credited to her.
     invite = page.get_by_role("region", name="Invite a friend")
-    assert textbox(invite, "The event's link").input_value() == f"{live_server.url}/events/{event.uuid}/"
+    guest_link = textbox(invite, "Your invitation link: RSVPs through it count for you").input_value()
+    assert guest_link.startswith(f"{live_server.url}/events/{event.uuid}/?ref=")
 
     # Join in one click, then sign in with the emailed code.
     join_in_one_click(page)

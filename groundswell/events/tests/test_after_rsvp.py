@@ -255,3 +255,25 @@ def test_a_guest_rsvp_through_a_link_counts_as_a_visit_when_the_page_view_was_no
     counted = ShareClickCount.objects.get(share_code__person=member.person)
     assert counted.clicks == 1
     assert Person.objects.get(email_addresses__address="bo@example.org").recruited_by == member.person
+
+
+def test_a_guest_gets_a_link_of_their_own_that_credits_them_and_shows_only_the_typed_name(event, make_member):
+    known = make_member("Kim")  # an address already on the list, typed by someone else
+    guest = Client()
+    guest.post(
+        reverse("events:rsvp", args=[event.uuid]),
+        {"given_name": "Typed", "family_name": "Name", "email": known.email},
+    )
+    page = guest.get(reverse("events:rsvp_done", args=[event.uuid])).content.decode()
+    code = ShareCode.objects.filter(person=known.person).exclude(shown_name="").get()
+    assert code.shown_name == "Typed N." and f"?ref={code.code}&amp;via=link" in page
+    assert "Kim" not in page
+    # A friend who RSVPs through it is credited to the address's owner, and sees the typed name.
+    friend = Client()
+    landing = friend.get(f"/events/{event.uuid}/?ref={code.code}&via=link").content.decode()
+    assert "Typed N. invited you" in landing and "Kim" not in landing
+    friend.post(
+        reverse("events:rsvp", args=[event.uuid]),
+        {"given_name": "Fran", "email": "fran@example.org", "ref": code.code, "via": "link"},
+    )
+    assert Person.objects.get(email_addresses__address="fran@example.org").recruited_by == known.person

@@ -30,8 +30,9 @@ from groundswell.events.views.common import (
     actor_with_invitation,
     not_found,
 )
+from groundswell.network.models import ShareCode
 from groundswell.network.selectors import share_links
-from groundswell.network.services import resolve_share_code, share_code_for
+from groundswell.network.services import resolve_share_code, share_code_for, typed_name_link
 from groundswell.network.visits import count_share_visit
 
 
@@ -120,14 +121,18 @@ def _render_detail(
     )
 
 
-def _invite_links(event: Event, actor: Actor) -> dict[str, object] | None:
-    """The event's address carrying the member's share code, per channel: RSVPs (and joins)
-    through it credit them. None for a visitor, and for a private event (its invitation
-    link is the host's to give)."""
-    if actor.person is None or event.visibility == Event.Visibility.PRIVATE:
+def _invite_links(event: Event, actor: Actor, share: ShareCode | None = None) -> dict[str, object] | None:
+    """The event's address carrying the member's share code (or `share`, a guest's), per
+    channel: RSVPs (and joins) through it credit them. None for a visitor, and for a private
+    event (its invitation link is the host's to give)."""
+    if event.visibility == Event.Visibility.PRIVATE:
         return None
+    if share is None:
+        if actor.person is None:
+            return None
+        share = share_code_for(actor.person)
     links = share_links(
-        share_code_for(actor.person),
+        share,
         page=f"{settings.SITE_URL}{reverse('events:detail', args=[event.uuid])}",
         text=f"Come with me to {event.title}:",
     )
@@ -201,7 +206,18 @@ def rsvp(request: HttpRequest, event_uuid: str) -> HttpResponse:
         # says the same whether or not the address was on the list, or had RSVP'd, and
         # shows nobody's data but what this browser sent.
         data = form.cleaned_data
+        # Their own link to invite friends with, credited to whoever the address belongs to
+        # and showing the name typed here (as after a join: it reveals nothing of the owner).
+        # (None for a private event: its invitation is the host's to give.)
+        invite_code = (
+            typed_name_link(
+                result.attendance.person, given_name=data["given_name"], family_name=data["family_name"]
+            )
+            if event.visibility != Event.Visibility.PRIVATE
+            else None
+        )
         request.session[GUEST_RSVP_SESSION_KEY] = {
+            "code": invite_code.code if invite_code else "",
             "event": str(event.uuid),
             "shift": shift.pk if shift else None,
             "given_name": data["given_name"][:100],
@@ -262,6 +278,7 @@ def rsvp_done(request: HttpRequest, event_uuid: str) -> HttpResponse:
         shift = event.shifts.filter(pk=guest["shift"]).first() if guest.get("shift") else None
         context.update(
             guest=guest,
+            invite_links=_invite_links(event, actor, resolve_share_code(guest.get("code"))),
             shift=shift,
             google_url=_google_calendar_url(event, place, shift),
             event_link=f"{settings.SITE_URL}{reverse('events:detail', args=[event.uuid])}",
