@@ -151,8 +151,13 @@ def smtp_server() -> Iterator[tuple[SMTPSink, int]]:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    """Rate-limit counters live in the cache: each test starts with none."""
+    """Rate-limit counters live in the cache, the district index in the process: each test
+    starts with neither."""
     from django.core.cache import cache
 
+    from groundswell.advocacy import districts
+
     cache.clear()
+    # The district index lives in the process, outside the database each test rolls back.
+    districts.forget()
     yield

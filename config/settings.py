@@ -255,6 +255,9 @@ GROUNDSWELL_RATE_LIMITS = {
     # Writing to an event's host through its page: a few questions an hour is plenty for a
     # person; per address it stops a script from mailing hosts.
     "contact_host": env.str("RATE_LIMIT_CONTACT_HOST", default="20/h/ip,60/d/ip,5/h/person,20/d/person"),
+    # "Who represents me" from a street address asks the geocoder (someone else's service,
+    # with its own limits): a household looks up a few addresses, a script many.
+    "geocode": env.str("RATE_LIMIT_GEOCODE", default="30/h/ip,200/d/ip,20/h/person"),
 }
 
 # --- Static files -------------------------------------------------------------------
@@ -264,6 +267,16 @@ STATICFILES_DIRS = [("leaflet", xstatic_leaflet.BASE_DIR)]
 # Map tiles are images fetched by visitors' browsers; point this at your own tile server
 # if you'd rather not send them to OpenStreetMap's. Empty: no maps, lists only.
 MAP_TILES_URL = env.str("MAP_TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+# Where targets' photos may load from (the Content-Security-Policy's img-src): the
+# congress-legislators project's photos by default. A photo from another host shows as its
+# alternative text until its host is listed here.
+PHOTO_HOSTS = env.list("PHOTO_HOSTS", default=["https://theunitedstates.io"])
+
+# "Who represents me" from a street address: a geopy geocoder by name ("nominatim",
+# "photon", …), off by default (no network is needed to run Groundswell), with its options
+# as JSON (e.g. {"user_agent": "our-movement"}). Needs the optional extra `geocoding`.
+GEOCODER = env.str("GEOCODER", default="")
+GEOCODER_OPTIONS = env.json("GEOCODER_OPTIONS", default={})
 MAP_TILES_ATTRIBUTION = env.str("MAP_TILES_ATTRIBUTION", default="© OpenStreetMap contributors")
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # Files the site makes or receives (members' data archives). Never served as static files:

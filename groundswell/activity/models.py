@@ -56,6 +56,16 @@ class Verb(models.IntegerChoices):
     # CHECKED_IN and ATTENDED (or NO_SHOW) before it for whoever counts them.
     CHECK_IN_UNDONE = 35, "had a check-in taken back"
     CONTACTED_HOST = 36, "wrote to a host"
+    # Advocacy: a campaign is an advocacy campaign or a petition, the act's object kind says
+    # which. Verbs of their own rather than events' (APPROVED_EVENT…): a count of approved
+    # events must not grow when a petition is approved.
+    STARTED_CAMPAIGN = 37, "started a campaign or petition"
+    APPROVED_CAMPAIGN = 38, "approved a campaign or petition"
+    REJECTED_CAMPAIGN = 39, "turned down a campaign or petition"
+    ASKED_FOR_CAMPAIGN_CHANGES = 40, "asked for changes to a campaign or petition"
+    CLOSED_CAMPAIGN = 41, "closed a campaign or petition"
+    TRUSTED_STARTER = 42, "trusted a campaign starter"
+    MESSAGED_SIGNERS = 43, "wrote to signers"
 
 
 class ObjectKind(models.IntegerChoices):
@@ -70,6 +80,9 @@ class ObjectKind(models.IntegerChoices):
     CONTACT = 5, "contact"
     MESSAGE = 6, "message"
     TAG = 7, "tag"
+    ADVOCACY_CAMPAIGN = 8, "advocacy campaign"
+    PETITION = 9, "petition"
+    TARGET = 10, "target"
 
 
 # Model label -> kind, so `record(obj=...)` needs no import of the model's app.
@@ -81,11 +94,18 @@ MODEL_KINDS = {
     "network.contact": ObjectKind.CONTACT,
     "messaging.message": ObjectKind.MESSAGE,
     "people.tag": ObjectKind.TAG,
+    "advocacy.advocacycampaign": ObjectKind.ADVOCACY_CAMPAIGN,
+    "advocacy.petition": ObjectKind.PETITION,
+    "advocacy.target": ObjectKind.TARGET,
 }
 
 
 class Detail(models.IntegerChoices):
-    """A small code that qualifies an act: an outreach's mode; a role given."""
+    """A small code that qualifies an act: an outreach's mode; a role given.
+
+    A CONTACTED_TARGET act's detail is its outreach's mode (advocacy's `MODE_DETAIL`): CALL
+    and VISIT are voice or in-person contact (the ladder's L2), EMAIL and LETTER written
+    ones, MEETING a meeting requested or held."""
 
     CALL = 1, "call"
     VISIT = 2, "visit"

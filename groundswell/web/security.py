@@ -48,11 +48,16 @@ def tile_source(tiles_url: str) -> str | None:
     return f"{parts.scheme}://{host}" if parts.scheme else host
 
 
-def content_security_policy(tiles_url: str) -> str:
+def content_security_policy(tiles_url: str, photo_hosts: list[str] | tuple[str, ...] = ()) -> str:
     images = ["'self'", "data:"]
     tiles = tile_source(tiles_url)
     if tiles:
         images.append(tiles)
+    # Targets' photos (advocacy), from the hosts an organizer lists: only scheme and host.
+    for host in photo_hosts:
+        parts = urlsplit(host)
+        if parts.scheme in ("http", "https") and parts.netloc and not any(c in host for c in " ;'\""):
+            images.append(f"{parts.scheme}://{parts.netloc}")
     directives = {
         "default-src": "'self'",
         "img-src": " ".join(images),
@@ -83,7 +88,7 @@ def is_personal(request: HttpRequest, response: HttpResponse) -> bool:
 class SecurityHeadersMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.policy = content_security_policy(settings.MAP_TILES_URL)
+        self.policy = content_security_policy(settings.MAP_TILES_URL, settings.PHOTO_HOSTS)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)

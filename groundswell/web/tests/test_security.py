@@ -110,3 +110,11 @@ def test_when_the_visitor_cannot_be_looked_up_the_answer_is_not_stored():
     request.user = SimpleLazyObject(unreachable)  # type: ignore[assignment]
     response = SecurityHeadersMiddleware(lambda request: HttpResponse("hello"))(request)
     assert {"private", "no-store"} <= cache_words(response)
+
+
+def test_targets_photos_load_only_from_the_listed_hosts_scheme_and_host_alone():
+    policy = content_security_policy(
+        "", ["https://theunitedstates.io/images/", "javascript:x", "https://a.org; script-src *"]
+    )
+    images = next(d for d in policy.split("; ") if d.startswith("img-src"))
+    assert images == "img-src 'self' data: https://theunitedstates.io"
