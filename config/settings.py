@@ -258,6 +258,12 @@ GROUNDSWELL_RATE_LIMITS = {
     # "Who represents me" from a street address asks the geocoder (someone else's service,
     # with its own limits): a household looks up a few addresses, a script many.
     "geocode": env.str("RATE_LIMIT_GEOCODE", default="30/h/ip,200/d/ip,20/h/person"),
+    # Signing a petition or logging a call through the public forms: a phone bank's room
+    # shares one address; a person signs each petition once and calls a few offices.
+    "sign": env.str("RATE_LIMIT_SIGN", default="120/h/ip,600/d/ip,30/h/person"),
+    "outreach": env.str("RATE_LIMIT_OUTREACH", default="120/h/ip,600/d/ip,30/h/person"),
+    # Starting a campaign or petition (a member's go to organizers for review).
+    "start_campaign": env.str("RATE_LIMIT_START_CAMPAIGN", default="20/d/ip,5/d/person"),
 }
 
 # --- Static files -------------------------------------------------------------------
