@@ -1,6 +1,6 @@
 """Advocacy's pages, under /act/."""
 
-from groundswell.advocacy.views import campaigns, representatives
+from groundswell.advocacy.views import campaigns, representatives, starting
 
 app_name = "advocacy"
-urlpatterns = representatives.urlpatterns + campaigns.urlpatterns
+urlpatterns = representatives.urlpatterns + starting.urlpatterns + campaigns.urlpatterns
