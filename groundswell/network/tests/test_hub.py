@@ -35,7 +35,7 @@ def test_a_ripple_of_400_stays_short_and_its_queries_bounded(
     _recruits(first[0], 100, name="Second")
     client = client_for(root)
     client.get(reverse("network:hub"))  # warm (content types, the share code)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(15):
         response = client.get(reverse("network:hub"))
     page = response.content.decode()
     assert "400</strong> people joined because of you" in page
