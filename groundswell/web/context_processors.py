@@ -6,8 +6,9 @@ from django.core.cache import cache as django_cache
 from django.http import HttpRequest
 
 from groundswell.accounts.actors import actor_for_request
+from groundswell.advocacy.selectors.campaigns import waiting_for_review as campaigns_waiting
 from groundswell.core.errors import ValidationError
-from groundswell.events.selectors import waiting_for_review
+from groundswell.events.selectors import waiting_for_review as events_waiting
 from groundswell.people.models import PostalAddress
 from groundswell.people.places import place_postcode
 
@@ -61,10 +62,25 @@ def viewer_time_zone(request: HttpRequest) -> dict[str, Callable[[], str]]:
 def navigation(request: HttpRequest) -> dict[str, Callable[[], int]]:
     """Counts the navigation shows where they help. Callables, each run once: a page that does
     not draw the navigation (an export, a fragment) runs no query for them, and the phone
-    menu and the wide navigation share one."""
+    menu and the wide navigation share one.
+
+    "Review" counts everything waiting for an organizer: events, and member-started
+    campaigns and petitions (one queue, one count); the review page reads each part."""
+
+    @cache
+    def events() -> int:
+        return events_waiting(actor_for_request(request))
+
+    @cache
+    def campaigns() -> int:
+        return campaigns_waiting(actor_for_request(request))
 
     @cache
     def waiting() -> int:
-        return waiting_for_review(actor_for_request(request))
+        return events() + campaigns()
 
-    return {"waiting_for_review": waiting}
+    return {
+        "waiting_for_review": waiting,
+        "events_waiting_for_review": events,
+        "campaigns_waiting_for_review": campaigns,
+    }

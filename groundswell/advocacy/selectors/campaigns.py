@@ -264,11 +264,13 @@ def visible_signers(actor: Actor, petition: Petition, *, limit: int = 200) -> Si
 
 def signer_mail_recipients(petition: Petition) -> list[int]:
     """Whom the starter's message may reach: signers who ticked "the starter may write to
-    me" and signed themselves (signed in, or through the public form)."""
+    me" while signed in — their address proven theirs. A tick on the public form is not
+    enough: anyone can type anyone's address there (a starter typing strangers' addresses
+    would put them on their own mailing list), so a guest's tick is never honoured."""
     return list(
-        Signature.objects.filter(
-            petition=petition, starter_may_write=True, origin__in=[Origin.SELF, Origin.FORM]
-        ).values_list("person_id", flat=True)
+        Signature.objects.filter(petition=petition, starter_may_write=True, origin=Origin.SELF).values_list(
+            "person_id", flat=True
+        )
     )
 
 

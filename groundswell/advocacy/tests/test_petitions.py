@@ -462,3 +462,23 @@ def test_a_comment_is_stored_as_typed_and_escaped_on_a_page(petition, member):
     assert Signature.objects.get(pk=signature.pk).comment == comment
     page = Template("{{ signature.comment }}").render(Context({"signature": signature}))
     assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_a_tick_on_the_public_form_never_puts_anyone_on_the_starter_s_list(make_member, petition, client_for):
+    """Anyone can type anyone's address on the public form: a starter typing strangers'
+    addresses (or a visitor typing a member's) must not put them on the starter's list.
+    A member who ticks it signed in is on it."""
+    member = make_member("Vera")
+    for given_name, email in [("Typed", member.email), ("Stranger", "stranger@example.net")]:
+        services.sign_as_guest(
+            actor=ANONYMOUS,
+            petition=petition,
+            given_name=given_name,
+            email=email,
+            postal_code="94110",
+            starter_may_write=True,
+        )
+    assert selectors.signer_mail_recipients(petition) == []
+    signed_in = make_member("Sol")
+    services.sign(actor=as_actor(signed_in), petition=petition, starter_may_write=True)
+    assert selectors.signer_mail_recipients(petition) == [signed_in.person_id]
