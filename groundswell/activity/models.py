@@ -122,6 +122,7 @@ class Detail(models.IntegerChoices):
     POSTCODE = 31, "postcode"
     PHONE = 32, "phone"
     SHARING = 33, "what they share with hosts"
+    DISTRICT = 34, "their district"
 
 
 class Initiator(models.IntegerChoices):

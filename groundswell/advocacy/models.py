@@ -122,17 +122,27 @@ class DistrictChoice(TimeStamped):
     """A member's own answer to "which district am I in?", remembered for the next visit.
 
     Where a postcode spans several districts, or the map is wrong about a street, the member
-    picks; the pick wins over the lookup for that level until they change it.
+    picks; the pick wins over the lookup for that level and kind of district until they
+    change it. One per level *and kind*: a Californian's state senate district (`sldu`) and
+    assembly district (`sldl`) are both of the state level, and both may need picking.
     """
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="district_choices")
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+")
     level = models.PositiveSmallIntegerField(choices=Level.choices)
+    # The district's OCD division kind (`cd`, `sldu`, `sldl`, `state`…), as
+    # `advocacy.districts.division_kind` reads it from the district's id.
+    kind = models.CharField(max_length=40)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["person", "level"], name="one_district_choice_per_level")
+            models.UniqueConstraint(
+                fields=["person", "level", "kind"], name="one_district_choice_per_level_and_kind"
+            )
         ]
+
+    # A pick says roughly where someone lives: it goes with them.
+    ON_FORGET = {"person": "delete"}
 
     def __str__(self) -> str:
         return f"{self.person_id} → {self.district_id}"

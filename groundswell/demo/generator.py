@@ -4,10 +4,11 @@ drawn from a seed and written in bulk.
 The shapes come from `forest` (who recruited whom, when), `names` and `geography`;
 this module adds what else a real signup leaves behind (an email address and the
 consent to use it, a postal address, a share code, the JOINED and RECRUITED acts,
-shares and unsubscribes); `events` adds campaigns, events, RSVPs and who came. It
+shares and unsubscribes); `events` adds campaigns, events, RSVPs and who came;
+`advocacy` districts, officials, campaigns, petitions, signatures and calls. It
 all goes in one transaction, so a failed run leaves nothing (see `tables` for why
-not `bulk_create`), and the activity log goes in last, in one piece, in the order
-things happened.
+not `bulk_create`), and the activity log goes in last, in the order things happened
+(advocacy's acts after the rest, in their own order).
 
 A join's acts come from `network.services.newcomer_acts`, the rule the join page logs
 by; the rows mirror what `network.services.join` writes for a real signup (a test joins
@@ -34,6 +35,7 @@ from groundswell.activity.models import ObjectKind as LogKind
 from groundswell.activity.partitions import ensure_monthly_partitions, is_partitioned
 from groundswell.core.channels import Channel
 from groundswell.demo.acts import Acts, ObjectKind
+from groundswell.demo.advocacy import AdvocacySummary, write_advocacy
 from groundswell.demo.events import EventPlan, EventSummary, draw_events, first_event_id, write_events
 from groundswell.demo.forest import SECONDS_PER_DAY, Forest, grow_forest
 from groundswell.demo.geography import draw_homes, places_of
@@ -106,6 +108,7 @@ class DemoResult:
     member_email: str | None = None
     member_reach: int = 0
     events: EventSummary = field(default_factory=EventSummary)
+    advocacy: AdvocacySummary = field(default_factory=AdvocacySummary)
 
 
 @dataclass
@@ -439,6 +442,12 @@ def _write_movement(rng: np.random.Generator, movement: Movement, *, accounts: b
     result.acts = _write_acts(movement.acts, ids, event_ids, now, now_us)
     result.rows["activities"] = sum(result.acts.values())
     result.rows["share link visits"] = _write_share_visits(rng, movement, person_ids, now_us)
+    # Advocacy last, drawn after the rest: a seed's people and events stay as they were.
+    result.advocacy = write_advocacy(rng, movement, ids=ids, now=now, now_us=now_us)
+    result.rows.update(result.advocacy.rows)
+    for verb, count in result.advocacy.acts.items():
+        result.acts[verb] = result.acts.get(verb, 0) + count
+        result.rows["activities"] += count
     if holders is not None:
         admin, member, _ = holders
         create_account_for_email(email=ADMIN_EMAIL, role=Role.ADMIN)

@@ -33,6 +33,12 @@ class Message(PublicId, TimeStamped):
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages_written"
     )
     about = models.CharField(max_length=255, blank=True)
+    # How the author stands to what it is about, in the footer's words before `about`
+    # ("who started" the petition …); empty: "a host of" (events' messages).
+    author_role = models.CharField(max_length=60, blank=True)
+    # Why the reader has it, for the footer ("You signed … and said its starter may write to
+    # you."); empty: events' words (they RSVP'd or were checked in).
+    reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         indexes = [

@@ -428,10 +428,12 @@ def _literal_email(
     footer = [settings.SITE_NAME]
     if message.author_id is not None:
         author = message.author.short_name if message.author else "A member"
-        about = f" of {message.about}" if message.about else ""
+        # Events' messages leave the role and reason empty: a host wrote to their attendees.
+        role = message.author_role or ("a host of" if message.about else "a host")
+        role = f"{role} {message.about}" if message.about else role
         footer = [
-            f"{author}, a host{about}, wrote this through {settings.SITE_NAME}.",
-            "You're getting it because you RSVP'd or were checked in.",
+            f"{author}, {role}, wrote this through {settings.SITE_NAME}.",
+            message.reason or "You're getting it because you RSVP'd or were checked in.",
         ]
     body = f"{message.body_text.rstrip()}\n\n--\n" + "\n".join(footer) + f"\nUnsubscribe: {unsubscribe}\n"
     return EmailMultiAlternatives(

@@ -275,7 +275,8 @@ def _picks(person: Person | None, picked: Collection[int]) -> list[int]:
     """District ids picked, weakest first: the remembered ones, then this visit's."""
     remembered: list[int] = []
     if person is not None and person.pk is not None:
-        choices = DistrictChoice.objects.filter(person=person).order_by("level")
+        # One per level and kind (the model's constraint), so remembered picks never compete.
+        choices = DistrictChoice.objects.filter(person=person).order_by("level", "kind")
         remembered = list(choices.values_list("district_id", flat=True))
     return [*remembered, *(int(pk) for pk in picked)]
 

@@ -332,13 +332,17 @@ def message_signers(*, actor: Actor, petition: Petition, subject: str, body: str
                     f"You've sent {sent_today} messages today, the most a member can send in a day. "
                     "Please try again tomorrow, or ask an organizer."
                 )
+        # The footer: "Ana R., who started the petition “…”, wrote this through …", and why
+        # the reader has it (they ticked the box when they signed).
         message = Message.objects.create(
             kind=Message.Kind.MEMBER,
             subject=subject,
             body_text=body,
             is_template=False,
             author=author,
-            about=f"the petition {petition.title}"[:255],
+            author_role="who started" if author.pk == petition.started_by_id else "an organizer of",
+            about=f"the petition “{petition.title}”"[:255],
+            reason=f"You signed “{petition.title}” and said its starter may write to you."[:300],
         )
         record_advocacy_act(person=author, verb=Verb.MESSAGED_SIGNERS, obj=petition, actor=actor)
         return send(message=message, person_ids=recipients)

@@ -1,5 +1,8 @@
-"""The admin of targets, their phones, districts and members' district choices: who may open
-it, what it shows of a boundary, and that a change of districts reaches the lookup index."""
+"""The admin of advocacy: who may open it (every page, per persona), what it shows of a
+boundary, that a change of districts reaches the lookup index, and that campaigns and
+petitions move only through the review services (approve; turn down and ask for changes with
+a note), their words checked as the services check them, while signatures and outreaches
+stay read-only."""
 
 import pytest
 from django.db.models.signals import post_delete, post_save
@@ -88,7 +91,9 @@ def pages(target: Target, district: District, choice: DistrictChoice) -> list[st
 )
 def test_staff_open_every_advocacy_page_and_nobody_else_does(persona, opens, clients, target, member):
     district = make_district()
-    choice = DistrictChoice.objects.create(person=member.person, district=district, level=Level.FEDERAL)
+    choice = DistrictChoice.objects.create(
+        person=member.person, district=district, level=Level.FEDERAL, kind="cd"
+    )
     for url in pages(target, district, choice):
         response = clients[persona].get(url)
         if opens:
@@ -187,7 +192,9 @@ def test_organizers_retire_targets_and_only_admins_delete_them(clients, target):
 
 def test_members_district_choices_are_read_only(clients, member):
     district = make_district()
-    choice = DistrictChoice.objects.create(person=member.person, district=district, level=Level.FEDERAL)
+    choice = DistrictChoice.objects.create(
+        person=member.person, district=district, level=Level.FEDERAL, kind="cd"
+    )
     client = clients["admin"]
     assert client.get("/admin/advocacy/districtchoice/add/").status_code == 403
     html = client.get(f"/admin/advocacy/districtchoice/{choice.pk}/change/").content.decode()
@@ -245,3 +252,305 @@ def test_districts_deleted_together_in_the_admin_reach_the_index(clients, index_
     )
     assert not District.objects.exists()
     assert _at_the_lake_shore() == []
+
+
+# --- Campaigns, petitions, signatures, outreaches, trusted starters ---------------------------
+
+
+@pytest.fixture
+def advocacy(clients, make_member):
+    """A member's pending petition and call campaign, an organizer's live petition with one
+    signature, an outreach, and a trusted starter."""
+    from groundswell.advocacy import services
+    from groundswell.advocacy.models import Outreach
+    from groundswell.advocacy.tests.campaign_factories import (
+        as_actor,
+        make_campaign,
+        make_petition,
+        make_target,
+    )
+
+    starter, organizer = make_member("Stu"), make_member("Olga", role=Role.ORGANIZER)
+    senator = make_target()
+    made = {
+        "starter": starter,
+        "organizer": organizer,
+        "pending_petition": make_petition(starter, title="Fix the crossing"),
+        "pending_campaign": make_campaign(starter, title="Call about buses"),
+        "live_petition": make_petition(organizer, title="Save the library"),
+        "live_campaign": make_campaign(organizer, title="Call for clean water", targets=[senator]),
+    }
+    signer = make_member("Sal", postal_code="94110")
+    made["signature"] = services.sign(
+        actor=as_actor(signer), petition=made["live_petition"], comment="Yes!"
+    ).signature
+    made["outreach"] = services.log_outreach(
+        actor=as_actor(signer),
+        campaign=made["live_campaign"],
+        report=services.OutreachReport(target=senator, outcome=Outreach.Outcome.VOICEMAIL),
+    ).outreach
+    made["trusted"] = services.trust_starter(actor=as_actor(organizer), person=signer.person)
+    return made
+
+
+def advocacy_pages(made) -> list[str]:
+    return [
+        "/admin/advocacy/advocacycampaign/",
+        "/admin/advocacy/advocacycampaign/?status__exact=pending&mode__exact=call&member_started__exact=1",
+        "/admin/advocacy/advocacycampaign/?q=buses",
+        f"/admin/advocacy/advocacycampaign/{made['pending_campaign'].pk}/change/",
+        "/admin/advocacy/petition/",
+        "/admin/advocacy/petition/?status__exact=published&member_started__exact=0&q=library",
+        f"/admin/advocacy/petition/{made['live_petition'].pk}/change/",
+        "/admin/advocacy/signature/",
+        "/admin/advocacy/signature/?show_name_publicly__exact=0&q=library",
+        f"/admin/advocacy/signature/{made['signature'].pk}/change/",
+        "/admin/advocacy/outreach/",
+        "/admin/advocacy/outreach/?mode__exact=call&outcome__exact=voicemail",
+        f"/admin/advocacy/outreach/{made['outreach'].pk}/change/",
+        "/admin/advocacy/trustedstarter/",
+        "/admin/advocacy/trustedstarter/add/",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("persona", "opens"),
+    [("anonymous", False), ("member", False), ("host", False), ("organizer", True), ("admin", True)],
+)
+def test_staff_open_the_campaign_pages_and_nobody_else_does(persona, opens, clients, advocacy):
+    for url in advocacy_pages(advocacy):
+        response = clients[persona].get(url)
+        if opens:
+            assert response.status_code == 200, url
+        else:
+            assert response.status_code == 302 and "/admin/login/" in response["Location"], url
+
+
+def test_the_lists_show_what_an_organizer_looks_for(clients, advocacy):
+    client = clients["organizer"]
+    campaigns = client.get("/admin/advocacy/advocacycampaign/?status__exact=pending").content.decode()
+    assert "Call about buses" in campaigns and "Call for clean water" not in campaigns
+    petitions = client.get("/admin/advocacy/petition/").content.decode()
+    assert "Save the library" in petitions and "Fix the crossing" in petitions
+    signatures = client.get("/admin/advocacy/signature/").content.decode()
+    assert "Save the library" in signatures and "Sal" in signatures
+    # Starting one is an act on the site: no "add" here.
+    assert client.get("/admin/advocacy/petition/add/").status_code == 403
+
+
+def _act(verb, obj_id):
+    from groundswell.activity.models import Activity
+
+    return Activity.objects.filter(verb=verb, object_id=obj_id)
+
+
+@pytest.mark.parametrize("persona", ["organizer", "admin"])
+def test_staff_approve_through_the_service(persona, clients, advocacy):
+    from groundswell.activity.models import Initiator, Verb
+    from groundswell.advocacy.models import Petition, Review
+
+    petition = advocacy["pending_petition"]
+    live = advocacy["live_petition"]
+    response = clients[persona].post(
+        "/admin/advocacy/petition/",
+        {"action": "approve_selected", "_selected_action": [petition.pk, live.pk]},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "1 petition(s) approved." in html
+    assert "Save the library: Only a petition waiting for approval can be reviewed." in html
+    petition.refresh_from_db()
+    assert petition.status == Review.PUBLISHED and petition.reviewed_by is not None
+    (act,) = _act(Verb.APPROVED_CAMPAIGN, petition.pk)
+    assert (act.person_id, act.initiator) == (petition.reviewed_by_id, Initiator.STAFF)
+    assert Petition.objects.get(pk=live.pk).status == Review.PUBLISHED  # untouched
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "member", "host"])
+def test_nobody_else_reviews_through_the_admin(persona, clients, advocacy):
+    from groundswell.advocacy.models import Review
+
+    campaign = advocacy["pending_campaign"]
+    for action in ("approve_selected", "reject_selected"):
+        response = clients[persona].post(
+            "/admin/advocacy/advocacycampaign/",
+            {"action": action, "_selected_action": [campaign.pk], "apply": "yes", "note": "No"},
+        )
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    campaign.refresh_from_db()
+    assert campaign.status == Review.PENDING
+
+
+def test_turning_down_asks_for_a_note_first(clients, advocacy):
+    from groundswell.activity.models import Verb
+    from groundswell.advocacy.models import Review
+
+    campaign = advocacy["pending_campaign"]
+    client = clients["organizer"]
+    url = "/admin/advocacy/advocacycampaign/"
+    asked = client.post(url, {"action": "reject_selected", "_selected_action": [campaign.pk]})
+    html = asked.content.decode()
+    assert asked.status_code == 200 and "Turn down: a note to the starter" in html
+    assert "Call about buses" in html and 'name="note"' in html and 'value="yes"' in html
+    # No note: asked again, nothing changes.
+    again = client.post(url, {"action": "reject_selected", "_selected_action": [campaign.pk], "apply": "yes"})
+    assert again.status_code == 200 and "Please write a note" in again.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.status == Review.PENDING and not _act(Verb.REJECTED_CAMPAIGN, campaign.pk).exists()
+    done = client.post(
+        url,
+        {
+            "action": "reject_selected",
+            "_selected_action": [campaign.pk],
+            "apply": "yes",
+            "note": "Buses are the county's, not the city's: <b>please</b> retarget.",
+        },
+        follow=True,
+    )
+    assert "1 campaign(s) turned down." in done.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.status == Review.REJECTED
+    assert campaign.review_note.startswith("Buses are the county's")
+    assert _act(Verb.REJECTED_CAMPAIGN, campaign.pk).count() == 1
+    # The starter is told (the notice goes out once the admin's transaction commits).
+    from groundswell.messaging.models import Delivery
+
+    assert Delivery.objects.filter(
+        person=advocacy["starter"].person, message__key__startswith="advocacy-review:campaign"
+    ).exists()
+
+
+def test_asking_for_changes_sends_it_back_with_the_note(clients, advocacy):
+    from groundswell.activity.models import Verb
+    from groundswell.advocacy.models import Review
+
+    petition = advocacy["pending_petition"]
+    clients["admin"].post(
+        "/admin/advocacy/petition/",
+        {
+            "action": "request_changes_selected",
+            "_selected_action": [petition.pk],
+            "apply": "yes",
+            "note": "Name the intersection.",
+        },
+    )
+    petition.refresh_from_db()
+    assert (petition.status, petition.review_note) == (Review.DRAFT, "Name the intersection.")
+    assert _act(Verb.ASKED_FOR_CAMPAIGN_CHANGES, petition.pk).count() == 1
+
+
+def test_closing_a_live_campaign(clients, advocacy):
+    from groundswell.activity.models import Verb
+    from groundswell.advocacy.models import Review
+
+    campaign = advocacy["live_campaign"]
+    clients["organizer"].post(
+        "/admin/advocacy/advocacycampaign/", {"action": "close_selected", "_selected_action": [campaign.pk]}
+    )
+    campaign.refresh_from_db()
+    assert campaign.status == Review.CLOSED and _act(Verb.CLOSED_CAMPAIGN, campaign.pk).count() == 1
+
+
+def _campaign_form(campaign, **changes) -> dict:
+    data = {
+        "title": campaign.title,
+        "mode": campaign.mode,
+        "description": campaign.description,
+        "goal": campaign.goal or "",
+        "target_levels": '[{"level": 1, "chamber": "upper"}]',
+        "targets": [t.pk for t in campaign.targets.all()],
+        "script": campaign.script,
+        "subject": campaign.subject,
+        "talking_points": "",
+        "fallback_phone": "",
+        "not_found_text": "",
+        "scripts-TOTAL_FORMS": "0",
+        "scripts-INITIAL_FORMS": "0",
+        "status": "published",  # not a field of the form: ignored
+    }
+    data.update(changes)
+    return data
+
+
+def test_an_organizer_edits_a_campaign_its_words_checked_and_its_status_untouched(clients, advocacy):
+    from groundswell.advocacy.models import AdvocacyCampaign, Review
+
+    campaign = advocacy["pending_campaign"]
+    url = f"/admin/advocacy/advocacycampaign/{campaign.pk}/change/"
+    client = clients["organizer"]
+    refused = client.post(url, _campaign_form(campaign, script="Hi {member_zip}, call {target_name}"))
+    assert refused.status_code == 200 and "member_zip" in refused.content.decode()
+    assert AdvocacyCampaign.objects.get(pk=campaign.pk).script == campaign.script
+    saved = client.post(url, _campaign_form(campaign, script="Hello {target_title} {target_name}.\u202e"))
+    assert saved.status_code == 302, saved.content.decode()[:3000]
+    campaign.refresh_from_db()
+    assert campaign.script == "Hello {target_title} {target_name}."  # cleaned as the services clean
+    assert campaign.status == Review.PENDING
+
+
+@pytest.mark.parametrize(
+    "picks",
+    ['[{"level": 9, "chamber": "upper"}]', '[{"level": 1, "chamber": "attic"}]', '{"level": 1}', "[3]"],
+)
+def test_target_levels_outside_the_list_are_refused(clients, advocacy, picks):
+    campaign = advocacy["live_campaign"]
+    url = f"/admin/advocacy/advocacycampaign/{campaign.pk}/change/"
+    response = clients["organizer"].post(url, _campaign_form(campaign, target_levels=picks))
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.target_levels == [{"level": 1, "chamber": "upper"}]
+
+
+def test_a_chamber_script_with_an_unknown_field_is_refused(clients, advocacy):
+    from groundswell.advocacy.models import CampaignScript
+
+    campaign = advocacy["live_campaign"]
+    form = _campaign_form(
+        campaign,
+        **{
+            "scripts-TOTAL_FORMS": "1",
+            "scripts-0-chamber": "upper",
+            "scripts-0-text": "Senator {target_nickname}",
+        },
+    )
+    response = clients["organizer"].post(f"/admin/advocacy/advocacycampaign/{campaign.pk}/change/", form)
+    assert response.status_code == 200 and "target_nickname" in response.content.decode()
+    assert not CampaignScript.objects.exists()
+
+
+def test_a_signed_petition_s_text_stays_as_signed(clients, advocacy):
+    petition = advocacy["live_petition"]
+    response = clients["organizer"].post(
+        f"/admin/advocacy/petition/{petition.pk}/change/",
+        {"title": "Save the library!", "text": "Something else", "goal": "100"},
+    )
+    assert response.status_code == 200 and "People have signed this text" in response.content.decode()
+    petition.refresh_from_db()
+    assert petition.title == "Save the library"
+
+
+def test_signatures_and_outreaches_are_read_only(clients, advocacy):
+    from groundswell.advocacy.models import Outreach, Signature
+
+    client = clients["admin"]
+    for name, obj in (("signature", advocacy["signature"]), ("outreach", advocacy["outreach"])):
+        assert client.get(f"/admin/advocacy/{name}/add/").status_code == 403
+        html = client.get(f"/admin/advocacy/{name}/{obj.pk}/change/").content.decode()
+        assert 'type="submit" value="Save"' not in html
+        assert client.post(f"/admin/advocacy/{name}/{obj.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Signature.objects.filter(pk=advocacy["signature"].pk).exists()
+    assert Outreach.objects.filter(pk=advocacy["outreach"].pk).exists()
+
+
+def test_trusting_a_starter_in_the_admin_is_logged(clients, advocacy, make_member):
+    from groundswell.activity.models import Activity, Verb
+    from groundswell.advocacy.models import TrustedStarter
+
+    newcomer = make_member("Nia")
+    response = clients["organizer"].post(
+        "/admin/advocacy/trustedstarter/add/", {"person": newcomer.person.pk}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    trust = TrustedStarter.objects.get(person=newcomer.person)
+    assert trust.trusted_by is not None and trust.trusted_by.given_name == "Olu"
+    assert Activity.objects.filter(verb=Verb.TRUSTED_STARTER, object_id=newcomer.person.pk).count() == 1

@@ -17,7 +17,7 @@ from django.urls import reverse
 from shapely.geometry import box
 
 from groundswell.accounts.models import Role
-from groundswell.activity.models import Activity, Verb
+from groundswell.activity.models import Activity, Detail, Verb
 from groundswell.advocacy import geocoding
 from groundswell.advocacy.models import DistrictChoice, Level, Target, TargetPhone
 from groundswell.advocacy.selectors import representatives as lookup
@@ -256,20 +256,80 @@ def test_query_counts(california, make_member, django_assert_num_queries):
 
 def test_choosing_a_district(california, make_member, actor):
     user = make_member("Ana", postal_code="94110")
+    changes = Activity.objects.filter(person=user.person, verb=Verb.CHANGED_DETAILS)
     choice = choose_district(actor=actor(user), district=california["ca11"].pk)
-    assert (choice.person_id, choice.district_id, choice.level) == (user.person.pk, california["ca11"].pk, 1)
-    assert Activity.objects.filter(person=user.person, verb=Verb.CHANGED_DETAILS).count() == 1
+    assert (choice.person_id, choice.district_id, choice.level, choice.kind) == (
+        user.person.pk,
+        california["ca11"].pk,
+        1,
+        "cd",
+    )
+    # The act says a district was picked, never which (the log is read by the analytics).
+    assert list(changes.values_list("detail", "object_id", "initiator")) == [(Detail.DISTRICT, None, 0)]
     choose_district(actor=actor(user), district=california["ca11"])  # the same again: no act
-    assert Activity.objects.filter(person=user.person, verb=Verb.CHANGED_DETAILS).count() == 1
+    assert changes.count() == 1
     choose_district(actor=actor(user), district=california["ca12"])  # replaces it
     assert DistrictChoice.objects.get(person=user.person).district_id == california["ca12"].pk
-    assert Activity.objects.filter(person=user.person, verb=Verb.CHANGED_DETAILS).count() == 2
+    assert changes.count() == 2
     # A pick at another level stands beside it.
     choose_district(actor=actor(user), district=california["sd26"])
     assert DistrictChoice.objects.filter(person=user.person).count() == 2
     assert forget_district_choice(actor=actor(user), level=Level.FEDERAL)
     assert not forget_district_choice(actor=actor(user), level=Level.FEDERAL)
     assert list(DistrictChoice.objects.filter(person=user.person).values_list("level", flat=True)) == [2]
+
+
+def test_picks_of_two_kinds_at_one_level_stand_side_by_side(california, make_member, actor):
+    """A state senate district and an assembly district are both of the state level: picking
+    one keeps the other, and a lookup uses both."""
+    assembly = make_district(
+        f"{CA}/sldl:17", around("94110", -0.3, -0.3, 0.3, 0.3), Level.STATE, "Assembly District 17"
+    )
+    senate = make_district(
+        f"{CA}/sldu:11", around("94110", -0.3, -0.3, 0.3, 0.3), Level.STATE, "State Senate District 11"
+    )
+    target("Matt Haney", f"{CA}/sldl:17", Level.STATE, "lower")
+    target("Scott Wiener", f"{CA}/sldu:11", Level.STATE, "upper")
+    user = make_member("Ana", postal_code="94110")
+    choose_district(actor=actor(user), district=senate)
+    choose_district(actor=actor(user), district=assembly)
+    assert sorted(DistrictChoice.objects.filter(person=user.person).values_list("level", "kind")) == [
+        (2, "sldl"),
+        (2, "sldu"),
+    ]
+    found = lookup.representatives_for_person(user.person)
+    assert found is not None and set(found.picks_used) == {senate.pk, assembly.pk}
+    assert {"Matt Haney", "Scott Wiener"} <= set(names(found))
+    # Forgetting one kind keeps the other.
+    assert forget_district_choice(actor=actor(user), level=Level.STATE, kind="sldl")
+    assert list(DistrictChoice.objects.filter(person=user.person).values_list("kind", flat=True)) == ["sldu"]
+    # Without a kind, every pick at the level goes (the page's button today).
+    choose_district(actor=actor(user), district=assembly)
+    assert forget_district_choice(actor=actor(user), level=Level.STATE)
+    assert not DistrictChoice.objects.filter(person=user.person).exists()
+
+
+def test_a_forgotten_member_s_picks_go_with_them(california, make_member, actor):
+    from groundswell.accounts.services import forget_person
+
+    user = make_member("Ana", postal_code="94110")
+    choose_district(actor=actor(user), district=california["ca12"])
+    forget_person(actor=actor(user), person=user.person)
+    assert not DistrictChoice.objects.exists()
+
+
+def test_a_merge_keeps_one_pick_per_kind(california, make_member, actor):
+    """Two records of one person, each with a congressional pick: the kept record's stays."""
+    from groundswell.people.services import merge_people
+
+    keep, duplicate = make_member("Ana", postal_code="94110"), make_member("Ana B", postal_code="94110")
+    choose_district(actor=actor(keep), district=california["ca12"])
+    choose_district(actor=actor(duplicate), district=california["ca11"])
+    choose_district(actor=actor(duplicate), district=california["sd26"])
+    merge_people(keep=keep.person, duplicate=duplicate.person)
+    assert sorted(DistrictChoice.objects.values_list("person_id", "kind", "district_id")) == sorted(
+        [(keep.person.pk, "cd", california["ca12"].pk), (keep.person.pk, "sldu", california["sd26"].pk)]
+    )
 
 
 def test_a_visitor_cannot_remember_a_pick(california, actor):

@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from groundswell.activity.models import Activity, Detail, Initiator, ObjectKind, Verb
+from groundswell.advocacy.models import AdvocacyCampaign, Outreach, Petition, Signature
 from groundswell.core.channels import Channel
 from groundswell.core.spreadsheets import safe_cell
 from groundswell.events.models import Attendance, Event
@@ -162,6 +163,78 @@ def _messages(person: Person) -> Iterator[Row]:
         }
 
 
+def _signatures(person: Person) -> Iterator[Row]:
+    rows = Signature.objects.filter(person=person).select_related("petition").order_by("created_at", "id")
+    for signature in rows.iterator(chunk_size=500):
+        yield {
+            "petition": signature.petition.title,
+            "petition_id": str(signature.petition.uuid),
+            "signed_at": signature.created_at,
+            "comment": signature.comment,
+            "first_name_shown_publicly": signature.show_name_publicly,
+            "starter_may_write_to_you": signature.starter_may_write,
+            "name_given": f"{signature.given_name} {signature.family_name}".strip(),
+            "email_given": signature.email,
+            "postal_code_given": signature.postal_code,
+            "town": signature.locality,
+            "came_through": _label(Channel, signature.channel),
+        }
+
+
+def _outreaches(person: Person) -> Iterator[Row]:
+    rows = (
+        Outreach.objects.filter(person=person)
+        .select_related("campaign", "target")
+        .order_by("created_at", "id")
+    )
+    for outreach in rows.iterator(chunk_size=500):
+        yield {
+            "campaign": outreach.campaign.title,
+            "campaign_id": str(outreach.campaign.uuid),
+            "target": str(outreach.target),
+            "target_office": outreach.target.office,
+            "mode": outreach.get_mode_display(),
+            "outcome": outreach.get_outcome_display(),
+            "when": outreach.created_at,
+            "call_seconds": outreach.call_seconds,
+            "subject_sent": outreach.subject,
+            "text_sent": outreach.text,
+            "note": outreach.note,
+            "meeting_date": outreach.meeting_date,
+            "who_went": outreach.who_went,
+            "came_through": _label(Channel, outreach.channel),
+        }
+
+
+def _started(person: Person) -> Iterator[Row]:
+    """Advocacy campaigns and petitions the person started, in the order they started them:
+    the words they wrote, and where each stands (an organizer's note included: it was theirs)."""
+    rows: list[tuple[Any, Row]] = []
+    for campaign in AdvocacyCampaign.objects.filter(started_by=person):
+        what = {"kind": f"{campaign.get_mode_display().lower()} campaign", "text": campaign.description}
+        rows.append(((campaign.created_at, 0, campaign.pk), _started_row(campaign, what, campaign.script)))
+    for petition in Petition.objects.filter(started_by=person):
+        what = {"kind": "petition", "text": petition.text}
+        rows.append(((petition.created_at, 1, petition.pk), _started_row(petition, what, "")))
+    for _, row in sorted(rows, key=lambda entry: entry[0]):
+        yield row
+
+
+def _started_row(item: AdvocacyCampaign | Petition, what: Row, script: str) -> Row:
+    return {
+        "kind": what["kind"],
+        "title": item.title,
+        "id": str(item.uuid),
+        "status": item.get_status_display(),
+        "started_at": item.created_at,
+        "text": what["text"],
+        "script": script,
+        "goal": item.goal,
+        "organizer_note": item.review_note,
+        "closed_at": item.closed_at,
+    }
+
+
 def _share_links(person: Person) -> Iterator[Row]:
     for share in ShareCode.objects.filter(person=person).order_by("created_at", "id"):
         yield {"code": share.code, "shown_name": share.shown_name, "made_at": share.created_at}
@@ -223,6 +296,9 @@ SECTIONS: dict[str, tuple[str, Callable[[Person], Iterable[Row]]]] = {
     "consents": ("Each time you said yes or no to email, in the words you saw", _consents),
     "rsvps": ("Events you RSVP'd to, and what you shared with their hosts", _rsvps),
     "events_hosted": ("Events you hosted or co-hosted", _hosted),
+    "signatures": ("Petitions you signed: your comment, and what you chose to share", _signatures),
+    "outreaches": ("Officials you contacted for a campaign, how it went and what you sent", _outreaches),
+    "campaigns_started": ("Campaigns and petitions you started", _started),
     "messages_received": ("Emails we sent you", _messages),
     "share_links": ("Your share links", _share_links),
     "recruits": ("People who joined through you (first names only)", _recruits),
