@@ -292,6 +292,7 @@ class Outreach(Participation):
     who_went = models.CharField(max_length=500, blank=True)
 
     class Meta:
+        verbose_name_plural = "outreaches"
         ordering = ["-created_at", "id"]
         indexes = [
             models.Index(fields=["campaign", "target"], name="outreach_campaign_target_idx"),

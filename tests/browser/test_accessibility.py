@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from groundswell.accounts.models import Role
 from groundswell.accounts.tests.factories import actor_of
+from groundswell.advocacy.tests.campaign_factories import make_campaign, make_petition, make_target
 from groundswell.events import services as event_services
 from groundswell.events.models import Event, EventCampaign
 from groundswell.events.tests.factories import EventFactory
@@ -55,6 +56,7 @@ class World:
     past: Event
     cancelled: Event
     campaign: EventCampaign
+    act: dict[str, str]  # advocacy's pages: campaign and petition slugs, a member's petition
 
 
 def _world(make_member) -> World:
@@ -87,7 +89,14 @@ def _world(make_member) -> World:
         host=host, title="Chapter meeting", starts_at=soon, campaign=pending_campaign
     )
     event_services.rsvp(actor=actor_of(member), event=upcoming)
-    return World(member, host, organizer, admin, outsider, upcoming, pending, past, cancelled, campaign)
+    # Advocacy: senators for New York (no boundaries loaded: the state's officials still show),
+    # an organizer's call campaign and petition, and a member's petition waiting for review.
+    make_target("Ruth Senator", ocd_id="ocd-division/country:us/state:ny")
+    call = make_campaign(organizer, title="Call your senators")
+    petition = make_petition(organizer, title="Fund the buses")
+    theirs = make_petition(member, title="Light the park")
+    act = {"campaign": call.slug, "petition": petition.slug, "theirs": str(theirs.uuid)}
+    return World(member, host, organizer, admin, outsider, upcoming, pending, past, cancelled, campaign, act)
 
 
 def _pages(persona: str, world: World) -> list[str]:
@@ -104,12 +113,23 @@ def _pages(persona: str, world: World) -> list[str]:
         "/privacy/",
         "/join/",
         "/no-such-page/",
+        "/act/",
+        "/act/representatives/?postcode=10001",
+        f"/act/campaigns/{world.act['campaign']}/?postcode=10001",
+        f"/act/petitions/{world.act['petition']}/",
     ]
     if persona == "anonymous":
         return [*public, "/accounts/login/code/", "/events/host/"]
     signed_in = [*public, "/hub/", "/events/mine/", "/events/host/", "/account/", "/account/delete/"]
-    if persona == "member":  # RSVP'd to the upcoming event
-        return [*signed_in, f"/events/{world.upcoming.uuid}/rsvp/done/", "/events/review/"]
+    if persona == "member":  # RSVP'd to the upcoming event; started a petition
+        return [
+            *signed_in,
+            f"/events/{world.upcoming.uuid}/rsvp/done/",
+            "/act/start/",
+            "/act/start/petition/",
+            f"/act/petitions/{world.act['theirs']}/manage/",
+            "/events/review/",
+        ]
     if persona == "outsider":
         return [*signed_in, "/events/review/"]  # the last: a refusal page
     hosting = [
@@ -121,7 +141,14 @@ def _pages(persona: str, world: World) -> list[str]:
     ]
     if persona == "host":
         return [*signed_in, *hosting]
-    staff = [*signed_in, *hosting, "/events/review/"]
+    staff = [
+        *signed_in,
+        *hosting,
+        "/events/review/",
+        "/act/start/campaign/",
+        f"/act/petitions/{world.act['theirs']}/manage/",
+        f"/act/petitions/{world.act['theirs']}/report/",
+    ]
     return [*staff, "/style/"] if persona == "admin" else staff
 
 

@@ -5,10 +5,13 @@ state's division, a representative (`rep`) for a congressional district, and the
 a state's single at-large seat as district 0 (`…/cd:at-large` in OCD). DC and the territories
 send a non-voting Delegate (Puerto Rico a Resident Commissioner). The Washington office's
 phone is the one number the files carry ("DC office"). The files list only members serving
-now, so the import retires a congress target missing from them.
+now, so the import retires a congress target missing from them. In the YAML a member
+serves when their latest term has not ended by `today` (legislators-historical.yaml, given
+by mistake, is all ended terms: the import says so); the CSV has no dates.
 """
 
 import csv
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -78,8 +81,9 @@ def _record(
     name: tuple[Any, Where],
     term: dict[str, Any],
     at: At,
-    with_dates: bool,
+    today: datetime.date | None,
 ) -> TargetRecord | None:
+    """`today` is None for the CSV, which has no term dates (and lists only members serving)."""
     bioguide_id = clean.text(problems, bioguide[1], bioguide[0], limit="external_id", required=True)
     full_name = clean.text(problems, name[1], name[0], limit="name", required=True)
     seat, placed = _seat(problems, at, term)
@@ -94,9 +98,10 @@ def _record(
         "serving": True,
         **seat,
     }
-    if with_dates:
+    if today is not None:
         values["term_start"] = clean.day(problems, at("start"), term.get("start"))
         values["term_end"] = clean.day(problems, at("end"), term.get("end"))
+        values["serving"] = values["term_end"] is None or values["term_end"] >= today
     number = clean.phone(problems, at("phone"), term.get("phone"))
     if not (bioguide_id and full_name and placed):
         return None
@@ -109,7 +114,7 @@ def _record(
     )
 
 
-def read_yaml(data: Any, *, name: str, problems: Problems) -> list[TargetRecord]:
+def read_yaml(data: Any, *, name: str, problems: Problems, today: datetime.date) -> list[TargetRecord]:
     """legislators-current.yaml: a list of legislators, each with `id`, `name` and `terms`."""
     records = []
     for index, person in enumerate(data):
@@ -119,9 +124,11 @@ def read_yaml(data: Any, *, name: str, problems: Problems) -> list[TargetRecord]
         where = Where(name, person.line)
         ids: dict[str, Any] = person["id"] if isinstance(person.get("id"), dict) else {}
         names: dict[str, Any] = person["name"] if isinstance(person.get("name"), dict) else {}
-        terms = [
-            (i, term) for i, term in enumerate(person.get("terms") or []) if isinstance(term, LocatedDict)
-        ]
+        listed = person.get("terms") or []
+        if not isinstance(listed, list):
+            problems.add(where.at("terms", person.line_of("terms")), "is not a list of terms.")
+            continue
+        terms = [(i, term) for i, term in enumerate(listed) if isinstance(term, LocatedDict)]
         if not terms:
             problems.add(where.at("terms"), "has no terms: the latest term says who they are now.")
             continue
@@ -143,7 +150,7 @@ def read_yaml(data: Any, *, name: str, problems: Problems) -> list[TargetRecord]
             name=(full_name, Where(name, name_line, "name.official_full")),
             term=latest,
             at=at,
-            with_dates=True,
+            today=today,
         )
         if record is not None:
             records.append(record)
@@ -166,7 +173,7 @@ def read_csv(reader: "csv.DictReader[str]", *, name: str, problems: Problems) ->
             name=(full_name, where.at("full_name")),
             term={key: value for key, value in row.items() if key},
             at=where.at,
-            with_dates=False,
+            today=None,
         )
         if record is not None:
             records.append(record)

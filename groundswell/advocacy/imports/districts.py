@@ -47,6 +47,7 @@ import json
 import re
 import struct
 import zipfile
+import zlib
 from argparse import ArgumentParser
 from collections import defaultdict
 from collections.abc import Iterator
@@ -63,6 +64,7 @@ from shapely import STRtree
 from groundswell.advocacy import districts, geometry
 from groundswell.advocacy.models import District, Level
 from groundswell.core.errors import ValidationError
+from groundswell.core.text import clean_line
 
 ID_PROPERTIES = ("ocd_id", "ocdid")
 FALLBACK_ID_PROPERTIES = ("id",)
@@ -90,6 +92,16 @@ MAX_FIELD = 200  # District.ocd_id, .name, .source
 # An overlap smaller than this is the noise of two files' generalized edges, not a mistake.
 OVERLAP_KM2 = 0.05
 BATCH = 200
+# A zip's members are unpacked in memory: the whole of the Census's largest file
+# (cb_2024_us_bg_500k, block groups) is about 300 MB unpacked, so 1 GiB is room enough and
+# bounds what a crafted zip (a "zip bomb") can make us hold.
+MAX_UNZIPPED_BYTES = 1024**3
+# Shapefiles compress 3 to 10 times; a large member packed tighter than this is a bomb.
+MAX_RATIO = 200
+RATIO_CHECKED_OVER = 10 * 1024**2
+CHUNK = 1024**2
+# What an OCD id may hold once lower-cased (the OCD spec's characters).
+OCD_ID_CHARACTERS = re.compile(r"[a-z0-9:/_.~\-]+")
 
 
 def add_arguments(parser: ArgumentParser) -> None:
@@ -223,6 +235,10 @@ def read_geojson(path: Path) -> list[Feature]:
             data = json.load(handle)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ValidationError(f"{path.name} is not valid JSON ({error}). Nothing was imported.") from error
+    except RecursionError as error:
+        raise ValidationError(
+            f"{path.name} is nested too deeply to be read (GeoJSON nests a few levels). Nothing was imported."
+        ) from error
     if isinstance(data, dict) and data.get("type") == "Feature":
         data = {"type": "FeatureCollection", "features": [data]}
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
@@ -253,35 +269,98 @@ def read_geojson(path: Path) -> list[Feature]:
 def read_zipped_shapefile(path: Path) -> list[Feature]:
     try:
         archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as error:
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
         raise ValidationError(f"{path.name} is not a readable zip file ({error}).") from error
-    with archive:
-        names = [
-            name for name in archive.namelist() if not name.startswith("__MACOSX/") and not name.endswith("/")
-        ]
-        shps = [name for name in names if name.lower().endswith(".shp")]
-        if len(shps) != 1:
-            found = ", ".join(shps) if shps else "none"
+    try:
+        with archive:
+            parts = _read_archive(path, archive)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+        # A bad CRC, a damaged deflate stream, a header that lies about a member's size.
+        raise ValidationError(f"{path.name} is damaged ({error}). Nothing was imported.") from error
+    except NotImplementedError as error:  # before RuntimeError: it is one
+        raise ValidationError(
+            f"{path.name} uses a compression this import cannot unpack ({error}): zip it again with the "
+            "usual (deflate) compression. Nothing was imported."
+        ) from error
+    except RuntimeError as error:  # zipfile's word for an encrypted member
+        raise ValidationError(
+            f"{path.name} is encrypted ({error}): zip it again without a password. Nothing was imported."
+        ) from error
+    return _read_shapefile_parts(
+        path.name, {ext: parts[ext] for ext in (".shp", ".shx", ".dbf")}, parts[".prj"], parts[".cpg"]
+    )
+
+
+def _read_archive(path: Path, archive: zipfile.ZipFile) -> dict[str, bytes | None]:
+    """The shapefile's parts (.shp, .shx, .dbf, and .prj and .cpg or None), unpacked."""
+    names = [
+        name for name in archive.namelist() if not name.startswith("__MACOSX/") and not name.endswith("/")
+    ]
+    shps = [name for name in names if name.lower().endswith(".shp")]
+    if len(shps) != 1:
+        found = ", ".join(shps) if shps else "none"
+        raise ValidationError(
+            f"{path.name} should hold exactly one shapefile (.shp); it holds {found}. Nothing was imported."
+        )
+    stem = shps[0][:-4]
+
+    def find(extension: str, required: bool = True) -> zipfile.ZipInfo | None:
+        for name in names:
+            if name[: -len(extension)] == stem and name.lower().endswith(extension):
+                return archive.getinfo(name)
+        if required:
             raise ValidationError(
-                f"{path.name} should hold exactly one shapefile (.shp); it holds {found}. "
+                f"{path.name} has {shps[0]} but not its {extension} file, which a shapefile needs. "
                 "Nothing was imported."
             )
-        stem = shps[0][:-4]
+        return None
 
-        def member(extension: str, required: bool = True) -> bytes | None:
-            for name in names:
-                if name[: -len(extension)] == stem and name.lower().endswith(extension):
-                    return archive.read(name)
-            if required:
+    members = {ext: find(ext, required=ext in (".shp", ".shx", ".dbf")) for ext in PARTS}
+    budget = _check_sizes(path.name, [info for info in members.values() if info is not None])
+    read: dict[str, bytes | None] = {}
+    for extension, info in members.items():
+        read[extension] = None if info is None else _unpack(path.name, archive, info, budget)
+        budget -= len(read[extension] or b"")
+    return read
+
+
+PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+
+
+def _check_sizes(label: str, members: list[zipfile.ZipInfo]) -> int:
+    """Refuse, before unpacking anything, members whose headers promise too much; returns
+    the bytes the unpacking may still make."""
+    total = sum(info.file_size for info in members)
+    if total > MAX_UNZIPPED_BYTES:
+        raise ValidationError(
+            f"{label} would unpack to {total:,} bytes; at most {MAX_UNZIPPED_BYTES:,} are read. "
+            "Nothing was imported."
+        )
+    for info in members:
+        if info.file_size > RATIO_CHECKED_OVER and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise ValidationError(
+                f"{label}: {info.filename} is packed {info.file_size // max(info.compress_size, 1):,} to 1 "
+                f"(more than {MAX_RATIO} to 1, which no shapefile is): it looks like a zip bomb. "
+                "Nothing was imported."
+            )
+    return MAX_UNZIPPED_BYTES
+
+
+def _unpack(label: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> bytes:
+    """A member's bytes, counted as they come: a header that lies about the size is caught
+    here, not after the memory is gone."""
+    limit = min(info.file_size, budget)
+    chunks, count = [], 0
+    with archive.open(info) as handle:
+        while chunk := handle.read(CHUNK):
+            count += len(chunk)
+            if count > limit:
                 raise ValidationError(
-                    f"{path.name} has {shps[0]} but not its {extension} file, which a shapefile needs. "
-                    "Nothing was imported."
+                    f"{label}: {info.filename} unpacks to more than the {info.file_size:,} bytes its "
+                    "header says: the zip is damaged or crafted. Nothing was imported."
                 )
-            return None
-
-        parts = {ext: member(ext) for ext in (".shp", ".shx", ".dbf")}
-        prj, cpg = member(".prj", required=False), member(".cpg", required=False)
-    return _read_shapefile_parts(path.name, parts, prj, cpg)
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def read_shapefile(path: Path) -> list[Feature]:
@@ -378,6 +457,13 @@ def check(
         except ValueError as error:
             problems.append(f"feature {feature.number}: {error}")
             continue
+        if not OCD_ID_CHARACTERS.fullmatch(ocd_id):
+            odd = sorted({ch for ch in ocd_id if not OCD_ID_CHARACTERS.fullmatch(ch)})
+            problems.append(
+                f"feature {feature.number}: its id {ocd_id!r} holds {', '.join(map(repr, odd))}; "
+                "an OCD id holds only a-z, 0-9 and : / _ . ~ -"
+            )
+            continue
         if ocd_id in first_seen:
             problems.append(
                 f"feature {feature.number}: {ocd_id} is also feature {first_seen[ocd_id]}; a district "
@@ -392,7 +478,7 @@ def check(
         except geometry.ShapeError as error:
             problems.append(f"feature {feature.number} ({ocd_id}): {error}")
             continue
-        name = census_name or _name(feature.properties, options) or ocd_id
+        name = clean_line(census_name or _name(feature.properties, options)) or ocd_id
         level = level_option or kind_level or LEVEL_OF_KIND.get(districts.division_kind(ocd_id), Level.OTHER)
         parsed.append(
             Parsed(

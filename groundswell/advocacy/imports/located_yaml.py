@@ -3,6 +3,10 @@
 PyYAML's safe loader forgets positions once it builds Python objects; this one builds every
 mapping as a `LocatedDict` that keeps the line of the mapping and of each of its keys. The C
 parser is used where PyYAML was built with it (legislators-current.yaml is about a megabyte).
+
+Aliases (`&anchor` … `*anchor`) are refused: neither congress-legislators nor Open States
+writes them, and a few hundred bytes of nested aliases expand into millions of values (the
+"billion laughs") once anything walks or prints them.
 """
 
 from collections.abc import Hashable, Iterator
@@ -50,9 +54,21 @@ class NotYaml(Exception):
         self.problem, self.line, self.column = problem, line, column
 
 
+def _refuse_aliases(text: str) -> None:
+    """Raise NotYaml at the first alias or anchor. Only text holding "&" or "*" is scanned
+    (a URL's query or a note may hold one), so a file without either costs nothing more."""
+    if "&" not in text and "*" not in text:
+        return
+    for token in yaml.scan(text, Loader=_Loader):
+        if isinstance(token, (yaml.AliasToken, yaml.AnchorToken)):
+            mark = token.start_mark
+            raise NotYaml("aliases (&/*) are not allowed", mark.line + 1, mark.column + 1)
+
+
 def load(text: str) -> Any:
-    """Parse YAML text, keeping positions; raises NotYaml."""
+    """Parse YAML text, keeping positions; raises NotYaml (aliases included)."""
     try:
+        _refuse_aliases(text)
         return yaml.load(text, Loader=_Loader)  # noqa: S506 (a safe loader, with positions)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark

@@ -152,8 +152,8 @@ def _phones_and_address(
 ) -> tuple[tuple[PhoneRecord, ...], str]:
     phones: list[PhoneRecord] = []
     addresses: list[tuple[bool, str]] = []
-    entries = [("offices", entry) for entry in person.get("offices") or []]
-    entries += [("contact_details", entry) for entry in person.get("contact_details") or []]
+    entries = [("offices", entry) for entry in _list(person.get("offices"))]
+    entries += [("contact_details", entry) for entry in _list(person.get("contact_details"))]
     for key, entry in entries:
         if not isinstance(entry, LocatedDict):
             continue
@@ -174,7 +174,7 @@ def _phones_and_address(
 
 
 def _party(person: LocatedDict, today: datetime.date) -> str:
-    parties = [entry for entry in person.get("party") or [] if isinstance(entry, dict)]
+    parties = [entry for entry in _list(person.get("party")) if isinstance(entry, dict)]
     for entry in parties:
         try:
             end = _date(entry.get("end_date"), end=True)
@@ -183,6 +183,11 @@ def _party(person: LocatedDict, today: datetime.date) -> str:
         if end is None or end >= today:
             return str(entry.get("name") or "")
     return str(parties[-1].get("name") or "") if parties else ""
+
+
+def _list(value: Any) -> list[Any]:
+    """A list from the file; anything else (`offices: 5`, a mapping) holds nothing to read."""
+    return value if isinstance(value, list) else []
 
 
 def is_person(data: Any) -> bool:
@@ -202,9 +207,12 @@ def read_person(
     full_name = clean.text(
         problems, where.at("name", data.line_of("name")), data.get("name"), limit="name", required=True
     )
+    if not isinstance(data.get("roles") or [], list):
+        problems.add(where.at("roles", data.line_of("roles")), "is not a list of roles.")
+        return None
     roles = [
         (role, _dated(problems, where, role))
-        for role in data.get("roles") or []
+        for role in _list(data.get("roles"))
         if isinstance(role, LocatedDict)
     ]
     if not roles:

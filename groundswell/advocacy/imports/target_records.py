@@ -118,7 +118,16 @@ class Problems:
 # problem when the value cannot be used.
 
 
+# What a YAML scalar becomes; a list or a mapping where text belongs is a mistake, and
+# printing one could be large.
+SCALARS = (str, int, float, bool, datetime.date)
+
+
 def text(problems: Problems, where: Where, value: Any, *, limit: str = "", required: bool = False) -> str:
+    if value is not None and not isinstance(value, SCALARS):
+        kind = "a list" if isinstance(value, list) else "a mapping"
+        problems.add(where, f"is not text (it is {kind}).")
+        return ""
     cleaned = clean_line(str(value)) if value is not None else ""
     if required and not cleaned:
         problems.add(where, "is empty; it is needed.")
@@ -131,7 +140,7 @@ def text(problems: Problems, where: Where, value: Any, *, limit: str = "", requi
 def lines(value: Any, *, separator: str = "") -> str:
     """A postal address: each line cleaned, kept on its own line (Open States separates the
     lines of an address with ";")."""
-    if value is None:
+    if value is None or not isinstance(value, SCALARS):
         return ""
     raw = str(value).replace(separator, "\n") if separator else str(value)
     return "\n".join(filter(None, (clean_line(line) for line in raw.splitlines())))

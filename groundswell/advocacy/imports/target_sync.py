@@ -30,18 +30,30 @@ class Tally:
     retired: int = 0
 
 
+def legislative_district(ocd_id: str, state: str) -> bool:
+    """Whether `ocd_id` is a state legislative district (sldu/sldl) directly under `state`."""
+    rest = ocd_id[len(state) + 1 :] if ocd_id.startswith(state + "/") else ""
+    return rest.startswith(("sldu:", "sldl:")) and "/" not in rest
+
+
 @dataclass(frozen=True)
 class Retirement:
-    """Who a complete file speaks for: the whole source, or only targets inside `scopes`
-    (an Open States directory of one state says nothing about another state's legislators)."""
+    """Who a complete file speaks for: the whole source, or, given `chambers` (pairs of a
+    state's division and a chamber), only the legislators of those chambers: an Open States
+    directory of North Carolina's legislature says nothing about another state, nor about
+    the governor or a mayor Open States files under North Carolina."""
 
     source: str
-    scopes: frozenset[str] | None = None
+    chambers: frozenset[tuple[str, str]] | None = None
 
     def covers(self, target: Target) -> bool:
-        if self.scopes is None:
+        if self.chambers is None:
             return True
-        return any(target.ocd_id == scope or target.ocd_id.startswith(scope + "/") for scope in self.scopes)
+        # The pairs hold only upper and lower chambers (made from legislators' records).
+        return any(
+            target.chamber == chamber and legislative_district(target.ocd_id, state)
+            for state, chamber in self.chambers
+        )
 
 
 def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:

@@ -8,6 +8,13 @@ then nothing is imported. The writing is one transaction and idempotent: a targe
 again by its source and its id there (a bioguide id, an ocd-person id, the CSV's `id` or a
 key of name, title and division), so a second run of the same file changes nothing. A
 target that a complete file no longer lists is marked as no longer serving, never deleted.
+
+Which files are complete: congress-legislators' file always (it lists all of Congress). Open
+States people only when a directory is given (one person's file, or a few, speak for
+themselves alone), and then only for the legislative chambers in it: an `nc/legislature`
+directory retires North Carolina's missing senators and representatives, never the governor
+or the city officials Open States files under the same state. A CSV only with
+`--retire-missing`, which also makes files of Open States people complete.
 """
 
 import csv
@@ -27,7 +34,7 @@ from rich.table import Table
 
 from groundswell.advocacy.imports import congress, located_yaml, openstates, plain_csv
 from groundswell.advocacy.imports.target_records import Problems, TargetRecord, Where
-from groundswell.advocacy.imports.target_sync import Retirement, Tally, write
+from groundswell.advocacy.imports.target_sync import Retirement, Tally, legislative_district, write
 from groundswell.core.errors import ValidationError
 
 FORMATS = ("congress-yaml", "congress-csv", "openstates", "csv")
@@ -85,6 +92,7 @@ class Reading:
     problems: Problems = field(default_factory=Problems)
     records: list[TargetRecord] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     skipped: int = 0
 
 
@@ -122,7 +130,11 @@ def import_targets(
         with transaction.atomic():
             tallies = write(
                 reading.records,
-                retire=_retirements(reading.records, retire_missing),
+                retire=_retirements(
+                    reading.records,
+                    retire_missing,
+                    from_directory=any(in_directory for _, _, in_directory in files),
+                ),
                 today=today,
                 advance=lambda: progress.advance(task),
             )
@@ -191,7 +203,15 @@ def _read(
         problems.add(Where(name, error.line), f"{at}this is not valid YAML ({error.problem}).")
         return
     if file_format in ("auto", "congress-yaml") and _is_congress(data):
-        reading.records += congress.read_yaml(data, name=name, problems=problems)
+        records = congress.read_yaml(data, name=name, problems=problems, today=today)
+        ended = sum(1 for record in records if not record.values["serving"])
+        if ended * 2 > len(records):
+            reading.warnings.append(
+                f"{name}: {ended} of {len(records)} legislators' latest terms have ended: this looks "
+                "like legislators-historical.yaml, not legislators-current.yaml. They are imported "
+                "as no longer serving."
+            )
+        reading.records += records
     elif file_format in ("auto", "openstates") and openstates.is_person(data):
         record = openstates.read_person(data, name=name, problems=problems, today=today, notes=reading.notes)
         if record is not None:
@@ -274,16 +294,23 @@ def _check_duplicates(reading: Reading) -> None:
             first[record.key] = record.where
 
 
-def _retirements(records: Sequence[TargetRecord], retire_missing: bool | None) -> list[Retirement]:
+def _retirements(
+    records: Sequence[TargetRecord], retire_missing: bool | None, *, from_directory: bool
+) -> list[Retirement]:
     if retire_missing is False:
         return []
     rules = []
     sources = {record.source for record in records}
     if congress.SOURCE in sources:
         rules.append(Retirement(congress.SOURCE))
-    if openstates.SOURCE in sources:
-        scopes = frozenset(record.scope for record in records if record.source == openstates.SOURCE)
-        rules.append(Retirement(openstates.SOURCE, scopes))
+    if openstates.SOURCE in sources and (from_directory or retire_missing):
+        chambers = frozenset(
+            (record.scope, record.values["chamber"])
+            for record in records
+            if record.source == openstates.SOURCE
+            and legislative_district(record.values["ocd_id"], record.scope)
+        )
+        rules.append(Retirement(openstates.SOURCE, chambers=chambers))
     if retire_missing:
         rules += [Retirement(source) for source in sorted(sources - {congress.SOURCE, openstates.SOURCE})]
     return rules
@@ -297,6 +324,8 @@ def _report(console: Console, tallies: dict[str, Tally], reading: Reading, *, dr
     for source, tally in tallies.items():
         table.add_row(source, *(str(n) for n in (tally.added, tally.changed, tally.unchanged, tally.retired)))
     console.print(table)
+    for warning in reading.warnings:
+        console.print(f"[yellow]Warning:[/yellow] {warning}")
     if reading.skipped:
         console.print(f"Skipped {reading.skipped} committee file(s): they are not people.")
     if (

@@ -552,3 +552,95 @@ def test_a_single_geojson_feature(db, tmp_path):
     path.write_text(json.dumps(feature({"ocd_id": f"{CA}/cd:5"}, polygon(square(0, 0)))))
     run(path)
     assert District.objects.get().ocd_id == f"{CA}/cd:5"
+
+
+# --- Hostile files: a message naming the file, nothing imported ------------------------------
+
+
+def test_geojson_nested_too_deeply_is_a_message_not_a_traceback(db, tmp_path):
+    path = tmp_path / "deep.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": [' + "[" * 200_000 + "]" * 200_000 + "]}")
+    assert_refused(path, "deep.geojson is nested too deeply", "Nothing was imported")
+
+
+def _patched(path: Path, member: str, central_offset: int, value: bytes) -> Path:
+    """The zip with bytes of one member's central directory entry replaced (a field zipfile
+    trusts: flags, compression method, sizes)."""
+    data = bytearray(path.read_bytes())
+    name = member.encode()
+    start = data.index(b"PK\x01\x02")
+    while data[start + 46 : start + 46 + len(name)] != name:
+        start = data.index(b"PK\x01\x02", start + 1)
+    data[start + central_offset : start + central_offset + len(value)] = value
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_zip_with_a_bad_crc(db, tmp_path):
+    path = congressional_file(tmp_path)
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("cb_2024_us_cd119_500k.dbf")
+    data = bytearray(path.read_bytes())
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    data[start + 40] ^= 0xFF  # inside the first record, stored uncompressed
+    path.write_bytes(bytes(data))
+    assert_refused(path, "cb_2024_us_cd119_500k.zip is damaged", "Bad CRC-32")
+
+
+def test_an_encrypted_zip(db, tmp_path):
+    path = _patched(congressional_file(tmp_path), "cb_2024_us_cd119_500k.shp", 8, b"\x01\x00")
+    assert_refused(path, "cb_2024_us_cd119_500k.zip is encrypted", "without a password")
+
+
+def test_a_zip_compressed_in_a_way_python_cannot_unpack(db, tmp_path):
+    path = _patched(congressional_file(tmp_path), "cb_2024_us_cd119_500k.shp", 10, b"\x63\x00")  # 99: AES
+    assert_refused(path, "uses a compression this import cannot unpack")
+
+
+def test_a_zip_whose_header_lies_about_a_size(db, tmp_path):
+    path = _patched(congressional_file(tmp_path), "cb_2024_us_cd119_500k.dbf", 24, b"\x10\x00\x00\x00")
+    assert_refused(path, "cb_2024_us_cd119_500k.zip is damaged")
+
+
+def test_a_zip_that_unpacks_to_more_than_the_limit(db, tmp_path, monkeypatch):
+    path = congressional_file(tmp_path)
+    monkeypatch.setattr(importer, "MAX_UNZIPPED_BYTES", 1000)
+    message = assert_refused(path, "would unpack to", "at most 1,000 are read")
+    monkeypatch.setattr(importer, "MAX_UNZIPPED_BYTES", 1024**3)
+    assert run(path)[0].added == 3 and message
+
+
+def test_a_zip_bomb_member_is_refused_before_it_is_unpacked(db, tmp_path, monkeypatch):
+    plain = congressional_file(tmp_path)
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.endswith(".prj"):
+                data += b" " * 2_000_000  # packs about a thousand to one
+            archive.writestr(info.filename, data)
+    monkeypatch.setattr(importer, "RATIO_CHECKED_OVER", 1_000_000)
+    unpacked = []
+    monkeypatch.setattr(importer, "_unpack", lambda *args: unpacked.append(args) or b"")
+    assert_refused(bomb, "cb_2024_us_cd119_500k.prj is packed", "to 1", "zip bomb")
+    assert unpacked == []
+
+
+def test_district_names_are_cleaned_of_controls_and_bidi_overrides(db, tmp_path):
+    path = write_geojson(
+        tmp_path, [feature({"ocd_id": f"{CA}/cd:1", "name": "Dis\u202etrict\n 1\x00"}, polygon(square(0, 0)))]
+    )
+    run(path)
+    assert District.objects.get().name == "District 1"
+
+
+@pytest.mark.parametrize("bad", ["cd:1\u202e", "place:pe\u00f1asco", "cd:1<b>"])
+def test_an_ocd_id_with_characters_outside_the_spec(db, tmp_path, bad):
+    path = write_geojson(
+        tmp_path,
+        [
+            feature({"ocd_id": f"{CA}/cd:2"}, polygon(square(1, 0))),
+            feature({"ocd_id": f"{CA}/{bad}"}, polygon(square(0, 0))),
+        ],
+    )
+    assert_refused(path, "feature 2: its id", "an OCD id holds only a-z, 0-9")

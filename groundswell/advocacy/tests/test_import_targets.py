@@ -609,3 +609,129 @@ def test_format_can_be_forced(tmp_path):
     path = write(tmp_path / "list.dat", PLAIN_CSV)
     call_command("import", "targets", str(path), "--source", "durham", stdout=out)
     assert Target.objects.filter(source="durham").count() == 3
+
+
+# --- Review fixes: hostile YAML, shapes that used to be tracebacks, who is serving, retiring ---
+
+ALIAS_BOMB = """\
+a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+id: ocd-person/1
+name: *e
+"""
+
+
+def test_yaml_aliases_are_refused_naming_the_line(tmp_path):
+    path = write(tmp_path / "bomb.yml", ALIAS_BOMB)
+    message = _refused(tmp_path, [path])
+    assert f"{path}, line 1: column 4: this is not valid YAML (aliases (&/*) are not allowed)" in message
+    assert len(message) < 1000
+    # An "&" or "*" inside a value is not an alias.
+    fine = person_file("7777-eeee", "Ann Lee", "upper", "3").replace(
+        "links:", "extras:\n  note: 'Tom & Jerry *starred*'\nlinks:"
+    )
+    import_targets([write(tmp_path / "fine.yml", fine)], today=TODAY)
+    assert Target.objects.get().name == "Ann Lee"
+
+
+def test_a_list_where_text_belongs_is_not_text(tmp_path):
+    text = person_file("7777-eeee", "Ann Lee", "upper", "3").replace(
+        "email: lee@ncleg.gov", "email: [a@ncleg.gov, b@ncleg.gov]"
+    )
+    message = _refused(tmp_path, [write(tmp_path / "lee.yml", text)])
+    assert 'line 5, field "email": is not text (it is a list).' in message
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            CONGRESS_YAML.replace(
+                "  terms:\n  - type: rep\n    start: '2025-01-03'", "  terms: 5\n  x:\n  - x: 1", 1
+            ),
+            'line 37, field "terms": is not a list of terms.',
+        ),
+        (
+            person_file("7777-eeee", "Ann Lee", "upper", "3").replace("roles:\n", "roles: 5\nx:\n"),
+            'line 9, field "roles": is not a list of roles.',
+        ),
+        (person_file("7777-eeee", "Ann Lee", "upper", "3").replace("offices:\n", "offices: 5\nx:\n"), ""),
+    ],
+)
+def test_a_number_where_a_list_belongs_is_a_message_not_a_traceback(tmp_path, text, expected):
+    path = write(tmp_path / "odd.yaml", text)
+    if not expected:  # offices that are not a list hold no phones: nothing to refuse
+        import_targets([path], today=TODAY)
+        assert not Target.objects.get().phones.exists()
+        return
+    assert expected in _refused(tmp_path, [path])
+
+
+def test_a_congress_member_whose_latest_term_has_ended_is_not_serving(tmp_path):
+    text = CONGRESS_YAML.replace("end: '2027-01-03'\n    state: CA", "end: '2025-01-03'\n    state: CA")
+    out = StringIO()
+    import_targets([write(tmp_path / "legislators-current.yaml", text)], today=TODAY, console=_console(out))
+    serving = dict(Target.objects.values_list("external_id", "serving"))
+    assert serving == {"P000145": True, "P000197": False, "H001096": True}
+    assert "legislators-historical" not in out.getvalue()
+
+
+def test_a_file_of_mostly_ended_terms_is_warned_about(tmp_path):
+    text = CONGRESS_YAML.replace("end: '2027-01-03'", "end: '2019-01-03'")
+    out = StringIO()
+    path = write(tmp_path / "legislators-historical.yaml", text)
+    import_targets([path], today=TODAY, console=_console(out))
+    assert Target.objects.filter(serving=True).count() == 1
+    assert "2 of 3 legislators' latest terms have ended: this looks like legislators-historical" in (
+        " ".join(out.getvalue().split())
+    )
+
+
+def _console(out: StringIO):
+    from rich.console import Console
+
+    return Console(file=out, width=300)
+
+
+def test_re_importing_one_legislators_file_retires_no_one(people_dir):
+    write(
+        people_dir / "legislature" / "Sue-Park-6666.yml", person_file("6666-hhhh", "Sue Park", "upper", "2")
+    )
+    import_targets([people_dir], today=TODAY)
+    one = people_dir / "legislature" / "Dan-Blue-1111.yml"
+    tally = import_targets([one], today=TODAY)["openstates"]
+    assert (tally.unchanged, tally.retired) == (1, 0)
+    assert Target.objects.filter(serving=True).count() == 3
+    # Asked to, a list of files speaks for its chambers: the Senate's Sue Park, not the House.
+    tally = import_targets([one], today=TODAY, retire_missing=True)["openstates"]
+    assert tally.retired == 1
+    assert set(Target.objects.filter(serving=True).values_list("external_id", flat=True)) == {
+        "ocd-person/1111-aaaa",
+        "ocd-person/2222-bbbb",
+    }
+
+
+def test_a_legislature_directory_retires_only_its_chambers_legislators(people_dir, tmp_path):
+    governor = person_file("8888-ffff", "Jo Stein", "governor", "").replace("  district: ''\n", "")
+    mayor = person_file("9999-gggg", "Mae Ford", "mayor", "").replace("  district: ''\n", "")
+    mayor = mayor.replace("state:nc/government", "state:nc/place:raleigh/government")
+    import_targets(
+        [write(tmp_path / "exec" / "gov.yml", governor), write(tmp_path / "exec" / "mayor.yml", mayor)],
+        today=TODAY,
+    )
+    import_targets([people_dir], today=TODAY)
+    # A Senate-only directory later: the House stays as it was.
+    (people_dir / "legislature" / "Ana-Ray-2222.yml").unlink()
+    (people_dir / "retired" / "Old-Timer-3333.yml").unlink()
+    tally = import_targets([people_dir / "legislature"], today=TODAY)["openstates"]
+    assert (tally.unchanged, tally.retired) == (1, 0)
+    assert set(Target.objects.filter(serving=True).values_list("external_id", flat=True)) == {
+        "ocd-person/1111-aaaa",
+        "ocd-person/2222-bbbb",
+        "ocd-person/8888-ffff",
+        "ocd-person/9999-gggg",
+    }
+    assert Target.objects.get(external_id="ocd-person/9999-gggg").ocd_id.endswith("place:raleigh")

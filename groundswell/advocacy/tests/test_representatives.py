@@ -303,10 +303,27 @@ def test_picks_of_two_kinds_at_one_level_stand_side_by_side(california, make_mem
     # Forgetting one kind keeps the other.
     assert forget_district_choice(actor=actor(user), level=Level.STATE, kind="sldl")
     assert list(DistrictChoice.objects.filter(person=user.person).values_list("kind", flat=True)) == ["sldu"]
-    # Without a kind, every pick at the level goes (the page's button today).
+    # Without a kind, every pick at the level goes.
     choose_district(actor=actor(user), district=assembly)
     assert forget_district_choice(actor=actor(user), level=Level.STATE)
     assert not DistrictChoice.objects.filter(person=user.person).exists()
+
+
+def test_the_page_s_let_the_map_decide_forgets_only_that_line_s_kind(
+    california, make_member, actor, client_for
+):
+    assembly = make_district(
+        f"{CA}/sldl:17", around("94110", -0.3, -0.3, 0.3, 0.3), Level.STATE, "Assembly 17"
+    )
+    senate = make_district(f"{CA}/sldu:11", around("94110", -0.3, -0.3, 0.3, 0.3), Level.STATE, "Senate 11")
+    user = make_member("Ana", postal_code="94110")
+    choose_district(actor=actor(user), district=senate)
+    choose_district(actor=actor(user), district=assembly)
+    client = client_for(user)
+    page = client.get(reverse("advocacy:representatives")).content.decode()
+    assert 'name="forget_kind" value="sldl"' in page and 'name="forget_kind" value="sldu"' in page
+    client.post(reverse("advocacy:pick_district"), {"forget": str(Level.STATE.value), "forget_kind": "sldl"})
+    assert list(DistrictChoice.objects.filter(person=user.person).values_list("kind", flat=True)) == ["sldu"]
 
 
 def test_a_forgotten_member_s_picks_go_with_them(california, make_member, actor):

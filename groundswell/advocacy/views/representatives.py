@@ -182,7 +182,10 @@ def pick(request: HttpRequest) -> HttpResponse:
     if request.POST.get("forget"):
         level = request.POST.get("forget", "")
         if actor.person is not None and level.isdigit() and int(level) in Level.values:
-            forget_district_choice(actor=actor, level=int(level))
+            # Only the kind of district this line is about (a state senate pick, not the
+            # assembly pick beside it at the same level).
+            kind = request.POST.get("forget_kind", "")[:20] or None
+            forget_district_choice(actor=actor, level=int(level), kind=kind)
             messages.success(request, "We've forgotten your pick: the map decides again.")
         return _see_other(f"{base}?{urlencode(keep)}" if keep else base)
     values = [request.POST.get(key, "") for key in request.POST if key.startswith("pick-")]
