@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('advocacy', '0003_district_choice_per_kind'),
+        ("advocacy", "0003_district_choice_per_kind"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='outreach',
-            options={'ordering': ['-created_at', 'id'], 'verbose_name_plural': 'outreaches'},
+            name="outreach",
+            options={"ordering": ["-created_at", "id"], "verbose_name_plural": "outreaches"},
         ),
     ]

@@ -620,8 +620,13 @@ def test_a_zip_bomb_member_is_refused_before_it_is_unpacked(db, tmp_path, monkey
                 data += b" " * 2_000_000  # packs about a thousand to one
             archive.writestr(info.filename, data)
     monkeypatch.setattr(importer, "RATIO_CHECKED_OVER", 1_000_000)
-    unpacked = []
-    monkeypatch.setattr(importer, "_unpack", lambda *args: unpacked.append(args) or b"")
+    unpacked: list[tuple] = []
+
+    def record_unpack(*args: object) -> bytes:
+        unpacked.append(args)
+        return b""
+
+    monkeypatch.setattr(importer, "_unpack", record_unpack)
     assert_refused(bomb, "cb_2024_us_cd119_500k.prj is packed", "to 1", "zip bomb")
     assert unpacked == []
 
