@@ -199,6 +199,9 @@ def _place_outreach(
     values: dict,
 ) -> OutreachResult:
     with transaction.atomic():
+        # One report at a time per person: a double-click's second request waits here, then
+        # finds the first one's row as "recent" instead of logging the call twice.
+        Person.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True).first()
         recent = (
             Outreach.objects.filter(
                 campaign=campaign,

@@ -325,6 +325,8 @@ def message_signers(*, actor: Actor, petition: Petition, subject: str, body: str
         ratelimit.check("member_mail", ip=None, person_id=author.pk)
     with transaction.atomic():
         if not actor.is_staff:
+            # Counted under a lock on the author: messages sent at once cannot all pass the cap.
+            Person.objects.select_for_update().filter(pk=author.pk).values_list("pk", flat=True).first()
             since = timezone.now() - timedelta(days=1)
             sent_today = Message.objects.filter(author=author, created_at__gte=since).count()
             if sent_today >= settings.HOST_MESSAGES_PER_DAY:

@@ -119,35 +119,46 @@ REVIEW_VERBS = {
 }
 
 
-def approve(*, actor: Actor, campaign: C) -> C:
-    """An organizer approves a member's campaign or petition: it goes live under their name."""
-    return _review(actor, campaign, Review.PUBLISHED, note="")
+def approve(*, actor: Actor, campaign: C, seen: str | None = None) -> C:
+    """An organizer approves a member's campaign or petition: it goes live under their name.
+    `seen`: the version the organizer read (`version_of`), from the review page."""
+    return _review(actor, campaign, Review.PUBLISHED, note="", seen=seen)
 
 
-def reject(*, actor: Actor, campaign: C, reason: str) -> C:
+def reject(*, actor: Actor, campaign: C, reason: str, seen: str | None = None) -> C:
     """An organizer turns it down, saying why: it never goes live; its starter still sees it."""
     reason = clean_text(reason)[:NOTE_MAX]
     if not reason:
         raise ValidationError("Please tell the starter why.", field="reason")
-    return _review(actor, campaign, Review.REJECTED, note=reason)
+    return _review(actor, campaign, Review.REJECTED, note=reason, seen=seen)
 
 
-def request_changes(*, actor: Actor, campaign: C, note: str) -> C:
+def request_changes(*, actor: Actor, campaign: C, note: str, seen: str | None = None) -> C:
     """Back to its starter as a draft, with what to change; sending it again puts it back
     in the queue."""
     note = clean_text(note)[:NOTE_MAX]
     if not note:
         raise ValidationError("Please say what should change.", field="note")
-    return _review(actor, campaign, Review.DRAFT, note=note)
+    return _review(actor, campaign, Review.DRAFT, note=note, seen=seen)
 
 
-def _review(actor: Actor, campaign: C, status: Review, *, note: str) -> C:
+def version_of(campaign: Campaignish) -> str:
+    """What the review page shows the organizer was read at: any change by the starter since
+    (which keeps it pending) moves it, so a decision is on the words the organizer read."""
+    return campaign.modified_at.isoformat()
+
+
+def _review(actor: Actor, campaign: C, status: Review, *, note: str, seen: str | None) -> C:
     reviewer = require_staff(actor)
     model = type(campaign)
     with transaction.atomic():
         campaign = model.objects.select_for_update().get(pk=campaign.pk)
         if campaign.status != Review.PENDING:
             raise ValidationError(f"Only a {kind_word(campaign)} waiting for approval can be reviewed.")
+        if seen is not None and seen != version_of(campaign):
+            raise ValidationError(
+                f"The starter changed this {kind_word(campaign)} since you opened it: please read it again."
+            )
         campaign.status = status
         campaign.review_note = note
         campaign.reviewed_by = reviewer

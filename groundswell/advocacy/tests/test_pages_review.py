@@ -251,3 +251,38 @@ def test_the_review_pages_cost_the_same_however_much_waits(people, client_for, u
     # The events' part as before (7), the navigation's three counts, advocacy's queue and
     # its starters' history (four), targets, scripts and a petition's campaign (three).
     assert after <= (16 if url == QUEUE else 13), after
+
+
+def test_a_decision_lands_only_on_the_words_the_organizer_read(people, client_for):
+    """The starter edits a waiting petition while an organizer has the queue open: Approve,
+    sent with the version the card showed, is refused, and nothing goes live."""
+    import re
+
+    from groundswell.advocacy import services
+    from groundswell.advocacy.tests.campaign_factories import as_actor, petition_details
+
+    petition = make_petition(people["starter"])
+    organizer = client_for(people["organizer"])
+    page = organizer.get(QUEUE).content.decode()
+    seen = re.search(
+        rf'name="uuid" value="{petition.uuid}">\s*<input type="hidden" name="seen" value="([^"]+)"', page
+    )
+    assert seen, "the card carries the version shown"
+    services.update_petition(
+        actor=as_actor(people["starter"]),
+        petition=petition,
+        details=petition_details(text="Send your money to stan@example.org."),
+    )
+    response = decide(organizer, petition, "approve", seen=seen.group(1))
+    assert response.status_code == 400
+    assert "changed this petition since you opened it" in unescape(response.content.decode())
+    petition.refresh_from_db()
+    assert petition.status == Review.PENDING
+    # Read again, it can be approved.
+    page = organizer.get(QUEUE).content.decode()
+    seen = re.search(
+        rf'name="uuid" value="{petition.uuid}">\s*<input type="hidden" name="seen" value="([^"]+)"', page
+    )
+    assert decide(organizer, petition, "approve", seen=seen.group(1)).status_code == 303
+    petition.refresh_from_db()
+    assert petition.status == Review.PUBLISHED

@@ -82,3 +82,27 @@ def test_fifty_concurrent_signatures_from_the_form_by_one_newcomer_leave_one_per
     assert list(Signature.objects.values_list("person_id", flat=True)) == [nell.pk]
     assert Activity.objects.filter(verb=Verb.SIGNED).count() == 1
     assert Activity.objects.filter(person=nell, verb=Verb.JOINED).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_call_reported_fifty_times_at_once_is_logged_once(member, organizer):
+    """A double (or fifty-fold) click on "how did it go?" is one call: one row, one act."""
+    require_postgres()
+    from groundswell.advocacy.models import Outreach
+    from groundswell.advocacy.tests.campaign_factories import make_campaign, make_target
+
+    senator = make_target()
+    campaign = make_campaign(organizer)
+    actor = actor_for_person(member.person)
+
+    def report(i: int) -> None:
+        services.log_outreach(
+            actor=actor,
+            campaign=campaign,
+            report=services.OutreachReport(target=senator, outcome="voicemail"),
+        )
+
+    assert _all_at_once(report) == []
+    assert Outreach.objects.count() == 1
+    assert Activity.objects.filter(verb=Verb.CONTACTED_TARGET).count() == 1

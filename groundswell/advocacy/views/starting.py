@@ -630,17 +630,17 @@ def _pending(kind: str, value: str) -> Campaignish | None:
 C = TypeVar("C", AdvocacyCampaign, Petition)
 
 
-def _decide(actor: Actor, item: C, decision: str | None, note: str, *, trust: bool) -> None:
+def _decide(actor: Actor, item: C, decision: str | None, note: str, *, trust: bool, seen: str | None) -> None:
     """One organizer's decision on one waiting campaign or petition (the services check who
     may, and that a note is given where one is needed)."""
     if decision == "approve":
-        services.approve(actor=actor, campaign=item)
+        services.approve(actor=actor, campaign=item, seen=seen)
         if trust:
             services.trust_starter(actor=actor, person=item.started_by)
     elif decision == "reject":
-        services.reject(actor=actor, campaign=item, reason=note)
+        services.reject(actor=actor, campaign=item, reason=note, seen=seen)
     elif decision == "changes":
-        services.request_changes(actor=actor, campaign=item, note=note)
+        services.request_changes(actor=actor, campaign=item, note=note, seen=seen)
     else:
         raise ValidationError("Choose approve, ask for changes or turn down.")
 
@@ -663,11 +663,13 @@ def review(request: HttpRequest) -> HttpResponse:
             messages.error(request, "That is no longer waiting for review.")
             return _see_other(_safe_next(request))
         trust = bool(request.POST.get("trust"))
+        # The version the organizer read: a decision never lands on words changed since.
+        seen = request.POST.get("seen", "")[:40] or None
         try:
             if isinstance(item, AdvocacyCampaign):
-                _decide(actor, item, decision, note, trust=trust)
+                _decide(actor, item, decision, note, trust=trust, seen=seen)
             else:
-                _decide(actor, item, decision, note, trust=trust)
+                _decide(actor, item, decision, note, trust=trust, seen=seen)
         except ValidationError as error:
             problems[str(item.uuid)], typed[str(item.uuid)] = error.message, note
         else:
