@@ -283,6 +283,7 @@ def test_a_decision_lands_only_on_the_words_the_organizer_read(people, client_fo
     seen = re.search(
         rf'name="uuid" value="{petition.uuid}">\s*<input type="hidden" name="seen" value="([^"]+)"', page
     )
+    assert seen is not None
     assert decide(organizer, petition, "approve", seen=seen.group(1)).status_code == 303
     petition.refresh_from_db()
     assert petition.status == Review.PUBLISHED
