@@ -218,12 +218,15 @@ class PetitionForm(StartForm):
             del self.fields["advocacy_campaign"]
 
     def freeze_text(self) -> None:
-        """People have signed: the text stays as they signed it."""
+        """People have signed: the text and title stay as they signed them (targets may be
+        added, not taken away: the service says so if one is unticked)."""
         self.fields["text"].disabled = True
         self.fields["text"].help_text = (
             "People have signed this text, so it stays as they signed it. To ask something "
             "else, close this petition and start a new one."
         )
+        self.fields["title"].disabled = True
+        self.fields["title"].help_text = "People have signed this petition under this title, so it stays."
 
     def details(self) -> PetitionDetails:
         data = self.cleaned_data

@@ -78,7 +78,7 @@ def targets_for(
 def target_in_campaign(campaign: AdvocacyCampaign, target: Target) -> bool:
     """Whether an outreach to `target` belongs to the campaign: a named target, or a serving
     one at a level and chamber it picks (whose representative it is, the page decided)."""
-    if campaign.targets.filter(pk=target.pk).exists():
+    if any(named.pk == target.pk for named in campaign.targets.all()):  # prefetchable
         return True
     return target.serving and _matches_pick(target, _picks(campaign))
 

@@ -106,12 +106,25 @@ def update_petition(
     with transaction.atomic():
         petition = Petition.objects.select_for_update().select_related("started_by").get(pk=petition.pk)
         status = status_after_change(actor, petition, draft=draft)
-        if values["text"] != petition.text and petition.signatures.exists():
-            raise ValidationError(
-                "People have signed this text, so it can't change now. Close this petition and "
-                "start a new one instead.",
-                field="text",
-            )
+        if petition.signatures.exists():
+            # What people signed stays what they signed: its words, its title, and whom it
+            # asks (targets may be added, not taken away).
+            if values["text"] != petition.text:
+                raise ValidationError(
+                    "People have signed this text, so it can't change now. Close this petition and "
+                    "start a new one instead.",
+                    field="text",
+                )
+            if values["title"] != petition.title:
+                raise ValidationError(
+                    "People have signed this petition, so its title can't change now.", field="title"
+                )
+            if not {t.pk for t in petition.targets.all()} <= {t.pk for t in targets}:
+                raise ValidationError(
+                    "People have signed this petition to these targets: you can add targets, not take "
+                    "any away.",
+                    field="targets",
+                )
         for name, value in values.items():
             setattr(petition, name, value)
         petition.status = status

@@ -84,12 +84,25 @@ def test_the_text_people_signed_does_not_change(member, organizer, petition):
             actor=as_actor(organizer), petition=petition, details=petition_details(text="Something else")
         )
     assert refused.value.field == "text"
+    # Nor does its title ("Keep the library open" → "Close the library"), nor whom it asks.
+    with pytest.raises(ValidationError, match="title can't change") as refused:
+        services.update_petition(
+            actor=as_actor(organizer), petition=petition, details=petition_details(title="Close the library")
+        )
+    assert refused.value.field == "title"
+    mayor, council = make_target("Mayor May", title="Mayor"), make_target("Council", title="Council")
+    petition.targets.set([mayor])
+    with pytest.raises(ValidationError, match="not take any away") as refused:
+        services.update_petition(
+            actor=as_actor(organizer), petition=petition, details=petition_details(targets=[council])
+        )
     changed = services.update_petition(
         actor=as_actor(organizer),
         petition=petition,
-        details=petition_details(title="Keep the library", goal=500),
+        details=petition_details(goal=500, targets=[mayor, council]),
     )
-    assert (changed.title, changed.goal, changed.status) == ("Keep the library", 500, Review.PUBLISHED)
+    assert (changed.goal, changed.status) == (500, Review.PUBLISHED)
+    assert set(changed.targets.all()) == {mayor, council}
 
 
 # --- Signing -------------------------------------------------------------------------------------
