@@ -25,6 +25,7 @@ import urllib.parse
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
+import phonenumbers
 from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
@@ -186,9 +187,16 @@ def mailto_url(address: str, *, subject: str = "", body: str = "") -> str:
     return f"mailto:{urllib.parse.quote(address, safe='@')}" + (f"?{'&'.join(query)}" if query else "")
 
 
-def tel_url(number: str) -> str:
-    """A tel: link for a phone number as offices print it ("(202) 224-3121"): the digits
-    and a leading +, nothing else. Empty when there are no digits."""
+def tel_url(number: str, region: str = "US") -> str:
+    """A tel: link for a phone number as offices print it ("(202) 224-3121 ext. 5"): RFC 3966
+    through phonenumbers where it reads as a number (`tel:+1-202-224-3121;ext=5`), else the
+    digits and a leading +, nothing else. Empty when there are no digits."""
+    try:
+        parsed = phonenumbers.parse(number or "", region)
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is not None and phonenumbers.is_valid_number(parsed):
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.RFC3966)
     digits = "".join(ch for ch in number or "" if ch.isascii() and ch.isdigit())
     if not digits:
         return ""

@@ -49,10 +49,10 @@ def fits_the_phone(page) -> None:
 
 
 def dials(link) -> str:
-    """The number a tel: link dials, digits only."""
+    """The number a tel: link dials, digits only, without the US country code."""
     href = link.get_attribute("href")
     assert href.startswith("tel:"), href
-    return re.sub(r"\D", "", href)
+    return re.sub(r"\D", "", href.removeprefix("tel:+1-"))
 
 
 def california() -> dict[str, Target]:

@@ -115,8 +115,10 @@ def test_a_mailto_link_needs_a_plain_address():
 
 
 def test_a_tel_link_dials_digits_only():
-    assert merge_fields.tel_url("(202) 224-3121") == "tel:2022243121"
-    assert merge_fields.tel_url("+1 202 224 3121") == "tel:+12022243121"
+    assert merge_fields.tel_url("(202) 224-3121") == "tel:+1-202-224-3121"
+    assert merge_fields.tel_url("+1 202 224 3121") == "tel:+1-202-224-3121"
+    # An office's extension is dialled too (RFC 3966).
+    assert merge_fields.tel_url("(202) 224-3121 ext. 5") == "tel:+1-202-224-3121;ext=5"
     assert merge_fields.tel_url("javascript:alert(1)") == "tel:1"
     assert merge_fields.tel_url("call us") == ""
 

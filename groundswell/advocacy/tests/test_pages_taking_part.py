@@ -206,7 +206,7 @@ def test_a_visitor_types_a_zip_code_and_gets_a_script_with_placeholders(campaign
     assert "Hi, I&#x27;m [your name] from Los Angeles." in html
     assert "Senator Adam Schiff" in html and "Senator Alex Padilla" in html
     # One target in full at a time; the other a tap away.
-    assert 'href="tel:2022243841"' in html and "showing 1 of 2" in html
+    assert 'href="tel:+1-202-224-3841"' in html and "showing 1 of 2" in html
     assert f"target={senators[0].uuid}" in html
 
 
@@ -236,7 +236,7 @@ def test_no_target_found_shows_the_fallback(cast, client):
     _, html = page_of(client, campaign_url(campaign, "postcode=90012"))
     assert "We couldn't find your representatives for this campaign" in html
     assert "Call the switchboard and ask for your senator." in html
-    assert 'href="tel:2022243121"' in html
+    assert 'href="tel:+1-202-224-3121"' in html
     assert "outreach-form" not in html
 
 
@@ -269,7 +269,7 @@ def test_a_split_zip_code_asks_which_district_and_shows_the_sure_targets(cast, s
     assert "Your ZIP code is split between districts." in html
     assert "CA-12 (Representative Nancy Pelosi)" in html and "CA-11 (Representative Kevin Mullin)" in html
     assert "Senator Adam Schiff" in html  # the senators are sure
-    assert "tel:2022254965" not in html  # no representative until they pick
+    assert "tel:+1-202-225-4965" not in html  # no representative until they pick
     _, picked = page_of(client, campaign_url(campaign, f"postcode=94110&district-1={west.pk}"))
     assert "split between districts" not in picked and "CA-12: your pick." in picked
     assert f"target={pelosi.uuid}" in picked

@@ -390,7 +390,7 @@ def test_anonymous_looks_up_a_postcode(client, california):
     assert response.status_code == 200
     assert "Senator Alex Padilla" in html and "Representative Jimmy Gomez" in html
     assert html.index("Alex Padilla") < html.index("Jimmy Gomez") < html.index("Gavin Newsom")
-    assert 'href="tel:202-224-3553"' in html and "DC office" in html and "checked Jan 6, 2025" in html
+    assert 'href="tel:+1-202-224-3553"' in html and "DC office" in html and "checked Jan 6, 2025" in html
     assert "Old Rep" not in html and "A CEO" not in html
     assert "Your ZIP code is split" not in html
 
