@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from groundswell.accounts.actors import Actor
@@ -269,6 +269,23 @@ def sign_as_guest(
     return SignResult(result.signature, already=False)
 
 
+def _hold_open(petition: Petition) -> None:
+    """Inside the signature's transaction: the petition is still open, and stays so until
+    the signature is in. On PostgreSQL a shared lock on its row — signers do not wait for
+    each other, but closing or changing it (FOR UPDATE) waits for them, and a signature after
+    that sees the new status; SQLite writes one transaction at a time anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(Petition._meta.db_table)
+            # The table's name is the model's own, quoted; nothing typed reaches this text.
+            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [petition.pk])  # noqa: S608
+    status = Petition.objects.filter(pk=petition.pk).values_list("status", flat=True).first()
+    if status != Review.PUBLISHED:
+        raise ValidationError(
+            "This petition is closed." if status == Review.CLOSED else "This petition isn't open."
+        )
+
+
 def _place_signature(
     *,
     petition: Petition,
@@ -282,6 +299,7 @@ def _place_signature(
     one person leave one: the losers of the race meet the unique index, and take the winner's
     row (under PostgreSQL's read committed, the statement after the failed insert sees it)."""
     with transaction.atomic():
+        _hold_open(petition)
         existing = Signature.objects.filter(petition=petition, person=person).first()
         if existing is not None:
             return SignResult(existing, already=True)

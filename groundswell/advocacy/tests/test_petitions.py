@@ -495,3 +495,11 @@ def test_a_tick_on_the_public_form_never_puts_anyone_on_the_starter_s_list(make_
     signed_in = make_member("Sol")
     services.sign(actor=as_actor(signed_in), petition=petition, starter_may_write=True)
     assert selectors.signer_mail_recipients(petition) == [signed_in.person_id]
+
+
+def test_a_signature_never_lands_on_a_petition_closed_since_the_page_was_read(member, organizer, petition):
+    stale = Petition.objects.get(pk=petition.pk)  # what the signing page read: published
+    services.close_petition(actor=as_actor(organizer), petition=petition)
+    with pytest.raises(ValidationError, match="closed"):
+        services.sign(actor=as_actor(member), petition=stale)
+    assert not Signature.objects.filter(petition=petition).exists()
