@@ -5,6 +5,7 @@ A campaign's scripts and subject are checked when it is saved: an unknown merge 
 refused with the field named (`merge_fields`), and nothing is half-saved.
 """
 
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -181,24 +182,27 @@ def _checked(details: CampaignDetails) -> tuple[dict, list[Target], dict[str, st
     return values, targets, chamber_scripts, target_scripts
 
 
-def unique_slug(model: type[M], title: str) -> str:
-    """A slug from the title not yet taken ("clean-water", "clean-water-2"). A race for the
-    same slug is settled by the unique index (`create_with_slug`)."""
-    base = (slugify(title)[:70].strip("-")) or model.__name__.lower()
-    taken = set(model.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    if base not in taken:
+def unique_slug(model: type[M], title: str, *, always_mark: bool = False) -> str:
+    """A slug from the title not yet taken ("clean-water"; on a clash "clean-water-k3f9", a
+    random mark rather than a count: "-2" would tell whoever gets it that another one exists,
+    perhaps one waiting for review or turned down, which they must not learn). A member's
+    work always carries a mark (`always_mark`), so its address says nothing about others'.
+    A race for the same slug is settled by the unique index (`create_with_slug`)."""
+    base = (slugify(title)[:64].strip("-")) or model.__name__.lower()
+    if not always_mark and not model.objects.filter(slug=base).exists():
         return base
-    number = 2
-    while f"{base}-{number}" in taken:
-        number += 1
-    return f"{base}-{number}"
+    return f"{base}-{''.join(secrets.choice(SLUG_MARK_ALPHABET) for _ in range(5))}"
+
+
+# Lower-case letters and digits without the look-alikes (0/o, 1/l): a mark read aloud.
+SLUG_MARK_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 
 
 def create_with_slug(model: type[M], values: dict) -> M:
     """Create the row (`values` has its title) with a fresh slug, trying again if another
     request took the slug first."""
     for _ in range(5):
-        slug = unique_slug(model, values["title"])
+        slug = unique_slug(model, values["title"], always_mark=bool(values.get("member_started")))
         try:
             with transaction.atomic():
                 return model.objects.create(slug=slug, **values)

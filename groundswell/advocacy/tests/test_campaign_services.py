@@ -69,9 +69,23 @@ def test_a_members_campaign_waits_unless_they_are_trusted(member, organizer, sen
 
 
 def test_titles_make_unique_slugs(organizer, senator):
+    import re
+
     slugs = [make_campaign(organizer, title="Clean water!").slug for _ in range(3)]
-    assert slugs == ["clean-water", "clean-water-2", "clean-water-3"]
+    assert slugs[0] == "clean-water" and len(set(slugs)) == 3
+    # A clash gets a random mark, not a count: "-2" would tell its starter another exists.
+    assert all(re.fullmatch(r"clean-water-[a-z2-9]{5}", slug) for slug in slugs[1:])
     assert make_campaign(organizer, title="¿¿¿").slug == "advocacycampaign"
+
+
+def test_a_members_slug_never_tells_them_of_a_hidden_one(organizer, member, senator):
+    """A member's work always carries a mark, so whether the plain slug was taken — by a
+    petition waiting for review or turned down, which they may not see — is not in its address."""
+    from groundswell.advocacy.tests.campaign_factories import make_petition
+
+    first = make_petition(member, title="Recall the mayor")
+    second = make_petition(member, title="Something else")
+    assert first.slug.startswith("recall-the-mayor-") and second.slug.startswith("something-else-")
 
 
 @pytest.mark.parametrize(
