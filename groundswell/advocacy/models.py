@@ -396,8 +396,16 @@ class Signature(Participation):
         indexes = [models.Index(fields=["petition", "created_at"], name="signature_petition_idx")]
 
     # The signature still counts; what the signer gave and wrote goes.
+    # The details go, and the choices with them: a forgotten signer is not "shown" to the
+    # starter as a blank line, nor kept on anyone's list to write to.
     ON_FORGET = {
-        "person": ["given_name", "family_name", "email", "phone", "comment", "postal_code", "locality"]
+        "person": {
+            **dict.fromkeys(
+                ["given_name", "family_name", "email", "phone", "comment", "postal_code", "locality"], ""
+            ),
+            "show_name_publicly": False,
+            "starter_may_write": False,
+        }
     }
 
     def __str__(self) -> str:

@@ -469,7 +469,9 @@ def anonymize_person(*, person: Person) -> Person:
     `ON_FORGET` (walked through Django's registry, as a merge is, so apps added later are
     covered by declaring it): {foreign key: "delete"} removes the rows (a login account,
     the contacts they listed), {foreign key: [fields]} blanks those fields (the name and
-    address an RSVP carries). Rows of models that declare nothing stay as they are.
+    address an RSVP carries), {foreign key: {field: value}} sets each field to its value (a
+    choice the person made, such as showing their name, back to its default). Rows of
+    models that declare nothing stay as they are.
     """
     person = Person.objects.select_for_update().get(pk=person.pk)
     for model in apps.get_models():
@@ -481,7 +483,7 @@ def anonymize_person(*, person: Person) -> Person:
             if rule == "delete":
                 rows.delete()
             else:
-                rows.update(**dict.fromkeys(rule, ""))
+                rows.update(**(rule if isinstance(rule, dict) else dict.fromkeys(rule, "")))
     for related in (
         person.email_addresses,
         person.phone_numbers,

@@ -458,6 +458,8 @@ def test_forgetting_a_signer_blanks_what_they_gave_and_keeps_the_count(petition,
     signature = Signature.objects.get(person=ada)
     assert (signature.given_name, signature.family_name, signature.email) == ("", "", "")
     assert (signature.comment, signature.postal_code, signature.locality) == ("", "", "")
+    # Nor do their choices stay: not "shown" as a blank line, not on a list to write to.
+    assert (signature.show_name_publicly, signature.starter_may_write) == (False, False)
     assert selectors.petition_totals(petition).signatures == 3
 
 
