@@ -262,6 +262,8 @@ GROUNDSWELL_RATE_LIMITS = {
     # shares one address; a person signs each petition once and calls a few offices.
     "sign": env.str("RATE_LIMIT_SIGN", default="120/h/ip,600/d/ip,30/h/person"),
     "outreach": env.str("RATE_LIMIT_OUTREACH", default="120/h/ip,600/d/ip,30/h/person"),
+    # A member's district pick (each one remembered and logged): a few changes are plenty.
+    "pick_district": env.str("RATE_LIMIT_PICK_DISTRICT", default="120/h/ip,20/h/person,60/d/person"),
     # Starting a campaign or petition (a member's go to organizers for review).
     "start_campaign": env.str("RATE_LIMIT_START_CAMPAIGN", default="20/d/ip,5/d/person"),
 }

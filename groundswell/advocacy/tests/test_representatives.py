@@ -572,3 +572,22 @@ def test_what_geocoders_answer_is_read_for_the_state():
     }
     assert geocoding._parts(google) == ("NY", "10001", "US")
     assert geocoding._parts({"address": {"ISO3166-2-lvl4": "GB-ENG", "country_code": "gb"}}) == ("", "", "GB")
+
+
+def test_a_member_s_picks_are_rate_limited(california, make_member, client_for, settings):
+    settings.GROUNDSWELL_RATE_LIMITS = {**settings.GROUNDSWELL_RATE_LIMITS, "pick_district": "2/h/person"}
+    district = make_district(f"{CA}/cd:99", around("94110", -0.3, -0.3, 0.3, 0.3), Level.FEDERAL, "CA-99")
+    user = make_member("Ana", postal_code="94110")
+    client = client_for(user)
+    for _ in range(2):
+        client.post(reverse("advocacy:pick_district"), {f"pick-{Level.FEDERAL.value}": str(district.pk)})
+    DistrictChoice.objects.all().delete()
+    response = client.post(
+        reverse("advocacy:pick_district"), {f"pick-{Level.FEDERAL.value}": str(district.pk)}
+    )
+    assert response.status_code == 303
+    assert not DistrictChoice.objects.exists()
+    assert (
+        "Too many" in client.get(response["Location"]).content.decode()
+        or "try again" in client.get(response["Location"]).content.decode()
+    )

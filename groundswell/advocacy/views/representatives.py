@@ -179,6 +179,13 @@ def pick(request: HttpRequest) -> HttpResponse:
     postcode = request.POST.get("postcode", "")[:20]
     base = reverse("advocacy:representatives")
     keep = {"postcode": postcode} if postcode and not request.POST.get("from_address") else {}
+    if actor.person is not None and not actor.is_staff:
+        # Each pick a member makes is remembered and logged: a script flipping it is stopped.
+        try:
+            ratelimit.check("pick_district", ip=ratelimit.client_ip(request), person_id=actor.person_id)
+        except RateLimited as error:
+            messages.error(request, error.message)
+            return _see_other(f"{base}?{urlencode(keep)}" if keep else base)
     if request.POST.get("forget"):
         level = request.POST.get("forget", "")
         if actor.person is not None and level.isdigit() and int(level) in Level.values:
