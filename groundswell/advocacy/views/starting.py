@@ -225,18 +225,20 @@ def _petition_form(request: HttpRequest, actor: Actor, petition: Petition | None
     frozen = petition is not None and petition.signatures.exists()
     initial = PetitionForm.initial_for(petition) if petition is not None else {}
     status = 200
+    saving = request.method == "POST" and not request.POST.get("search")
     if request.method == "GET":
         form = PetitionForm(initial=initial, campaigns=campaigns)
-    elif request.POST.get("search"):
+    elif not saving:
         typed = initial_from(request.POST, PetitionForm)
-        if frozen:
-            typed["text"] = initial["text"]
+        if frozen:  # what people signed is not what was typed
+            typed.update(text=initial["text"], title=initial["title"])
         form = PetitionForm(initial=typed, campaigns=campaigns)
         form.search(request.POST.get("find", ""))
     else:
         form = PetitionForm(request.POST, initial=initial, campaigns=campaigns)
-        if frozen:
-            form.freeze_text()
+    if frozen:
+        form.freeze_text()
+    if saving:
         status = 400
         if form.is_valid():
             draft = request.POST.get("save") == "draft"
@@ -257,8 +259,6 @@ def _petition_form(request: HttpRequest, actor: Actor, petition: Petition | None
             else:
                 messages.success(request, _saved_message(saved, before=before, staff=actor.is_staff))
                 return _see_other(manage_url(saved))
-    if frozen and not form.fields["text"].disabled:
-        form.freeze_text()
     return render(request, "advocacy/start_petition.html", {**context, "form": form}, status=status)
 
 
