@@ -75,10 +75,16 @@ def targets_for(
     return sorted(chosen.values(), key=_order)
 
 
+def is_named_target(campaign: AdvocacyCampaign, target: Target) -> bool:
+    """Whether the campaign names `target` itself (the same for everyone)."""
+    return any(named.pk == target.pk for named in campaign.targets.all())  # prefetchable
+
+
 def target_in_campaign(campaign: AdvocacyCampaign, target: Target) -> bool:
-    """Whether an outreach to `target` belongs to the campaign: a named target, or a serving
-    one at a level and chamber it picks (whose representative it is, the page decided)."""
-    if any(named.pk == target.pk for named in campaign.targets.all()):  # prefetchable
+    """Whether an outreach to `target` may belong to the campaign: a named target, or a
+    serving one at a level and chamber it picks. Whether a picked one represents *this*
+    member is the place's question: `services.log_outreach` asks it."""
+    if is_named_target(campaign, target):
         return True
     return target.serving and _matches_pick(target, _picks(campaign))
 

@@ -13,7 +13,7 @@ from groundswell.accounts.actors import Actor
 from groundswell.activity.models import Verb
 from groundswell.advocacy.models import MODE_DETAIL, OUTCOMES, AdvocacyCampaign, Outreach, Review, Target
 from groundswell.advocacy.selectors.access import can_see, is_open
-from groundswell.advocacy.selectors.campaigns import target_in_campaign
+from groundswell.advocacy.selectors.campaigns import is_named_target, target_in_campaign
 from groundswell.advocacy.services.review import record_advocacy_act
 from groundswell.core.channels import Channel
 from groundswell.core.errors import NotFound, ValidationError
@@ -46,6 +46,10 @@ class OutreachReport:
     text: str = ""  # an email's or letter's text as sent: the member's own words
     meeting_date: date | None = None
     who_went: str = ""
+    # The targets (pks) the reporter's own place gives (`selectors.targets_for` of their
+    # lookup). A target the campaign picks by level ("my senators") must be one of them: a
+    # member in Ohio cannot report a call to Texas's senators. Named targets need no place.
+    theirs: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -62,6 +66,12 @@ def _checked(campaign: AdvocacyCampaign, report: OutreachReport) -> dict:
         raise ValidationError("Please choose how it went.", field="outcome")
     if not target_in_campaign(campaign, report.target):
         raise ValidationError("That target isn't part of this campaign.", field="target")
+    if not is_named_target(campaign, report.target) and report.target.pk not in report.theirs:
+        raise ValidationError(
+            f"{report.target} doesn't represent the place you looked up. "
+            "Please look up your address again and pick from your own representatives.",
+            field="target",
+        )
     if not report.target.serving:
         raise ValidationError(f"{report.target} is no longer in office.", field="target")
     seconds = report.call_seconds

@@ -287,7 +287,9 @@ def advocacy(clients, make_member):
     made["outreach"] = services.log_outreach(
         actor=as_actor(signer),
         campaign=made["live_campaign"],
-        report=services.OutreachReport(target=senator, outcome=Outreach.Outcome.VOICEMAIL),
+        report=services.OutreachReport(
+            target=senator, theirs=frozenset({senator.pk}), outcome=Outreach.Outcome.VOICEMAIL
+        ),
     ).outreach
     made["trusted"] = services.trust_starter(actor=as_actor(organizer), person=signer.person)
     return made

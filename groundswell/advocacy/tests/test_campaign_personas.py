@@ -72,7 +72,7 @@ def cast():
     services.log_outreach(
         actor=as_actor(people["member"]),
         campaign=things[("campaign", Review.PUBLISHED)],
-        report=services.OutreachReport(target=senator, outcome="staffer"),
+        report=services.OutreachReport(target=senator, theirs=frozenset({senator.pk}), outcome="staffer"),
     )
     return things, people, senator
 
@@ -204,7 +204,7 @@ def test_nobody_signs_or_calls_before_it_is_live_and_outsiders_learn_nothing(cas
     """Knowing a waiting petition's id is no way to sign it (or to learn it exists)."""
     things, people, senator = cast
     actor = as_persona(people, persona)
-    report = services.OutreachReport(target=senator, outcome="busy")
+    report = services.OutreachReport(target=senator, theirs=frozenset({senator.pk}), outcome="busy")
     for status in (Review.DRAFT, Review.PENDING, Review.REJECTED):
         petition, campaign = things[("petition", status)], things[("campaign", status)]
         if persona == "anonymous":
@@ -241,7 +241,7 @@ def test_everyone_signs_and_calls_a_live_one(cast, persona):
     things, people, senator = cast
     actor = as_persona(people, persona)
     petition, campaign = things[("petition", Review.PUBLISHED)], things[("campaign", Review.PUBLISHED)]
-    report = services.OutreachReport(target=senator, outcome="voicemail")
+    report = services.OutreachReport(target=senator, theirs=frozenset({senator.pk}), outcome="voicemail")
     if persona == "anonymous":
         assert allowed(
             lambda: services.sign_as_guest(

@@ -390,7 +390,9 @@ def test_campaign_totals_by_mode_and_target_and_the_share_through_members(
         services.log_outreach(
             actor=as_actor(user),
             campaign=campaign,
-            report=services.OutreachReport(target=target, mode=mode, outcome=outcome, text="Hello"),
+            report=services.OutreachReport(
+                target=target, theirs=frozenset({target.pk}), mode=mode, outcome=outcome, text="Hello"
+            ),
         )
     with django_assert_max_num_queries(4):
         totals = selectors.campaign_totals(campaign)

@@ -38,7 +38,13 @@ def test_a_call_is_an_outreach_and_an_act_with_its_mode(member, make_member, cam
     result = services.log_outreach(
         actor=as_actor(member),
         campaign=campaign,
-        report=OutreachReport(target=senator, outcome="staffer", call_seconds=95, note="Friendly staffer"),
+        report=OutreachReport(
+            target=senator,
+            theirs=frozenset({senator.pk}),
+            outcome="staffer",
+            call_seconds=95,
+            note="Friendly staffer",
+        ),
         ref=share_code_for(friend.person).code,
         via="x",
     )
@@ -78,7 +84,9 @@ def test_each_mode_is_the_acts_detail_the_ladder_reads(member, campaign, senator
     services.log_outreach(
         actor=as_actor(member),
         campaign=campaign,
-        report=OutreachReport(target=senator, mode=mode, outcome=outcome, **extra),
+        report=OutreachReport(
+            target=senator, theirs=frozenset({senator.pk}), mode=mode, outcome=outcome, **extra
+        ),
     )
     assert Activity.objects.get(verb=Verb.CONTACTED_TARGET).detail == detail
     # Calls and visits are voice or in-person contact; the codes are the log's own.
@@ -111,7 +119,9 @@ def test_each_mode_is_the_acts_detail_the_ladder_reads(member, campaign, senator
 def test_a_report_that_does_not_fit_is_refused_and_nothing_logged(member, campaign, senator, report, field):
     with pytest.raises(ValidationError) as refused:
         services.log_outreach(
-            actor=as_actor(member), campaign=campaign, report=OutreachReport(target=senator, **report)
+            actor=as_actor(member),
+            campaign=campaign,
+            report=OutreachReport(target=senator, theirs=frozenset({senator.pk}), **report),
         )
     assert refused.value.field == field
     assert not Outreach.objects.exists() and not Activity.objects.filter(verb=Verb.CONTACTED_TARGET).exists()
@@ -121,7 +131,9 @@ def test_the_target_must_belong_to_the_campaign_and_still_serve(member, organize
     rep = make_target("Nancy Pelosi", title="Representative", chamber=Target.Chamber.LOWER)
     with pytest.raises(ValidationError, match="isn't part of this campaign"):
         services.log_outreach(
-            actor=as_actor(member), campaign=campaign, report=OutreachReport(target=rep, outcome="busy")
+            actor=as_actor(member),
+            campaign=campaign,
+            report=OutreachReport(target=rep, theirs=frozenset({rep.pk}), outcome="busy"),
         )
     ceo = make_target("Pat Chief", title="CEO", level=Level.OTHER, chamber="", ocd_id="")
     named = make_campaign(organizer, targets=[ceo], target_levels=[])
@@ -136,9 +148,24 @@ def test_the_target_must_belong_to_the_campaign_and_still_serve(member, organize
         )
 
 
+def test_a_target_picked_by_level_must_be_the_reporter_s_own(member, campaign, senator):
+    """ "My senators": a report names one of the targets the reporter's own place gives
+    (`theirs`), never any senator anywhere; the campaign's named targets need no place."""
+    texan = make_target("Ted Cruz", ocd_id="ocd-division/country:us/state:tx")
+    for theirs in (frozenset(), frozenset({senator.pk})):
+        with pytest.raises(ValidationError, match="doesn't represent the place you looked up") as refused:
+            services.log_outreach(
+                actor=as_actor(member),
+                campaign=campaign,
+                report=OutreachReport(target=texan, theirs=theirs, outcome="busy"),
+            )
+        assert refused.value.field == "target"
+    assert not Outreach.objects.exists() and not Activity.objects.filter(verb=Verb.CONTACTED_TARGET).exists()
+
+
 def test_only_a_live_campaign_takes_outreaches(member, organizer, outsider, senator):
     waiting = make_campaign(member)
-    report = OutreachReport(target=senator, outcome="busy")
+    report = OutreachReport(target=senator, theirs=frozenset({senator.pk}), outcome="busy")
     with pytest.raises(NotFound):
         services.log_outreach(actor=as_actor(outsider), campaign=waiting, report=report)
     with pytest.raises(ValidationError, match="isn't open yet"):
@@ -151,13 +178,15 @@ def test_only_a_live_campaign_takes_outreaches(member, organizer, outsider, sena
 
 
 def test_a_double_submit_logs_one_outreach_but_a_second_call_logs_another(member, campaign, senator):
-    report = OutreachReport(target=senator, outcome="busy")
+    report = OutreachReport(target=senator, theirs=frozenset({senator.pk}), outcome="busy")
     first = services.log_outreach(actor=as_actor(member), campaign=campaign, report=report)
     again = services.log_outreach(actor=as_actor(member), campaign=campaign, report=report)
     assert again.already and again.outreach == first.outreach
     # Busy the first time, through the second time: a new outreach.
     services.log_outreach(
-        actor=as_actor(member), campaign=campaign, report=OutreachReport(target=senator, outcome="staffer")
+        actor=as_actor(member),
+        campaign=campaign,
+        report=OutreachReport(target=senator, theirs=frozenset({senator.pk}), outcome="staffer"),
     )
     assert Outreach.objects.count() == 2 == Activity.objects.filter(verb=Verb.CONTACTED_TARGET).count()
 
@@ -167,7 +196,7 @@ def test_a_visitor_reports_a_call_through_the_one_way_in(make_member, campaign, 
     result = services.log_outreach_as_guest(
         actor=ANONYMOUS,
         campaign=campaign,
-        report=OutreachReport(target=senator, outcome="voicemail"),
+        report=OutreachReport(target=senator, theirs=frozenset({senator.pk}), outcome="voicemail"),
         given_name="Vic",
         email="vic@example.org",
         postal_code="94110",
@@ -190,7 +219,7 @@ def test_a_visitor_reports_a_call_through_the_one_way_in(make_member, campaign, 
         services.log_outreach_as_guest(
             actor=ANONYMOUS,
             campaign=campaign,
-            report=OutreachReport(target=senator, outcome="voicemail"),
+            report=OutreachReport(target=senator, theirs=frozenset({senator.pk}), outcome="voicemail"),
             given_name="",
             email="x@example.org",
         )
@@ -201,7 +230,7 @@ def test_a_visitor_typing_a_known_address_changes_nothing_of_theirs(member, camp
     result = services.log_outreach_as_guest(
         actor=ANONYMOUS,
         campaign=campaign,
-        report=OutreachReport(target=senator, outcome="busy"),
+        report=OutreachReport(target=senator, theirs=frozenset({senator.pk}), outcome="busy"),
         given_name="Mallory",
         email=member.email,
     )
@@ -216,7 +245,13 @@ def test_a_letter_is_kept_as_typed_and_escaped_on_a_page(member, organizer, sena
     outreach = services.log_outreach(
         actor=as_actor(member),
         campaign=letter,
-        report=OutreachReport(target=senator, outcome="sent", text=text, subject="About <b>water</b>"),
+        report=OutreachReport(
+            target=senator,
+            theirs=frozenset({senator.pk}),
+            outcome="sent",
+            text=text,
+            subject="About <b>water</b>",
+        ),
     ).outreach
     stored = Outreach.objects.get(pk=outreach.pk)
     assert stored.text == "Dear Senator,\n<script>alert(1)</script>\nx\nBcc: evil@example.org"
@@ -228,13 +263,16 @@ def test_a_letter_is_kept_as_typed_and_escaped_on_a_page(member, organizer, sena
 def test_a_meeting_is_requested_and_then_reported(member, organizer, senator):
     meeting = make_campaign(organizer, mode="meeting", script="")
     services.log_outreach(
-        actor=as_actor(member), campaign=meeting, report=OutreachReport(target=senator, outcome="requested")
+        actor=as_actor(member),
+        campaign=meeting,
+        report=OutreachReport(target=senator, theirs=frozenset({senator.pk}), outcome="requested"),
     )
     met = services.log_outreach(
         actor=as_actor(member),
         campaign=meeting,
         report=OutreachReport(
             target=senator,
+            theirs=frozenset({senator.pk}),
             outcome="met",
             meeting_date=date(2026, 3, 2),
             who_went="Maya, Ben and Cy",
@@ -252,7 +290,12 @@ def test_forgetting_a_caller_blanks_their_note_and_text(member, organizer, senat
         actor=as_actor(member),
         campaign=letter,
         report=OutreachReport(
-            target=senator, outcome="sent", text="My story", subject="Water", note="Sent it"
+            target=senator,
+            theirs=frozenset({senator.pk}),
+            outcome="sent",
+            text="My story",
+            subject="Water",
+            note="Sent it",
         ),
     )
     forget_person(actor=as_actor(member), person=member.person)

@@ -416,7 +416,7 @@ def test_the_campaign_page_shows_totals_by_target_and_mode(people, client_for):
         services.log_outreach(
             actor=as_actor(caller),
             campaign=campaign,
-            report=services.OutreachReport(target=senator, outcome="staffer"),
+            report=services.OutreachReport(target=senator, theirs=frozenset({senator.pk}), outcome="staffer"),
         )
     page = unescape(
         client_for(people["organizer"])

@@ -318,8 +318,7 @@ def test_a_call_logged_end_to_end(campaigns, cast, senators, make_member, client
     maya = client_for(cast["member"])
     _, page = page_of(maya, campaign_url(campaign, f"ref={code}&via=whatsapp"))
     assert f"{friend.person.short_name} invited you to take part." in page
-    shown = re.search(r'name="shown" value="([^"]+)"', page)
-    assert shown is not None
+    assert 'name="shown"' not in page  # the targets a report may name are worked out, not carried
     first, second = senators[1], senators[0]  # Schiff, then Padilla (by name)
     response = report(
         maya,
@@ -330,7 +329,6 @@ def test_a_call_logged_end_to_end(campaigns, cast, senators, make_member, client
         note="Kind staffer",
         ref=code,
         via="whatsapp",
-        shown=shown.group(1),
         postcode="",
     )
     assert response.status_code == 303
@@ -380,7 +378,7 @@ def test_a_guest_s_call_through_a_friend_s_link(campaigns, senators, make_member
         postal_code="90012",
         ref=code,
         via="x",
-        shown=f"{senators[0].uuid},{senators[1].uuid}",
+        postcode="90012",  # the lookup the page carries: their senators
     )
     assert response.status_code == 303
     gil = Person.objects.get(email_addresses__address="gil@example.org")
@@ -401,6 +399,31 @@ def test_a_guest_s_call_through_a_friend_s_link(campaigns, senators, make_member
     assert 'value="gil@example.org"' in done
     # Join in one click, email consent asked and unticked.
     assert reverse("network:join") in done and 'name="email_consent" id="join-consent">' in done
+
+
+def test_a_report_names_only_the_reporter_s_own_representatives(campaigns, cast, senators, client_for):
+    """A campaign for "my senators" takes a report of a call to the senators of the place the
+    reporter looked up (or lives at), never another state's: the list a report may name is
+    worked out again from the lookup, not carried by the form."""
+    campaign = campaigns[Review.PUBLISHED]
+    texan = make_target("Ted Cruz", ocd_id="ocd-division/country:us/state:tx")
+    maya = client_for(cast["member"])  # lives in 90012, California
+    refused = report(maya, campaign, texan, postcode="", shown=str(texan.uuid))
+    assert refused.status_code == 400
+    assert "Senator Ted Cruz doesn&#x27;t represent the place you looked up" in refused.content.decode()
+    # Typing a Texas ZIP code is a lookup of Texas: its senator may be named then.
+    assert report(maya, campaign, texan, postcode="73301").status_code == 303
+    guest = Client()
+    details = {"given_name": "Gil", "email": "gil@example.org", "postal_code": "90012"}
+    assert report(guest, campaign, texan, postcode="90012", **details).status_code == 400
+    assert report(guest, campaign, senators[0], **details).status_code == 400  # no place at all
+    assert Outreach.objects.filter(target=texan).count() == 1
+    assert report(guest, campaign, senators[0], postcode="90012", **details).status_code == 303
+    # The page after offers the next of them, and takes its report as the page gave it.
+    _, done = page_of(guest, reverse("advocacy:outreach_done", args=[campaign.slug]))
+    assert "Next: Senator Adam Schiff" in done
+    assert report(guest, campaign, senators[1], **details).status_code == 303
+    assert report(guest, campaign, texan, **details).status_code == 400
 
 
 def test_a_guest_must_say_who_they_are(campaigns, senators, client):
@@ -485,7 +508,7 @@ def test_outreach_reports_are_rate_limited_for_everyone_but_staff(
     assert refused.status_code == 429 and "error-summary" in refused.content.decode()
     organizer = client_for(cast["organizer"])
     for target in senators:
-        assert report(organizer, campaigns[Review.PUBLISHED], target).status_code == 303
+        assert report(organizer, campaigns[Review.PUBLISHED], target, postcode="90012").status_code == 303
 
 
 JUNK_REPORTS = [
@@ -529,6 +552,7 @@ def test_a_guest_s_page_with_their_details_is_never_cached(campaigns, senators):
         given_name="Gil",
         email="gil@example.org",
         postal_code="90012",
+        postcode="90012",
     )
     response = guest.get(campaign_url(campaigns[Review.PUBLISHED], "postcode=90012"))
     assert 'value="gil@example.org"' in response.content.decode()
@@ -773,7 +797,9 @@ def test_the_campaign_page_s_queries(campaigns, cast, senators, client_for, djan
     services.log_outreach(
         actor=as_actor(cast["member"]),
         campaign=campaigns[Review.PUBLISHED],
-        report=services.OutreachReport(target=senators[0], outcome="voicemail"),
+        report=services.OutreachReport(
+            target=senators[0], theirs=frozenset({senators[0].pk}), outcome="voicemail"
+        ),
     )
     page_of(maya, campaign_url(campaigns[Review.PUBLISHED]))  # warm the session and caches
     with django_assert_max_num_queries(16):

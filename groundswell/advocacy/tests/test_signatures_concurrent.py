@@ -100,7 +100,9 @@ def test_a_call_reported_fifty_times_at_once_is_logged_once(member, organizer):
         services.log_outreach(
             actor=actor,
             campaign=campaign,
-            report=services.OutreachReport(target=senator, outcome="voicemail"),
+            report=services.OutreachReport(
+                target=senator, theirs=frozenset({senator.pk}), outcome="voicemail"
+            ),
         )
 
     assert _all_at_once(report) == []

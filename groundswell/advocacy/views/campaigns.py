@@ -14,8 +14,11 @@ Whom a member contacts: a signed-in member's representatives come from the addre
 account; a visitor types a ZIP code (a GET, so a link to the page can carry it), or a street
 address where a geocoder is set (a POST, kept out of logs), as on "who represents me". A ZIP
 code split between districts shows the sure targets and asks which district is theirs (the
-pick rides in the page's address: `?district=`). The targets shown are kept in the session
-when an outreach is logged, so the page after can suggest the next one not yet contacted.
+pick rides in the page's address: `?district=`). A report is checked against the same
+lookup, done again from what its form carries: a target picked by level must represent that
+place. The targets it gave are kept in the session when an outreach is logged (worked out
+here, never taken from the form), so the page after can suggest the next one not yet
+contacted, and its report is accepted without the lookup again.
 """
 
 import uuid
@@ -521,7 +524,6 @@ def _render_campaign(
         "step_query": _step_query(place, _ref(request)),
         "no_targets": not entries and not closed and not pick_questions and not needs_place,
         "fallback_tel": merge_fields.tel_url(campaign.fallback_phone),
-        "shown": ",".join(str(entry.target.uuid) for entry in entries[:SHOWN_MAX]),
         "totals": totals,
         "one": one,
         "many": many,
@@ -595,16 +597,6 @@ def _letter(request: HttpRequest, actor: Actor, campaign: AdvocacyCampaign, targ
 # --- Reporting an outreach --------------------------------------------------------------------
 
 
-def _shown(value: str, limit: int = SHOWN_MAX) -> list[str]:
-    """The target ids the page showed (carried by the form), the malformed ones dropped."""
-    ids = []
-    for part in (value or "").split(",")[:limit]:
-        parsed = _parse_uuid(part)
-        if parsed is not None and str(parsed) not in ids:
-            ids.append(str(parsed))
-    return ids
-
-
 @require_POST
 def log_outreach(request: HttpRequest, slug: str) -> HttpResponse:
     """ "How did it go?": the member (or a visitor, who arrives through the one way in)
@@ -631,7 +623,9 @@ def log_outreach(request: HttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid():
         return _render_campaign(request, actor, campaign, lookup_data, bound=(target, form), status=400)
     data = form.cleaned_data
+    reachable = _reachable(request, actor, campaign, _state(request, campaign))
     report = services.OutreachReport(
+        theirs=frozenset(target.pk for target in reachable),
         target=target,
         outcome=data["outcome"],
         mode=campaign.mode,
@@ -666,12 +660,29 @@ def log_outreach(request: HttpRequest, slug: str) -> HttpResponse:
         return _render_campaign(
             request, actor, campaign, lookup_data, bound=(target, form), status=_status(error)
         )
-    _remember_outreach(request, campaign, target, result.outreach, data, guest=guest)
+    _remember_outreach(request, campaign, target, result.outreach, data, reachable, guest=guest)
     response = _see_other(reverse("advocacy:outreach_done", args=[campaign.slug]))
     if guest and data["ref"]:
         # A report through a member's link is a visit through it, counted if the page view was not.
         count_share_visit(request, response, data["ref"], data["via"], arrived=True)
     return response
+
+
+def _reachable(
+    request: HttpRequest, actor: Actor, campaign: AdvocacyCampaign, state: dict | None
+) -> list[Target]:
+    """The targets this reporter may report contacting: the campaign's for the place the form
+    carries (the ZIP code, street address and district picks of the lookup; a member's own
+    address when it carries none), else those this browser's last report here was given
+    (the page after offers the next of them, and a street address is never carried in it)."""
+    place = _look_up(request, actor, request.POST) if campaign.target_levels else None
+    found = place.found if place is not None else None
+    targets = selectors.targets_for(campaign, found.targets if found is not None else [])
+    if state and state.get("shown"):
+        known = {target.pk for target in targets}
+        keys = [parsed for value in state["shown"][:SHOWN_MAX] if (parsed := _parse_uuid(value))]
+        targets += [target for target in Target.objects.filter(uuid__in=keys) if target.pk not in known]
+    return targets
 
 
 def _remember_outreach(
@@ -680,16 +691,16 @@ def _remember_outreach(
     target: Target,
     outreach: Outreach,
     data: dict,
+    reachable: list[Target],
     *,
     guest: bool,
 ) -> None:
-    """What the page after needs, in this browser's session only: the targets the page
-    showed (for the next one), the one just contacted, where the visitor looked up, and a
-    visitor's own details (never anything of a record the typed address may belong to)."""
+    """What the page after needs, in this browser's session only: the targets this reporter
+    may contact (worked out here, never taken from the form: the next one is offered from
+    them), the one just contacted, where the visitor looked up, and a visitor's own details
+    (never anything of a record the typed address may belong to)."""
     state = _state(request, campaign) or {"campaign": str(campaign.uuid), "contacted": []}
-    shown = _shown(request.POST.get("shown", ""))
-    if shown:
-        state["shown"] = shown
+    state["shown"] = [str(each.uuid) for each in reachable[:SHOWN_MAX]]
     contacted = [value for value in state.get("contacted", []) if value != str(target.uuid)]
     state["contacted"] = [*contacted, str(target.uuid)][-SHOWN_MAX:]
     state["last"] = str(target.uuid)
@@ -798,7 +809,6 @@ def outreach_done(request: HttpRequest, slug: str) -> HttpResponse:
             "one": one,
             "many": many,
             "back": f"{back}?{lookup_query}" if lookup_query else back,
-            "shown": ",".join((state or {}).get("shown", [])),
             # Carried by the next target's form, as the campaign's page carries them.
             "lookup": {
                 "postcode": QueryDict(lookup_query).get("postcode", ""),

@@ -328,7 +328,12 @@ def test_a_call_through_the_service_matches_the_demo_s(movement: DemoResult) -> 
     real = services.log_outreach(
         actor=actor_for_person(caller),
         campaign=call,
-        report=services.OutreachReport(target=senator, outcome=demo.outcome, call_seconds=demo.call_seconds),
+        report=services.OutreachReport(
+            target=senator,
+            theirs=frozenset({senator.pk}),
+            outcome=demo.outcome,
+            call_seconds=demo.call_seconds,
+        ),
         ref=code.code,
         via=Channel(demo.channel).slug,
     ).outreach

@@ -52,13 +52,19 @@ def active(make_member, organizer):
     services.log_outreach(
         actor=as_actor(maya),
         campaign=campaign,
-        report=services.OutreachReport(target=senator, outcome=Outreach.Outcome.VOICEMAIL, call_seconds=95),
+        report=services.OutreachReport(
+            target=senator,
+            theirs=frozenset({senator.pk}),
+            outcome=Outreach.Outcome.VOICEMAIL,
+            call_seconds=95,
+        ),
     )
     services.log_outreach(
         actor=as_actor(maya),
         campaign=campaign,
         report=services.OutreachReport(
             target=other,
+            theirs=frozenset({other.pk}),
             mode=Outreach.Mode.EMAIL,
             outcome=Outreach.Outcome.SENT,
             subject="Clean water",
@@ -68,7 +74,9 @@ def active(make_member, organizer):
     services.log_outreach(
         actor=as_actor(ben),
         campaign=campaign,
-        report=services.OutreachReport(target=senator, outcome=Outreach.Outcome.REACHED_STAFFER),
+        report=services.OutreachReport(
+            target=senator, theirs=frozenset({senator.pk}), outcome=Outreach.Outcome.REACHED_STAFFER
+        ),
     )
     make_petition(maya, title="Fix the crossing", text="-Please fix the crossing on Elm.")
     make_campaign(maya, title="Call about buses")
