@@ -109,7 +109,10 @@ class TargetAdmin(StaffAdmin):
     readonly_fields = ["source", "external_id", "uuid", "created_at", "modified_at"]
     fieldsets = [
         (None, {"fields": ["name", "title", "office", "level", "chamber", "party", "serving"]}),
-        ("How to reach them", {"fields": ["email", "contact_form_url", "postal_address", "photo_url"]}),
+        (
+            "How to reach them",
+            {"fields": ["email", "contact_form_url", "message_limit", "postal_address", "photo_url"]},
+        ),
         (
             "Term and district",
             {
@@ -319,7 +322,14 @@ class AdvocacyCampaignForm(_CampaignishForm):
             "talking_points",
             "fallback_phone",
             "not_found_text",
+            "platform_sends",
         ]
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("platform_sends") and data.get("mode") != AdvocacyCampaign.Mode.EMAIL:
+            self.add_error("platform_sends", "Only an email campaign's emails can be sent for its members.")
+        return data
 
     def clean_target_levels(self) -> list[dict]:
         """As the services keep them: each pick a known level and chamber, once, in order."""
@@ -555,7 +565,14 @@ class AdvocacyCampaignAdmin(ReviewedAdmin):
         (
             "What they say",
             {
-                "fields": ["script", "subject", "talking_points", "fallback_phone", "not_found_text"],
+                "fields": [
+                    "script",
+                    "subject",
+                    "talking_points",
+                    "fallback_phone",
+                    "not_found_text",
+                    "platform_sends",
+                ],
                 "description": "Merge fields: "
                 + ", ".join("{" + name + "}" for name in merge_fields.FIELDS)
                 + ". An unknown one is refused.",
@@ -656,12 +673,13 @@ class OutreachAdmin(ActAdmin):
         "target",
         "mode",
         "outcome",
+        "delivery",
         "given_name",
         "channel",
         "referrer",
         "created_at",
     ]
-    list_filter = ["mode", "outcome", "channel", "origin"]
+    list_filter = ["mode", "outcome", "delivery", "channel", "origin"]
     list_select_related = ["campaign", "target", "referrer"]
     search_fields = ["=email", "campaign__title", "target__name", "=person__uuid"]
     date_hierarchy = "created_at"

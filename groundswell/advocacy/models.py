@@ -75,6 +75,11 @@ class Target(PublicId, TimeStamped):
     party = models.CharField(max_length=60, blank=True)
     email = models.EmailField(blank=True)
     contact_form_url = models.URLField(max_length=500, blank=True)
+    # The most characters the office takes in one message (many contact forms stop at a few
+    # thousand): members' emails to it are cut to fit (`delivery.fit`). Empty: no limit known.
+    message_limit = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The most characters the office's contact form or inbox takes."
+    )
     photo_url = models.URLField(max_length=500, blank=True)
     postal_address = models.TextField(blank=True)
     term_start = models.DateField(null=True, blank=True)
@@ -199,6 +204,15 @@ class AdvocacyCampaign(PublicId, TimeStamped):
     # When no target matches the member (no district data, an address outside every district).
     fallback_phone = models.CharField(max_length=40, blank=True)
     not_found_text = models.TextField(blank=True)
+    # An email campaign's members may have the platform send their email to the office (one
+    # per target each, from the platform's address with Reply-To theirs). Off by default: an
+    # organizer turns it on (`services.set_platform_sending`), since it is mail in our name.
+    platform_sends = models.BooleanField(
+        "the platform sends members' emails",
+        default=False,
+        help_text="Members may have their email sent for them, from this site's address with their "
+        "own as Reply-To, once per office.",
+    )
     status = models.CharField(max_length=10, choices=Review.choices, default=Review.DRAFT)
     started_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="advocacy_campaigns")
     # Started by a member rather than staff (the page shows the member's name; the metrics
@@ -277,6 +291,15 @@ class Outreach(Participation):
         DECLINED = "declined", "Meeting declined"
         DROPPED_OFF = "dropped_off", "Dropped off a letter"
 
+    class Delivery(models.TextChoices):
+        """How an email or a letter reached the office (`advocacy.delivery`)."""
+
+        UNKNOWN = "", "Not said"
+        PLATFORM = "platform", "Sent by the platform"
+        EMAIL_APP = "email_app", "From their own email"
+        CONTACT_FORM = "contact_form", "Through the office's contact form"
+        POST = "post", "By post or by hand"
+
     campaign = models.ForeignKey(AdvocacyCampaign, on_delete=models.PROTECT, related_name="outreaches")
     # Targets are never deleted (one who leaves office stops serving): the outreach keeps them.
     target = models.ForeignKey(Target, on_delete=models.PROTECT, related_name="outreaches")
@@ -287,6 +310,7 @@ class Outreach(Participation):
     # An email's or letter's subject and text as the member sent them (their own words).
     subject = models.CharField(max_length=200, blank=True)
     text = models.TextField(blank=True)
+    delivery = models.CharField(max_length=15, choices=Delivery.choices, blank=True, default="")
     # A meeting: when, and who went.
     meeting_date = models.DateField(null=True, blank=True)
     who_went = models.CharField(max_length=500, blank=True)

@@ -15,6 +15,11 @@ class Message(PublicId, TimeStamped):
         # Written by a member (a host to the people coming): like bulk, never to anyone
         # unsubscribed or bouncing, and its footer names the member who wrote it.
         MEMBER = "member"
+        # A member's own words to a decision-maker's office (an advocacy email the platform
+        # sends for them): to the office's address in the delivery's context, from the
+        # platform's address with Reply-To the member's. Nobody on our list receives it, so no
+        # unsubscribe applies, and the member's own choices about our mail do not stop it.
+        ON_BEHALF = "on_behalf"
 
     # Set for the system's own messages ("welcome"), so each exists once.
     key = models.CharField(max_length=50, unique=True, null=True, blank=True)
@@ -55,7 +60,7 @@ class Message(PublicId, TimeStamped):
     @property
     def honours_unsubscribe(self) -> bool:
         """Whether an unsubscribed, bouncing or complaining address is skipped."""
-        return self.kind != self.Kind.TRANSACTIONAL
+        return self.kind not in (self.Kind.TRANSACTIONAL, self.Kind.ON_BEHALF)
 
 
 class Delivery(models.Model):
@@ -97,7 +102,9 @@ class Delivery(models.Model):
             ),
         ]
 
-    ON_FORGET = {"person": ["email_address"]}
+    # The context may hold what the person wrote (an email sent on their behalf): it goes too,
+    # and a delivery still queued then has nothing to send.
+    ON_FORGET = {"person": {"email_address": "", "context": {}}}
 
     def __str__(self) -> str:
         return f"{self.message_id} → {self.person_id}: {self.status}"

@@ -12,6 +12,7 @@ import smtplib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.utils import formataddr, parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -348,15 +349,15 @@ def _deliver_one(delivery_id: int, connection: Any, *, held_since: str | None = 
             with contextlib.suppress(Exception):
                 connection.close()
         try:
-            result = _put_back(delivery, error, email.address)
+            result = _put_back(delivery, error, mail.to[0])
         except TRANSIENT_DB_ERRORS as db_error:
             raise _DatabaseFault(db_error, held=(delivery_id, claim)) from db_error
         return "unreachable" if result == "put_back" and not _about_this_message(error) else result
     try:
-        _finish(delivery, Delivery.Status.SENT, address=email.address)
+        _finish(delivery, Delivery.Status.SENT, address=mail.to[0])
     except TRANSIENT_DB_ERRORS as error:
         fault = _DatabaseFault(error)
-        fault.unrecorded = (delivery_id, claim, email.address)
+        fault.unrecorded = (delivery_id, claim, mail.to[0])
         raise fault from error
     return "sent"
 
@@ -375,6 +376,8 @@ def render_email(
         "unsubscribe_url": unsubscribe,
         **extra,
     }
+    if message.kind == Message.Kind.ON_BEHALF:
+        return _on_behalf_email(person, email, extra, connection)
     if not message.is_template:
         return _literal_email(message, email, unsubscribe, connection)
     engine = engines["django"]
@@ -407,7 +410,10 @@ def _render_subject(message: Message, context: dict) -> str:
 
 
 def subject_as_received(message: Message, person: Person, extra: dict) -> str:
-    """The subject line as this person received it (the copy of their data shows it)."""
+    """The subject line as this person received it (the copy of their data shows it); for an
+    email sent on their behalf, the subject they wrote."""
+    if message.kind == Message.Kind.ON_BEHALF:
+        return str(extra.get("subject", ""))
     if not message.is_template:
         return message.subject
     context = {
@@ -418,6 +424,34 @@ def subject_as_received(message: Message, person: Person, extra: dict) -> str:
         **extra,
     }
     return _render_subject(message, context)
+
+
+def _on_behalf_email(
+    person: Person, email: EmailAddress, extra: dict, connection: object
+) -> EmailMultiAlternatives:
+    """A member's email to an office, sent for them (`Message.Kind.ON_BEHALF`): their subject
+    and text as they wrote them, to the office's address (`extra["to"]`), from the platform's
+    address under their name, with Reply-To theirs so the office answers them. The footer
+    says who wrote it and where they live, as an office checks a constituent's mail."""
+    if not extra.get("to") or not extra.get("text"):
+        raise ValueError("nothing to send: the member's text is gone")
+    name = " ".join(person.display_name.split()) or "A member"
+    _, platform_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    where = f", {extra['town']}" if extra.get("town") else ""
+    footer = (
+        f"{name} ({email.address}{where}) wrote this and asked {settings.SITE_NAME} to send it. "
+        "Reply to this email to answer them."
+    )
+    return EmailMultiAlternatives(
+        subject=" ".join(str(extra.get("subject", "")).split()),
+        body=f"{str(extra['text']).rstrip()}\n\n--\n{footer}\n",
+        from_email=formataddr(
+            (f"{name} via {settings.SITE_NAME}", platform_address or settings.DEFAULT_FROM_EMAIL)
+        ),
+        to=[extra["to"]],
+        reply_to=[email.address],
+        connection=connection,
+    )
 
 
 def _literal_email(

@@ -29,7 +29,12 @@ from groundswell.people.services import NAME_MAX, clean_name, normalize_email
 T = TypeVar("T")
 
 # The services' names for a field, where the form's differ (None: above the form).
-SERVICE_FIELDS: dict[str, str | None] = {"call_seconds": "call_minutes", "target": None, "mode": None}
+SERVICE_FIELDS: dict[str, str | None] = {
+    "call_seconds": "call_minutes",
+    "target": None,
+    "mode": None,
+    "delivery": None,
+}
 
 
 class Choices(forms.RadioSelect):
@@ -258,7 +263,11 @@ class OutreachForm(GuestDetailsMixin, CreditMixin):
         *GuestDetailsMixin.GUEST_FIELDS,
     ]
 
-    def __init__(self, *args: object, mode: str, guest: bool, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, mode: str, guest: bool, limit: int | None = None, **kwargs: object
+    ) -> None:
+        """`limit`: the most characters the target's office takes in an email (the browser
+        stops typing there; the service cuts a longer text to fit)."""
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.mode = mode
         outcome = self.fields["outcome"]
@@ -282,6 +291,9 @@ class OutreachForm(GuestDetailsMixin, CreditMixin):
                 "Our draft: make it yours, and put your name and town where it says "
                 "[your name] and [your town]."
             )
+        if limit and mode == AdvocacyCampaign.Mode.EMAIL:
+            self.fields["text"].widget.attrs["maxlength"] = str(limit)
+            self.fields["text"].help_text += f" Their office takes at most {limit:,} characters."
         if mode != AdvocacyCampaign.Mode.MEETING:
             del self.fields["meeting_date"]
             del self.fields["who_went"]

@@ -9,6 +9,7 @@ from groundswell.advocacy.services.campaigns import (
     CampaignDetails,
     TargetPick,
     close_campaign,
+    set_platform_sending,
     start_campaign,
     update_campaign,
 )
@@ -17,6 +18,7 @@ from groundswell.advocacy.services.outreach import (
     OutreachResult,
     log_outreach,
     log_outreach_as_guest,
+    send_for_member,
 )
 from groundswell.advocacy.services.petitions import (
     SIGN_CONSENT_WORDING,
@@ -47,6 +49,8 @@ __all__ = [
     "message_signers",
     "reject",
     "request_changes",
+    "send_for_member",
+    "set_platform_sending",
     "sign",
     "sign_as_guest",
     "start_campaign",

@@ -318,3 +318,16 @@ def close(*, actor: Actor, campaign: M) -> M:
             person=actor.require_person(), verb=Verb.CLOSED_CAMPAIGN, obj=campaign, actor=actor
         )
     return campaign
+
+
+def set_platform_sending(*, actor: Actor, campaign: AdvocacyCampaign, on: bool) -> AdvocacyCampaign:
+    """An organizer lets the platform send an email campaign's emails for its members (or
+    stops it). Organizers only, a member's campaign too: it is mail in the movement's name,
+    from its address."""
+    if not actor.is_staff:
+        raise PermissionDenied("Only an organizer can let the platform send a campaign's emails.")
+    if on and campaign.mode != AdvocacyCampaign.Mode.EMAIL:
+        raise ValidationError("Only an email campaign's emails can be sent for its members.")
+    AdvocacyCampaign.objects.filter(pk=campaign.pk).update(platform_sends=on, modified_at=timezone.now())
+    campaign.platform_sends = on
+    return campaign

@@ -39,7 +39,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from groundswell.accounts.actors import Actor, actor_for_request
-from groundswell.advocacy import geocoding, merge_fields, services
+from groundswell.advocacy import delivery, geocoding, merge_fields, services
 from groundswell.advocacy.forms.taking_part import LookupForm, OutreachForm, SignForm
 from groundswell.advocacy.models import AdvocacyCampaign, Outreach, Petition, Review, Target
 from groundswell.advocacy.selectors import campaigns as selectors
@@ -312,7 +312,7 @@ class TargetEntry:
     script: SafeString  # the call script or talking text, merge fields filled, escaped
     subject: str  # an email's subject, filled
     body: str  # an email's or letter's text, filled (plain: the textarea escapes it)
-    mailto: str
+    offers: list[delivery.Offer]  # how an email or a letter can reach the office
     phones: list[PhoneLink]
     form: OutreachForm | None  # None when the campaign is not taking outreaches
     contacted: bool = False
@@ -357,12 +357,15 @@ def _entry(
     values = speaker.values(target)
     template = selectors.script_for(campaign, target)
     body = merge_fields.render_text(template, values)
+    if campaign.mode == AdvocacyCampaign.Mode.EMAIL:
+        body = delivery.fit(body, target.message_limit)  # the draft starts within the office's limit
     subject = merge_fields.render_line(campaign.subject, values) if campaign.subject else ""
     anchor = _anchor(target)
     if form is None and taking_part:
         form = OutreachForm(
             mode=campaign.mode,
             guest=guest,
+            limit=target.message_limit,
             auto_id=f"{anchor}-%s",
             initial={**initial, "target": str(target.uuid), "subject": subject, "text": body},
         )
@@ -376,7 +379,7 @@ def _entry(
         script=merge_fields.render_html(template, values),
         subject=subject,
         body=body,
-        mailto=merge_fields.mailto_url(target.email, subject=subject, body=body),
+        offers=delivery.offers(campaign, target, delivery.Draft(subject, body), member=not guest),
         phones=[phone for phone in phones if phone.tel],
         form=form if taking_part else None,
         contacted=contacted,
@@ -613,6 +616,7 @@ def log_outreach(request: HttpRequest, slug: str) -> HttpResponse:
         request.POST,
         mode=campaign.mode,
         guest=guest,
+        limit=target.message_limit if target else None,
         auto_id=f"{_anchor(target)}-%s" if target else "outreach-%s",
     )
     lookup_data = request.POST
@@ -635,11 +639,16 @@ def log_outreach(request: HttpRequest, slug: str) -> HttpResponse:
         text=data.get("text", ""),
         meeting_date=data.get("meeting_date"),
         who_went=data.get("who_went", ""),
+        delivery=_delivery_of(campaign, target, actor, sends=request.POST.get("way") == "platform"),
     )
     try:
         if not actor.is_staff:
             ratelimit.check("outreach", ip=ratelimit.client_ip(request), person_id=actor.person_id)
-        if guest:
+        if report.delivery == Outreach.Delivery.PLATFORM:
+            result = services.send_for_member(
+                actor=actor, campaign=campaign, report=report, ref=data["ref"], via=data["via"]
+            )
+        elif guest:
             result = services.log_outreach_as_guest(
                 actor=actor,
                 campaign=campaign,
@@ -661,11 +670,44 @@ def log_outreach(request: HttpRequest, slug: str) -> HttpResponse:
             request, actor, campaign, lookup_data, bound=(target, form), status=_status(error)
         )
     _remember_outreach(request, campaign, target, result.outreach, data, reachable, guest=guest)
+    _tell_how_it_went(request, target, result)
     response = _see_other(reverse("advocacy:outreach_done", args=[campaign.slug]))
     if guest and data["ref"]:
         # A report through a member's link is a visit through it, counted if the page view was not.
         count_share_visit(request, response, data["ref"], data["via"], arrived=True)
     return response
+
+
+def _delivery_of(campaign: AdvocacyCampaign, target: Target, actor: Actor, *, sends: bool) -> str:
+    """How the report says the text went: the platform's send (the "Send it for me" button),
+    a letter by post, or the member's own email or the office's form when only one was open
+    to them."""
+    if sends:
+        return Outreach.Delivery.PLATFORM
+    if campaign.mode == AdvocacyCampaign.Mode.LETTER:
+        return Outreach.Delivery.POST
+    if campaign.mode != AdvocacyCampaign.Mode.EMAIL:
+        return Outreach.Delivery.UNKNOWN
+    draft = delivery.Draft("", "")
+    return delivery.way_of_self_sent(
+        delivery.offers(campaign, target, draft, member=actor.person is not None)
+    )
+
+
+def _tell_how_it_went(request: HttpRequest, target: Target, result: services.OutreachResult) -> None:
+    """The page after says what the platform did with their text."""
+    outreach = result.outreach
+    if outreach.delivery == Outreach.Delivery.PLATFORM and not result.already:
+        messages.success(
+            request,
+            f"We've sent your email to {target.name}'s office. Their reply will come to {outreach.email}.",
+        )
+    if result.cut and target.message_limit:
+        messages.info(
+            request,
+            f"{target.name}'s office takes at most {target.message_limit:,} characters, so your "
+            "message was cut to fit (your sign-off kept).",
+        )
 
 
 def _reachable(

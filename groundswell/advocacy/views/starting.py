@@ -472,6 +472,29 @@ def _close(request: HttpRequest, actor: Actor, campaign: Campaignish) -> HttpRes
     )
 
 
+@login_required
+@require_http_methods(["POST"])
+def platform_sending(request: HttpRequest, uuid: UUID) -> HttpResponse:
+    """An organizer lets the platform send an email campaign's emails for its members, or
+    stops it (from the campaign's manage page)."""
+    actor = actor_for_request(request)
+    try:
+        campaign = access_campaign(actor, uuid, for_write=True)
+        services.set_platform_sending(actor=actor, campaign=campaign, on=request.POST.get("on") == "1")
+    except NotFound as error:
+        return not_found(request, error.message)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            "Members can now have their email sent for them."
+            if campaign.platform_sends
+            else "Members now send their emails themselves.",
+        )
+    return _see_other(manage_url(campaign))
+
+
 # --- The delivery report (organizers) ------------------------------------------------------
 
 
@@ -703,6 +726,7 @@ urlpatterns = [
     path("campaigns/<uuid:uuid>/manage/", manage_campaign, name="manage_campaign"),
     path("petitions/<uuid:uuid>/close/", close_petition, name="close_petition"),
     path("campaigns/<uuid:uuid>/close/", close_campaign, name="close_campaign"),
+    path("campaigns/<uuid:uuid>/platform-sending/", platform_sending, name="platform_sending"),
     path("petitions/<uuid:uuid>/report/", petition_report, name="petition_report"),
     path("petitions/<uuid:uuid>/report.csv", petition_report_csv, name="petition_report_csv"),
     path("review/", review, name="review"),
