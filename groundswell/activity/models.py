@@ -66,6 +66,9 @@ class Verb(models.IntegerChoices):
     CLOSED_CAMPAIGN = 41, "closed a campaign or petition"
     TRUSTED_STARTER = 42, "trusted a campaign starter"
     MESSAGED_SIGNERS = 43, "wrote to signers"
+    # Its starter changed live work, which went back to an organizer's review (off the public
+    # pages until approved again): the log says why it vanished.
+    RESUBMITTED_CAMPAIGN = 44, "changed a live campaign or petition, sending it back for review"
 
 
 class ObjectKind(models.IntegerChoices):

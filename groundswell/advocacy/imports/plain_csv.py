@@ -2,8 +2,9 @@
 
 Columns (in any order; only `name` is needed): name, title, level, ocd_id, party, phone,
 email, contact_form_url, photo_url, and optionally id, office, chamber, address, phone_label,
-term_start, term_end. `level` is federal, state, local or other (national, provincial,
-regional, municipal are understood too); `ocd_id` may be empty for a target who stands alone.
+term_start, term_end, message_limit (the most characters the office's contact form takes).
+`level` is federal, state, local or other (national, provincial, regional, municipal are
+understood too); `ocd_id` may be empty for a target who stands alone.
 Several phones go in one cell separated by ";", their labels likewise in `phone_label`.
 
 A row is found again on re-import by its `id`, or, without one, by a key made of its name,
@@ -38,6 +39,7 @@ COLUMNS = (
     "phone_label",
     "term_start",
     "term_end",
+    "message_limit",
 )
 ALIASES = {
     "ocd_division_id": "ocd_id",
@@ -156,6 +158,8 @@ def _record(problems: Problems, where: Where, row: dict[str, str], source: str) 
     for column in ("term_start", "term_end"):
         if column in row:
             values[column] = clean.day(problems, where.at(column), row[column])
+    if "message_limit" in row:
+        values["message_limit"] = _limit(problems, where.at("message_limit"), row["message_limit"])
     phones = _phones(problems, where, row) if "phone" in row else None
     external_id = clean.text(problems, where.at("id"), row.get("id"), limit="external_id")
     if not full_name:
@@ -163,6 +167,17 @@ def _record(problems: Problems, where: Where, row: dict[str, str], source: str) 
     if not external_id:
         external_id = stable_key(full_name, values.get("title", ""), values.get("ocd_id", ""))
     return TargetRecord(source=source, external_id=external_id, where=where, values=values, phones=phones)
+
+
+def _limit(problems: Problems, where: Where, raw: str) -> int | None:
+    """A length limit in characters ("2,000" read as 2000), or None when the cell is empty."""
+    cell = clean_line(raw).replace(",", "").replace("_", "")
+    if not cell:
+        return None
+    if not cell.isascii() or not cell.isdigit() or not 50 <= int(cell) <= 100_000:
+        problems.add(where, f"{clean_line(raw)!r} is not a number of characters between 50 and 100,000.")
+        return None
+    return int(cell)
 
 
 def _phones(problems: Problems, where: Where, row: dict[str, str]) -> tuple[PhoneRecord, ...]:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from groundswell.accounts.actors import Actor
 from groundswell.advocacy.models import (
@@ -112,19 +113,34 @@ class OpenActions:
     petitions: list[Petition]  # each with `signature_count`
 
 
+def _count_of(model: type[Outreach] | type[Signature], field: str) -> Coalesce:
+    """The rows of `model` pointing at the outer row through `field`, as a correlated
+    subquery: evaluated for the rows shown only, where a join and GROUP BY would count the
+    participations of every live campaign before the newest were picked."""
+    rows = (
+        model.objects.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
 def open_campaigns(*, limit: int | None = None) -> OpenActions:
     """Live advocacy campaigns and petitions, staff's and members' alike, newest first, each
-    with its count and its starter: the /act/ index. Two queries."""
+    with its count and its starter: the /act/ index. Two queries; each counts only the
+    participations of the rows it returns."""
     campaigns = (
         AdvocacyCampaign.objects.filter(status=Review.PUBLISHED)
         .select_related("started_by")
-        .annotate(outreach_count=Count("outreaches"))
+        .annotate(outreach_count=_count_of(Outreach, "campaign"))
         .order_by("-created_at", "-id")
     )
     petitions = (
         Petition.objects.filter(status=Review.PUBLISHED)
         .select_related("started_by")
-        .annotate(signature_count=Count("signatures"))
+        .annotate(signature_count=_count_of(Signature, "petition"))
         .order_by("-created_at", "-id")
     )
     if limit is not None:

@@ -286,6 +286,8 @@ def update_campaign(
             AdvocacyCampaign.objects.select_for_update().select_related("started_by").get(pk=campaign.pk)
         )
         status = status_after_change(actor, campaign, draft=draft)
+        if campaign.status == Review.PUBLISHED and status == Review.PENDING:
+            record_advocacy_act(person=actor.require_person(), verb=Verb.RESUBMITTED_CAMPAIGN, obj=campaign)
         for name, value in values.items():
             setattr(campaign, name, value)
         campaign.status = status

@@ -106,6 +106,8 @@ def update_petition(
     with transaction.atomic():
         petition = Petition.objects.select_for_update().select_related("started_by").get(pk=petition.pk)
         status = status_after_change(actor, petition, draft=draft)
+        if petition.status == Review.PUBLISHED and status == Review.PENDING:
+            record_advocacy_act(person=actor.require_person(), verb=Verb.RESUBMITTED_CAMPAIGN, obj=petition)
         if petition.signatures.exists():
             # What people signed stays what they signed: its words, its title, and whom it
             # asks (targets may be added, not taken away).

@@ -149,6 +149,13 @@ def test_a_starter_changes_their_campaign_and_it_goes_back_to_review(member, org
     )
     # Approved words must not turn into others unseen.
     assert (changed.title, changed.status, changed.slug) == ("Call today", Review.PENDING, campaign.slug)
+    # The log says why it left the public pages: the starter's change, once.
+    resent = Activity.objects.get(verb=Verb.RESUBMITTED_CAMPAIGN)
+    assert (resent.person_id, resent.object_kind, resent.object_id) == (
+        member.person.pk,
+        ObjectKind.ADVOCACY_CAMPAIGN,
+        campaign.pk,
+    )
     # An organizer's change to a member's pending campaign is not an approval.
     again = services.update_campaign(actor=as_actor(organizer), campaign=changed, details=campaign_details())
     assert again.status == Review.PENDING
@@ -157,6 +164,7 @@ def test_a_starter_changes_their_campaign_and_it_goes_back_to_review(member, org
         actor=as_actor(member), campaign=again, details=campaign_details(), draft=True
     )
     assert back.status == Review.DRAFT
+    assert Activity.objects.filter(verb=Verb.RESUBMITTED_CAMPAIGN).count() == 1
 
 
 def test_live_campaigns_do_not_go_back_to_draft_and_rejected_ones_stay_as_they_are(

@@ -490,6 +490,18 @@ def test_a_plain_csv_with_semicolons_as_spreadsheets_in_europe_save_it(tmp_path)
     assert (eva.title, eva.level, eva.phones.get().number) == ("MdB", Level.FEDERAL, "+49 30 227 0")
 
 
+def test_a_plain_csv_gives_an_office_s_length_limit(tmp_path):
+    path = write(tmp_path / "council.csv", 'name,message_limit\nAna Ruiz,"2,000"\nSam Lee,\n')
+    import_targets([path], today=TODAY)
+    assert Target.objects.get(name="Ana Ruiz").message_limit == 2000
+    assert Target.objects.get(name="Sam Lee").message_limit is None
+    Target.objects.all().delete()
+    write(path, "name,message_limit\nAna Ruiz,lots\nSam Lee,5\n")
+    message = _refused(tmp_path, [path])
+    assert "council.csv, line 2, column \"message_limit\": 'lots' is not a number of characters" in message
+    assert "line 3" in message
+
+
 # --- Bad input: a clear message and nothing written -------------------------------------------
 
 

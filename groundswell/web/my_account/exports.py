@@ -199,6 +199,7 @@ def _outreaches(person: Person) -> Iterator[Row]:
             "call_seconds": outreach.call_seconds,
             "subject_sent": outreach.subject,
             "text_sent": outreach.text,
+            "sent_by": outreach.get_delivery_display() if outreach.delivery else "",
             "note": outreach.note,
             "meeting_date": outreach.meeting_date,
             "who_went": outreach.who_went,
