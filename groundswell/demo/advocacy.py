@@ -70,8 +70,8 @@ import zipcodes
 from django.utils.text import slugify
 
 from groundswell.activity.models import Activity, Initiator, ObjectKind, Verb
+from groundswell.advocacy import delivery, geometry, merge_fields
 from groundswell.advocacy import districts as district_index
-from groundswell.advocacy import geometry, merge_fields
 from groundswell.advocacy.districts import US_STATES_BY_POSTAL, USState
 from groundswell.advocacy.models import (
     MODE_DETAIL,
@@ -157,6 +157,11 @@ CALL_LENGTH_KNOWN = 0.7
 OUTREACH_KEEPS_SIGNATURE_CREDIT = 0.5
 EMAIL_ENGAGED, EMAIL_OTHERS = 0.07, 0.02
 OWN_WORDS_SHARE = 0.3  # emails members rewrote in part
+# How the emails went: the platform sends for them where the campaign lets it (the demo's
+# does), else their own email app or the governor's web form (which takes 2,000 characters).
+EMAIL_WAYS = [Outreach.Delivery.PLATFORM, Outreach.Delivery.CONTACT_FORM, Outreach.Delivery.EMAIL_APP]
+EMAIL_WAY_SHARES = [0.55, 0.25, 0.20]
+GOVERNOR_FORM_LIMIT = 2_000
 MEMBER_CAMPAIGN_CALL = 0.12  # of the member campaign's local pool
 
 # Members who start something: about one per this many people, within bounds.
@@ -528,6 +533,7 @@ def make_officials(rng: np.random.Generator, drawn: DrawnDistricts, today: date)
             office=f"{executive} of {state.name} (demo)",
             level=Level.STATE if state.division_type != "district" else Level.LOCAL,
             chamber=Target.Chamber.EXECUTIVE,
+            message_limit=GOVERNOR_FORM_LIMIT,
             term_start=term.replace(year=term.year - 1),
             term_end=term.replace(year=term.year + 3),
         )
@@ -606,6 +612,7 @@ class _Outreaches:
     ago: list[float] = field(default_factory=list)
     referrer: list[int] = field(default_factory=list)
     channel: list[int] = field(default_factory=list)
+    delivery: list[str] = field(default_factory=list)
 
     def add(
         self,
@@ -622,7 +629,9 @@ class _Outreaches:
         text: str = "",
         referrer: int = -1,
         channel: int = int(Channel.DIRECT),
+        delivery: str = "",
     ) -> None:
+        self.delivery.append(delivery)
         self.campaign.append(campaign)
         self.person.append(person)
         self.target.append(target)
@@ -836,6 +845,7 @@ def write_advocacy(
             target_levels=[{"level": int(Level.STATE), "chamber": Target.Chamber.EXECUTIVE}],
             subject=EMAIL_SUBJECT,
             script=EMAIL_SCRIPT,
+            platform_sends=True,
             goal=max(20, round(forest.size * 0.08, -1)),
             status=Review.PUBLISHED,
             member_started=False,
@@ -1040,7 +1050,8 @@ def _draw_emails(
             Outreach.Outcome.SENT,
             at,
             subject=merge_fields.render_line(EMAIL_SUBJECT, values),
-            text=text,
+            text=delivery.fit(text, governor.message_limit),
+            delivery=str(rng.choice(EMAIL_WAYS, p=EMAIL_WAY_SHARES)),
         )
 
 
@@ -1299,6 +1310,7 @@ def _write_participation(
             "note": reached.note,
             "subject": reached.subject,
             "text": reached.text,
+            "delivery": reached.delivery,
         },
     )
     return rows
