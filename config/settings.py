@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "groundswell.network",
     "groundswell.events",
     "groundswell.advocacy",
+    "groundswell.groups",
+    "groundswell.conversations",
     "groundswell.demo",
 ]
 
@@ -266,7 +268,27 @@ GROUNDSWELL_RATE_LIMITS = {
     "pick_district": env.str("RATE_LIMIT_PICK_DISTRICT", default="120/h/ip,20/h/person,60/d/person"),
     # Starting a campaign or petition (a member's go to organizers for review).
     "start_campaign": env.str("RATE_LIMIT_START_CAMPAIGN", default="20/d/ip,5/d/person"),
+    # Starting a group (an organizer may have to approve it): a couple a day is plenty.
+    "start_group": env.str("RATE_LIMIT_START_GROUP", default="10/d/ip,3/d/person"),
+    # Joining or asking to join groups: a member joins a handful; a script joins hundreds.
+    "join_group": env.str("RATE_LIMIT_JOIN_GROUP", default="60/h/ip,30/h/person"),
+    # A leader's email invitations: a sign-up sheet's worth at a meeting, not a mailing list.
+    "group_invite": env.str("RATE_LIMIT_GROUP_INVITE", default="60/h/person,200/d/person"),
+    # Posting and replying: a lively thread, not a flood.
+    "post": env.str("RATE_LIMIT_POST", default="120/h/ip,30/h/person,200/d/person"),
+    # Flags: enough to report a spam wave, not enough to bury a group's moderators.
+    "flag": env.str("RATE_LIMIT_FLAG", default="60/h/ip,20/h/person"),
 }
+
+# --- Groups and conversations --------------------------------------------------------
+# New groups wait for an organizer's approval (off: members start groups freely).
+GROUPS_NEED_APPROVAL = env.bool("GROUPS_NEED_APPROVAL", default=False)
+# A group with no leader this many days tells its core members and organizers, once.
+GROUP_LEADERLESS_DAYS = env.int("GROUP_LEADERLESS_DAYS", default=30)
+# A new member's first post waits for a moderator (off by default: let go, moderate after).
+HOLD_FIRST_POSTS = env.bool("HOLD_FIRST_POSTS", default=False)
+# How long after writing a member may edit their post (minutes); "edited" shows after.
+POST_EDIT_MINUTES = env.int("POST_EDIT_MINUTES", default=60)
 
 # --- Static files -------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -78,6 +78,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("groundswell.messaging.urls")),
     path("", include("groundswell.web.my_account.urls")),
     path("act/", include("groundswell.advocacy.urls")),
+    path("groups/", include("groundswell.groups.urls")),
+    path("", include("groundswell.conversations.urls")),
     path("accounts/", include(_code_only(allauth_account_urls.urlpatterns))),
     # Before the admin's own: its sign-in and its password pages (staff have no password;
     # the user admin's "set password" form would give one).

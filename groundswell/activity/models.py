@@ -28,7 +28,7 @@ class Verb(models.IntegerChoices):
     SIGNED = 10, "signed"
     CONTACTED_TARGET = 11, "contacted a target"
     POSTED = 12, "posted"
-    LED_GROUP = 13, "led a group"
+    LED_GROUP = 13, "became a group leader"
     JOINED_GROUP = 14, "joined a group"
     SHARED = 15, "shared"
     LISTED_CONTACT = 16, "listed someone they know"
@@ -69,6 +69,19 @@ class Verb(models.IntegerChoices):
     # Its starter changed live work, which went back to an organizer's review (off the public
     # pages until approved again): the log says why it vanished.
     RESUBMITTED_CAMPAIGN = 44, "changed a live campaign or petition, sending it back for review"
+    # Groups and conversations: the group is the act's object (a role change, joining) or
+    # its context (a post in its thread). Becoming a leader is LED_GROUP, joining JOINED_GROUP,
+    # a thread's opening post POSTED.
+    LEFT_GROUP = 45, "left a group"
+    BECAME_CORE = 46, "became a core member of a group"
+    STEPPED_DOWN = 47, "stepped down from a group role"
+    REPLIED = 48, "replied"
+    WAS_MENTIONED = 49, "was mentioned"
+    FLAGGED = 50, "flagged a post"
+    STARTED_GROUP = 51, "started a group"
+    ASKED_TO_JOIN_GROUP = 52, "asked to join a group"
+    MESSAGED_GROUP = 53, "wrote to a group"
+    APPROVED_GROUP = 54, "approved a group"
 
 
 class ObjectKind(models.IntegerChoices):
@@ -86,6 +99,9 @@ class ObjectKind(models.IntegerChoices):
     ADVOCACY_CAMPAIGN = 8, "advocacy campaign"
     PETITION = 9, "petition"
     TARGET = 10, "target"
+    GROUP = 11, "group"
+    THREAD = 12, "thread"
+    POST = 13, "post"
 
 
 # Model label -> kind, so `record(obj=...)` needs no import of the model's app.
@@ -100,6 +116,9 @@ MODEL_KINDS = {
     "advocacy.advocacycampaign": ObjectKind.ADVOCACY_CAMPAIGN,
     "advocacy.petition": ObjectKind.PETITION,
     "advocacy.target": ObjectKind.TARGET,
+    "groups.group": ObjectKind.GROUP,
+    "conversations.thread": ObjectKind.THREAD,
+    "conversations.post": ObjectKind.POST,
 }
 
 

@@ -95,6 +95,12 @@ class Event(PublicId, TimeStamped):
     campaign = models.ForeignKey(
         EventCampaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
     )
+    # The local group whose event it is (its meeting, its canvass). Named by string: groups sit
+    # above events (`groundswell.groups` hosts a group's events through events' services), so
+    # events never import it; "host again" keeps it as it keeps the campaign.
+    group = models.ForeignKey(
+        "groups.Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
     # Recurrence (RFC 5545): an RRULE and the dates it skips, in the event's time zone.
     recurrence_rule = models.CharField(max_length=500, blank=True)
     recurrence_exceptions = models.JSONField(default=list, blank=True)

@@ -1,0 +1,2 @@
+"""Every write of conversations: `posting` (threads, posts, mentions) and `moderation`
+(flags, hiding, locking, blocking, the queue)."""
