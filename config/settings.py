@@ -185,6 +185,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "groundswell.accounts.tasks.remove_expired_data_exports",
         "schedule": 86400.0,
     },
+    "leaderless-groups": {"task": "groundswell.groups.tasks.tell_of_leaderless_groups", "schedule": 86400.0},
     "requeue-stale-deliveries": {
         "task": "groundswell.messaging.tasks.requeue_stale_deliveries",
         "schedule": DELIVERY_SWEEP_EVERY,

@@ -357,6 +357,8 @@ def host_event(*, actor: Actor, details: EventDetails, previous: Event | None = 
             **values,
             host=host,
             previous=previous,
+            # "Host again" keeps a group's meeting the group's.
+            group_id=previous.group_id if previous else None,
             status=Event.Status.PENDING if needs_review else Event.Status.PUBLISHED,
         )
         _save_shifts(event, details.shifts, event.capacity)

@@ -1,14 +1,17 @@
 """A group's health: the inputs of METRICS H1 (a self-sustaining group), as its leaders'
 panel and a region's page show them.
 
-- `members`: active members; `active_90d`: those of them with any act in the last 90 days;
-- `events_by_month`: the group's published events starting in each of the last 4 calendar
-  months (this one included), oldest first;
-- `hosts_90d`: distinct people who hosted or co-hosted its events that started in 90 days;
+- `members`: active members; `active_90d`: those of them who did something themselves in
+  the last 90 days (any act but those done *to* them, `PASSIVE_VERBS`, or by the system);
+- `events_by_month`: the group's published events held in each of the last 4 calendar
+  months (this one included, up to now), oldest first, in the site's time zone. A repeating
+  event (a monthly meeting) counts each of its dates: it is one row whose dates are shifts;
+- `hosts_90d`: distinct people who hosted or co-hosted its events held in the last 90 days
+  (a series begun a year ago counts while its dates go on);
 - `core_members`, and its leaders with the day each took the role (their tenure);
 - `leaderless_since`: since when it has had no leader, if it has none.
 
-`health_of` reads any number of groups in a fixed number of queries (five), never one
+`health_of` reads any number of groups in a fixed number of queries (four), never one
 group at a time: a region's page lists dozens.
 """
 
@@ -17,16 +20,31 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from groundswell.activity.models import Activity
-from groundswell.events.models import Event
+from groundswell.activity.models import Activity, Initiator, Verb
+from groundswell.events.models import Event, Shift
 from groundswell.groups.models import Group, Membership
 from groundswell.people.models import Person
 
 ACTIVE_DAYS = 90
 MONTHS = 4
+# Acts done to a member rather than by them: being tagged, mentioned, merged, given a role
+# (or having one taken), a missed event. They do not make a member active.
+PASSIVE_VERBS = (
+    Verb.WAS_MENTIONED,
+    Verb.TAGGED,
+    Verb.UNTAGGED,
+    Verb.MERGED,
+    Verb.ROLE_CHANGED,
+    Verb.FORGOTTEN,
+    Verb.CHECK_IN_UNDONE,
+    Verb.NO_SHOW,
+    Verb.BECAME_CORE,
+    Verb.LED_GROUP,
+    Verb.STEPPED_DOWN,
+)
 
 
 @dataclass
@@ -49,10 +67,17 @@ class Health:
     def months_with_events(self) -> int:
         return sum(1 for _, count in self.events_by_month if count)
 
+    @property
+    def busiest_month(self) -> int:
+        """The most events in one of the months (at least 1): the bar chart's scale."""
+        return max([1, *(count for _, count in self.events_by_month)])
+
 
 def _month_starts(now: datetime) -> list[date]:
-    """The first day of each of the last MONTHS months, oldest first."""
-    year, month = now.year, now.month
+    """The first day of each of the last MONTHS months, oldest first, by the local calendar
+    (late on the 31st in New York is already the 1st in UTC)."""
+    local = timezone.localtime(now)
+    year, month = local.year, local.month
     starts = []
     for _ in range(MONTHS):
         starts.append(date(year, month, 1))
@@ -60,8 +85,19 @@ def _month_starts(now: datetime) -> list[date]:
     return starts[::-1]
 
 
+def _held_between(ids: list[int], start: datetime, end: datetime) -> Q:
+    """Events of these groups held between start and end: a single event by its start, a
+    repeating one by any of its dates."""
+    dates = Shift.objects.filter(
+        event__group_id__in=ids, from_rule=True, starts_at__gte=start, starts_at__lte=end
+    ).values("event_id")
+    return Q(recurrence_rule="", starts_at__gte=start, starts_at__lte=end) | Q(
+        ~Q(recurrence_rule=""), pk__in=dates
+    )
+
+
 def health_of(groups: Sequence[Group], *, now: datetime | None = None) -> dict[int, Health]:
-    """Each group's health by id, in five queries whatever the number of groups."""
+    """Each group's health by id, in four queries whatever the number of groups."""
     now = now or timezone.now()
     ids = [group.pk for group in groups]
     found = {group.pk: Health(leaderless_since=group.leaderless_since) for group in groups}
@@ -91,33 +127,47 @@ def health_of(groups: Sequence[Group], *, now: datetime | None = None) -> dict[i
     # members as a subquery, not a list of ids: a region's groups hold thousands).
     members = Membership.objects.filter(group_id__in=ids, status=Membership.Status.ACTIVE).values("person_id")
     recent = set(
-        Activity.objects.filter(person_id__in=members, occurred_at__gte=since_90)
+        Activity.objects.filter(person_id__in=members, occurred_at__gte=since_90, occurred_at__lte=now)
+        .exclude(verb__in=PASSIVE_VERBS)
+        .exclude(initiator=Initiator.SYSTEM)
         .values_list("person_id", flat=True)
         .distinct()
     )
     for group_id, people in members_by_group.items():
         found[group_id].active_90d = len(people & recent)
 
-    # 3. Events by month.
+    # 3. Events by month: single events by their start, repeating ones by each date held.
     counts: dict[tuple[int, date], int] = defaultdict(int)
-    events = Event.objects.filter(
-        group_id__in=ids, status=Event.Status.PUBLISHED, starts_at__gte=first_month, starts_at__lte=now
+    published = Event.objects.filter(group_id__in=ids, status=Event.Status.PUBLISHED)
+    singles = (
+        published.filter(recurrence_rule="", starts_at__gte=first_month, starts_at__lte=now)
+        .values_list("group_id", "starts_at")
+        .order_by()
     )
-    for group_id, starts_at in events.values_list("group_id", "starts_at"):
+    dates = Shift.objects.filter(
+        event__group_id__in=ids,
+        event__status=Event.Status.PUBLISHED,
+        from_rule=True,
+        starts_at__gte=first_month,
+        starts_at__lte=now,
+    ).exclude(event__recurrence_rule="")
+    for group_id, starts_at in singles.union(
+        dates.values_list("event__group_id", "starts_at").order_by(), all=True
+    ):
         local = timezone.localtime(starts_at, current)
         counts[(group_id, date(local.year, local.month, 1))] += 1
     for group_id in ids:
         found[group_id].events_by_month = [(month, counts[(group_id, month)]) for month in months]
 
-    # 4 and 5. Distinct hosts and co-hosts of events that started in the last 90 days.
-    recent_events = Event.objects.filter(
-        group_id__in=ids, status=Event.Status.PUBLISHED, starts_at__gte=since_90, starts_at__lte=now
-    )
+    # 4. Distinct hosts and co-hosts of events held in the last 90 days.
+    held = published.filter(_held_between(ids, since_90, now))
     hosts: dict[int, set[int]] = defaultdict(set)
-    for group_id, host_id in recent_events.values_list("group_id", "host_id"):
+    for group_id, host_id in (
+        held.values_list("group_id", "host_id")
+        .order_by()
+        .union(held.filter(cohosts__isnull=False).values_list("group_id", "cohosts").order_by(), all=True)
+    ):
         hosts[group_id].add(host_id)
-    for group_id, cohost_id in recent_events.filter(cohosts__isnull=False).values_list("group_id", "cohosts"):
-        hosts[group_id].add(cohost_id)
     for group_id, people in hosts.items():
         found[group_id].hosts_90d = len(people)
     return found
