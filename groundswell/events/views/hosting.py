@@ -36,9 +36,9 @@ def host(request: HttpRequest) -> HttpResponse:
         try:
             if not actor.is_staff:
                 ratelimit.check("host_event", ip=ratelimit.client_ip(request), person_id=actor.person_id)
-            event = services.host_event(actor=actor, details=_details(form, host=actor.person))
+            event = services.host_event(actor=actor, details=details_from_form(form, host=actor.person))
         except (ValidationError, PermissionDenied, RateLimited) as error:
-            form.add_error(_form_field(error.field), error.message)
+            form.add_error(form_field_for(error.field), error.message)
         else:
             if event.status == Event.Status.PENDING:
                 messages.success(
@@ -50,7 +50,7 @@ def host(request: HttpRequest) -> HttpResponse:
     return render(request, "events/host.html", {"form": form}, status=400)
 
 
-def _details(form: HostEventForm, *, host: Person | None = None) -> services.EventDetails:
+def details_from_form(form: HostEventForm, *, host: Person | None = None) -> services.EventDetails:
     data = form.cleaned_data
     # Left to the ZIP code, the zone is the event's ZIP code's (else the host's own): a
     # host in Denver typing 7 pm means 7 pm in Denver. An explicit choice wins.
@@ -100,7 +100,7 @@ def _rule(repeat: str, starts_at: datetime, time_zone: str) -> str:
     return ""
 
 
-def _form_field(field: str | None) -> str | None:
+def form_field_for(field: str | None) -> str | None:
     # Service fields that the form shows under another name.
     names = {"starts_at": "start_time", "ends_at": "end_time", "recurrence_exceptions": "skip_dates"}
     name = names.get(field or "", field)
@@ -197,9 +197,9 @@ def again(request: HttpRequest, event_uuid: str) -> HttpResponse:
         try:
             if not actor.is_staff:
                 ratelimit.check("host_event", ip=ratelimit.client_ip(request), person_id=actor.person_id)
-            event = services.host_again(actor=actor, previous=previous, details=_details(form))
+            event = services.host_again(actor=actor, previous=previous, details=details_from_form(form))
         except (ValidationError, PermissionDenied, RateLimited) as error:
-            form.add_error(_form_field(error.field), error.message)
+            form.add_error(form_field_for(error.field), error.message)
         else:
             messages.success(request, "Your new event is ready, and last time's attendees are invited.")
             return redirect("events:detail", event_uuid=event.uuid)
@@ -268,9 +268,11 @@ def edit(request: HttpRequest, event_uuid: str) -> HttpResponse:
     if form.is_valid():
         try:
             was_draft = event.status == Event.Status.DRAFT
-            event = services.update_event(actor=actor, event=event, details=_details(form, host=event.host))
+            event = services.update_event(
+                actor=actor, event=event, details=details_from_form(form, host=event.host)
+            )
         except (ValidationError, PermissionDenied) as error:
-            form.add_error(_form_field(error.field), error.message)
+            form.add_error(form_field_for(error.field), error.message)
         else:
             if was_draft and event.status == Event.Status.PENDING:
                 messages.success(request, "Thanks! It's with an organizer again; we'll let you know.")

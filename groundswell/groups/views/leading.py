@@ -28,7 +28,7 @@ from groundswell.events.forms import HostEventForm
 
 # The host form's reading of times and zones, shared so a group's event is hosted exactly
 # as any other (events could name it publicly: see the lane's report).
-from groundswell.events.views.hosting import _details, _form_field
+from groundswell.events.views.hosting import details_from_form, form_field_for
 from groundswell.groups.forms.leading import (
     HandOverForm,
     MemberSearchForm,
@@ -318,10 +318,10 @@ def host_event(request: HttpRequest, slug: str) -> HttpResponse:
             if not actor.is_staff:
                 ratelimit.check("host_event", ip=ratelimit.client_ip(request), person_id=actor.person_id)
             event = leading.host_group_event(
-                actor=actor, group=group, details=_details(form, host=actor.person)
+                actor=actor, group=group, details=details_from_form(form, host=actor.person)
             )
         except (ValidationError, PermissionDenied, RateLimited) as error:
-            form.add_error(_form_field(error.field), error.message)
+            form.add_error(form_field_for(error.field), error.message)
         else:
             if event.status == event.Status.PENDING:
                 messages.success(
