@@ -1,7 +1,7 @@
 """Threads, posts and moderation (mounted at the site's root: paths begin with threads/ and
 moderation/)."""
 
-from django.urls import URLPattern
+from groundswell.conversations.views import moderation, threads
 
 app_name = "conversations"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [*moderation.urlpatterns, *threads.urlpatterns]

@@ -1,0 +1,112 @@
+"""The forms of conversations: what a member types, checked for shape here; the rules (who
+may, how long, which agreements) are the services'."""
+
+from datetime import datetime, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from groundswell.conversations.services.moderation import FLAG_REASON_MAX, REASON_MAX
+from groundswell.conversations.services.posting import POST_MAX, TITLE_MAX
+
+POST_HELP = (
+    "Markdown works: **bold**, _italic_, [a link](https://example.org), lists and > quotes. "
+    "To mention someone, copy their mention from “People in this conversation”: "
+    "it reads @[Name](their id), and they get an email."
+)
+
+
+class StartThreadForm(forms.Form):
+    title = forms.CharField(label="Title", max_length=TITLE_MAX)
+    raw = forms.CharField(
+        label="Your post",
+        max_length=POST_MAX,
+        help_text=POST_HELP,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+
+class ReplyForm(forms.Form):
+    raw = forms.CharField(
+        label="Your reply",
+        max_length=POST_MAX,
+        help_text=POST_HELP,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    reply_to = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+
+class EditPostForm(forms.Form):
+    raw = forms.CharField(
+        label="Your post",
+        max_length=POST_MAX,
+        help_text=POST_HELP,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+
+class FlagForm(forms.Form):
+    agreement = forms.ChoiceField(label="Which agreement does it break?", widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label="What's wrong (optional)",
+        required=False,
+        max_length=FLAG_REASON_MAX,
+        help_text="Only the moderators read this.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: object, agreements: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["agreement"].choices = [(words, words) for words in agreements]  # type: ignore[attr-defined]
+
+
+class ReasonForm(forms.Form):
+    """Why a moderator hides a post or locks a thread (its author reads it)."""
+
+    reason = forms.CharField(
+        label="Why", max_length=REASON_MAX, help_text="The post's author will read this."
+    )
+
+
+class BlockForm(forms.Form):
+    LENGTHS = {
+        "1": timedelta(days=1),
+        "7": timedelta(days=7),
+        "30": timedelta(days=30),
+        "90": timedelta(days=90),
+    }
+
+    length = forms.ChoiceField(
+        label="For how long",
+        choices=[("1", "A day"), ("7", "A week"), ("30", "30 days"), ("90", "90 days"), ("ever", "For good")],
+        initial="7",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="Why",
+        max_length=REASON_MAX,
+        help_text="Kept in the group's moderation log, which its leaders read.",
+    )
+
+    def until(self) -> datetime | None:
+        length = self.cleaned_data["length"]
+        return None if length == "ever" else timezone.now() + self.LENGTHS[length]
+
+
+class QueueForm(forms.Form):
+    posts = forms.MultipleChoiceField(label="Posts", required=False, widget=forms.CheckboxSelectMultiple)
+    action = forms.ChoiceField(
+        label="What to do with the posts you picked",
+        choices=[("hide", "Hide them"), ("dismiss", "Dismiss their flags: they break nothing")],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="Why",
+        max_length=REASON_MAX,
+        required=False,
+        help_text="Needed to hide: each post's author reads it.",
+    )
+
+    def __init__(self, *args: object, choices: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["posts"].choices = choices  # type: ignore[attr-defined]
