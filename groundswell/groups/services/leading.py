@@ -296,13 +296,14 @@ def _refresh(group: Group, locked: Group) -> None:
 
 
 def message_group(*, actor: Actor, group: Group, subject: str, text: str) -> int:
-    """A leader (or an organizer) writes to the group's active members through the
-    messaging core: member-written mail, sent as written, skipping unsubscribed and bouncing
+    """A leader or core member (or an organizer) writes to the group's active members
+    through the messaging core: member-written mail, sent as written, skipping unsubscribed and bouncing
     addresses, with a footer naming the author and why the reader has it. Members share the
     `member_mail` rate limit and the day's cap (`HOST_MESSAGES_PER_DAY`, counted with their
     messages to attendees and signers, under a lock); organizers are not limited. Returns
     how many are queued."""
-    require_lead(actor, group)
+    if not can_host_for(actor, group):
+        raise PermissionDenied("Only the group's leaders, core members and organizers can write to it.")
     author = actor.require_person()
     subject, text = clean_line(subject or ""), clean_text(text or "")
     if not subject:
@@ -333,12 +334,12 @@ def message_group(*, actor: Actor, group: Group, subject: str, text: str) -> int
                     f"You've sent {sent_today} messages today, the most a member can send in a day. "
                     "Please try again tomorrow, or ask an organizer."
                 )
-        leads = membership_of(actor, group)
-        role = (
-            "a leader of"
-            if leads and leads.status == Membership.Status.ACTIVE and leads.role == Membership.Role.LEADER
-            else "an organizer writing to"
-        )
+        mine = membership_of(actor, group)
+        role = "an organizer writing to"
+        if mine is not None and mine.status == Membership.Status.ACTIVE:
+            role = {Membership.Role.LEADER: "a leader of", Membership.Role.CORE: "a core member of"}.get(
+                Membership.Role(mine.role), role
+            )
         message = Message.objects.create(
             kind=Message.Kind.MEMBER,
             subject=subject,
@@ -354,7 +355,8 @@ def message_group(*, actor: Actor, group: Group, subject: str, text: str) -> int
 
 
 def can_host_for(actor: Actor, group: Group) -> bool:
-    """Who may host an event as the group's: its leaders, core members and staff."""
+    """The group's team: its leaders, core members and staff. They host events as the
+    group's and write to the whole group."""
     if actor.is_staff:
         return True
     membership = membership_of(actor, group)

@@ -116,7 +116,7 @@ def test_remove_member_personas(cast, persona):
 def test_message_group_personas(cast, persona):
     group, people, _ = cast
     actor = _actor(people[persona])
-    if persona in LEADS:
+    if persona in LEADS | {"core"}:  # the group's team writes to it
         assert leading.message_group(actor=actor, group=group, subject="Saturday", text="See you there") > 0
     else:
         with pytest.raises(PermissionDenied):
@@ -519,3 +519,23 @@ def test_feed_token_is_the_members_and_dies_when_they_leave(cast, make_member):
     Membership.objects.filter(group=group, person=other.person).update(status=Membership.Status.LEFT)
     with pytest.raises(NotFound):
         leading.member_for_feed(group, token)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_write_to_group_page_per_persona(cast, persona, client_for):
+    """A core member has no leaders' page: they write to the group from its own page."""
+    from django.test import Client
+    from django.urls import reverse
+
+    group, people, _ = cast
+    url = reverse("groups:write", args=[group.slug])
+    client = Client() if persona == "anonymous" else client_for(people[persona])
+    response = client.post(url, {"message-subject": "Saturday", "message-text": "Bring water"})
+    sent = Message.objects.filter(kind=Message.Kind.MEMBER, subject="Saturday")
+    if persona in LEADS | {"core"}:
+        assert response.status_code == 302 and sent.count() == 1
+        assert sent.get().author_role == ("a core member of" if persona == "core" else sent.get().author_role)
+    else:
+        assert response.status_code in (302, 404) and not sent.exists()
+        if persona != "anonymous":
+            assert response.status_code == 404

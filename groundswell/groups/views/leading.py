@@ -335,6 +335,35 @@ def host_event(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def write_to_group(request: HttpRequest, slug: str) -> HttpResponse:
+    """Write to the whole group: its team (leaders, core members) and organizers. Leaders
+    also have the form on their page; a core member has this one."""
+    actor = actor_for_request(request)
+    try:
+        group = access_group(actor, slug)
+    except NotFound as error:
+        return _missing(request, error.message)
+    if not leading.can_host_for(actor, group):
+        return _missing(request)
+    form = MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = leading.message_group(
+                actor=actor, group=group, subject=form.cleaned_data["subject"], text=form.cleaned_data["text"]
+            )
+        except GroundswellError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(
+                request, f"Your message is on its way to {count} {'member' if count == 1 else 'members'}."
+            )
+            return redirect(_group_page(group))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "groups/lead_write.html", {"group": group, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def step_down(request: HttpRequest, slug: str) -> HttpResponse:
     """A core member or leader gives up their role (a confirmation, then the change)."""
     actor = actor_for_request(request)
@@ -373,4 +402,5 @@ urlpatterns = [
     path("<slug:slug>/events.ics", events_ics, name="events_ics"),
     path("<slug:slug>/events/new/", host_event, name="host_event"),
     path("<slug:slug>/step-down/", step_down, name="step_down"),
+    path("<slug:slug>/write/", write_to_group, name="write"),
 ]
