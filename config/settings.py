@@ -185,6 +185,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "groundswell.accounts.tasks.remove_expired_data_exports",
         "schedule": 86400.0,
     },
+    # Always yesterday's posts: the hour it runs does not matter, and a repeat sends nothing.
+    "daily-digests": {
+        "task": "groundswell.conversations.notifications.send_daily_digests",
+        "schedule": 86400.0,
+    },
     "leaderless-groups": {"task": "groundswell.groups.tasks.tell_of_leaderless_groups", "schedule": 86400.0},
     "requeue-stale-deliveries": {
         "task": "groundswell.messaging.tasks.requeue_stale_deliveries",
@@ -290,6 +295,10 @@ GROUP_LEADERLESS_DAYS = env.int("GROUP_LEADERLESS_DAYS", default=30)
 HOLD_FIRST_POSTS = env.bool("HOLD_FIRST_POSTS", default=False)
 # How long after writing a member may edit their post (minutes); "edited" shows after.
 POST_EDIT_MINUTES = env.int("POST_EDIT_MINUTES", default=60)
+# "address:port" pairs the link-card fetcher lets through although they are local (its SSRF
+# guard refuses private, loopback and link-local addresses): for tests serving their own
+# pages only. Never set in production.
+LINKCARD_ALLOWED_LOCAL: list[str] = []
 
 # --- Static files -------------------------------------------------------------------
 STATIC_URL = "/static/"

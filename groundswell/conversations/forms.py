@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 from django import forms
 from django.utils import timezone
 
+from groundswell.conversations.media import MAX_BYTES
+from groundswell.conversations.services.media import ALT_MAX, MAX_IMAGES, MAX_TAGS
 from groundswell.conversations.services.moderation import FLAG_REASON_MAX, REASON_MAX
 from groundswell.conversations.services.posting import POST_MAX, TITLE_MAX
 
@@ -16,7 +18,69 @@ POST_HELP = (
 )
 
 
-class StartThreadForm(forms.Form):
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class ImagesField(forms.FileField):
+    """Up to `MAX_IMAGES` files; what they are is checked by the service (by content)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault(
+            "widget", MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"})
+        )
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+
+    def clean(self, data: object, initial: object = None) -> list[object]:
+        files = data if isinstance(data, (list, tuple)) else [data]
+        return [super(ImagesField, self).clean(one, initial) for one in files if one]
+
+
+class MediaFields(forms.Form):
+    """Images, a link and tags a post may carry (all optional)."""
+
+    images = ImagesField(
+        label="Images (optional)",
+        required=False,
+        help_text=(
+            f"Up to {MAX_IMAGES} photos: JPEG, PNG, GIF or WebP, under {MAX_BYTES // (1024 * 1024)} MB each. "
+            "Location and camera details are removed."
+        ),
+    )
+    alt_text = forms.CharField(
+        label="Describe the images (optional)",
+        required=False,
+        max_length=ALT_MAX,
+        help_text="For people who can't see them: what's in the picture?",
+    )
+    link = forms.CharField(
+        label="A link (optional)",
+        required=False,
+        max_length=2000,
+        help_text="Links in your post get a preview too.",
+        widget=forms.URLInput(attrs={"inputmode": "url", "placeholder": "https://"}),
+    )
+    tags = forms.CharField(
+        label="Tags (optional)",
+        required=False,
+        max_length=8 * 42,
+        help_text=(
+            f"Up to {MAX_TAGS}, separated by commas (rally, canvass-2026). Tagged images and links "
+            "in public groups appear on the tag's page."
+        ),
+    )
+
+    def media_data(self) -> dict[str, object]:
+        data = self.cleaned_data
+        return {
+            "images": data.get("images") or [],
+            "alt_text": data.get("alt_text", ""),
+            "link": data.get("link", ""),
+            "tags": data.get("tags", ""),
+        }
+
+
+class StartThreadForm(MediaFields):
     title = forms.CharField(label="Title", max_length=TITLE_MAX)
     raw = forms.CharField(
         label="Your post",
@@ -24,9 +88,10 @@ class StartThreadForm(forms.Form):
         help_text=POST_HELP,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
+    field_order = ["title", "raw", "images", "alt_text", "link", "tags"]
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(MediaFields):
     raw = forms.CharField(
         label="Your reply",
         max_length=POST_MAX,
@@ -34,6 +99,7 @@ class ReplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
     )
     reply_to = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    field_order = ["raw", "images", "alt_text", "link", "tags", "reply_to"]
 
 
 class EditPostForm(forms.Form):

@@ -192,6 +192,10 @@ class Media(PublicId, TimeStamped):
         verbose_name_plural = "media"
         ordering = ["-created_at", "-id"]
 
+    # A forgotten member's images go, files and all (`media.remove_files`); a link stays
+    # only as the card others' posts share.
+    ON_FORGET = {"author": "delete"}
+
     def __str__(self) -> str:
         return f"{self.kind} {self.uuid}"
 

@@ -1,7 +1,7 @@
-"""Threads, posts and moderation (mounted at the site's root: paths begin with threads/ and
-moderation/)."""
+"""Threads, posts, moderation and members' media (mounted at the site's root: paths begin
+with threads/, moderation/, media/ and tags/)."""
 
-from groundswell.conversations.views import moderation, threads
+from groundswell.conversations.views import media, moderation, threads
 
 app_name = "conversations"
-urlpatterns = [*moderation.urlpatterns, *threads.urlpatterns]
+urlpatterns = [*moderation.urlpatterns, *threads.urlpatterns, *media.urlpatterns]

@@ -13,7 +13,7 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, Que
 from django.utils import timezone
 
 from groundswell.accounts.actors import Actor
-from groundswell.conversations.models import Flag, ModerationAction, Post, Thread
+from groundswell.conversations.models import Flag, Media, ModerationAction, Post, Thread
 from groundswell.conversations.selectors import access
 from groundswell.conversations.selectors.access import Thing
 from groundswell.groups.models import Block, Group
@@ -78,7 +78,8 @@ def page_count(thread: Thread) -> int:
 def thread_page(actor: Actor, thread: Thread, page: int) -> ThreadPage:
     """Posts `(page-1)*50+1` to `page*50` of the thread that this actor may see, by number,
     each with its author, `open_flags` (moderators' count), `flagged_by_me`, and the post it
-    answers. Two queries, whatever the page."""
+    answers, and `media_items` (images and link cards). Two queries, whatever the page, and a
+    third when any post on it carries media."""
     pages = page_count(thread)
     page = min(max(1, page), pages)
     first = (page - 1) * PAGE_SIZE + 1
@@ -86,14 +87,23 @@ def thread_page(actor: Actor, thread: Thread, page: int) -> ThreadPage:
         thread.posts.filter(number__gte=first, number__lt=first + PAGE_SIZE)
         .filter(access.visible_posts(actor, thread))
         .select_related("author", "reply_to", "hidden_by")
-        .annotate(open_flags=Count("flags", filter=Q(flags__outcome=Flag.Outcome.OPEN)))
+        .annotate(
+            open_flags=Count("flags", filter=Q(flags__outcome=Flag.Outcome.OPEN)),
+            has_media=Exists(Media.objects.filter(post=OuterRef("pk"))),
+        )
         .order_by("number")
     )
     if actor.person_id is not None:
         posts = posts.annotate(
             flagged_by_me=Exists(Flag.objects.filter(post=OuterRef("pk"), flagged_by_id=actor.person_id))
         )
-    return ThreadPage(thread=thread, number=page, pages=pages, posts=list(posts))
+    loaded: list[Post] = list(posts)
+    # Each post's images and link cards, with their tags: one more query for a page that
+    # has any (known from the posts' own query), none for a page of words only.
+    from groundswell.conversations.selectors.media import attach_media
+
+    attach_media([post for post in loaded if getattr(post, "has_media", False)])
+    return ThreadPage(thread=thread, number=page, pages=pages, posts=loaded)
 
 
 def participants(thread: Thread, *, limit: int = 30) -> list[Person]:

@@ -21,10 +21,13 @@ from django.utils import timezone
 from groundswell.accounts.actors import Actor, actor_for_person
 from groundswell.activity.models import Verb
 from groundswell.activity.services import record
+from groundswell.conversations import media as media_files
 from groundswell.conversations.mentions import cook_post
-from groundswell.conversations.models import Mention, Post, Thread
+from groundswell.conversations.models import Media, Mention, Post, Thread
+from groundswell.conversations.notifications import notify_of_post
 from groundswell.conversations.selectors import access
 from groundswell.conversations.selectors.access import Thing
+from groundswell.conversations.services import media as media_services
 from groundswell.core import ratelimit
 from groundswell.core.errors import NotFound, PermissionDenied, ValidationError
 from groundswell.core.text import clean_line, clean_text
@@ -100,18 +103,17 @@ def _tell_mentioned(post: Post, thread: Thread, people: list[Person]) -> int:
         record(
             person=person, verb=Verb.WAS_MENTIONED, obj=post, context=thing, actor=actor_for_person(author)
         )
+    # The site's notice of a mention (no words of the author's in it), not mail the author
+    # wrote: no author on the Message, so it never counts against their day's member mail.
     message = Message.objects.create(
-        kind=Message.Kind.MEMBER,
+        kind=Message.Kind.BULK,
         subject=f"{author.short_name} mentioned you in “{thread.title}”"[:255],
         body_text=(
             f"{author.short_name} mentioned you in the conversation “{thread.title}”.\n\n"
             f"Read it and reply: {_thread_url(thread, post)}\n"
         ),
         is_template=False,
-        author=author,
-        author_role="a member of the conversation",
         about=f"“{thread.title}”"[:255],
-        reason="You're getting it because someone mentioned you in a post.",
     )
     return send(message=message, person_ids=[person.pk for person in new])
 
@@ -129,10 +131,25 @@ def _publish(post: Post, thread: Thread, mentioned: list[Person]) -> None:
     else:
         record(person=post.author, verb=Verb.REPLIED, obj=post, context=thing, actor=author_actor)
     _tell_mentioned(post, thread, mentioned)
+    # Members who chose "every post" hear of it once it is stored (a failure to queue is
+    # logged; the deliveries are the outbox).
+    transaction.on_commit(lambda: notify_of_post(post.pk), robust=True)
 
 
-def start_thread(*, actor: Actor, on: Thing, title: str, raw: str, ip: str | None = None) -> Thread:
-    """A new conversation on a group, event, campaign or petition, with its opening post."""
+def start_thread(
+    *,
+    actor: Actor,
+    on: Thing,
+    title: str,
+    raw: str,
+    ip: str | None = None,
+    images: list[object] | None = None,
+    alt_text: str = "",
+    link: str = "",
+    tags: str = "",
+) -> Thread:
+    """A new conversation on a group, event, campaign or petition, with its opening post and
+    what it brings (images, links, tags: `services.media`), all or nothing."""
     reason = access.why_not_write_on(actor, on)
     if reason == access.MISSING_THREAD:
         raise NotFound(reason)
@@ -140,6 +157,9 @@ def start_thread(*, actor: Actor, on: Thing, title: str, raw: str, ip: str | Non
         raise PermissionDenied(reason)
     author = actor.require_person()
     title, raw = _clean_title(title), _clean_raw(raw)
+    prepared = media_services.prepare(
+        author=author, raw=raw, images=images, alt_text=alt_text, link=link, tags=tags
+    )
     _limit(actor, ip)
     field = {
         "Group": "group",
@@ -147,21 +167,39 @@ def start_thread(*, actor: Actor, on: Thing, title: str, raw: str, ip: str | Non
         "AdvocacyCampaign": "advocacy_campaign",
         "Petition": "petition",
     }[type(on).__name__]
-    with transaction.atomic():
-        thread = Thread.objects.create(title=title, author=author, **{field: on})
-        setattr(thread, field, on)
-        held = _should_hold(actor, on)
-        cooked, mentioned = _cook(raw, thread)
-        post = Post.objects.create(thread=thread, number=1, author=author, raw=raw, cooked=cooked, held=held)
-        if not held:
-            _publish(post, thread, mentioned)
+    written = media_services.write_images(prepared)
+    try:
+        with transaction.atomic():
+            thread = Thread.objects.create(title=title, author=author, **{field: on})
+            setattr(thread, field, on)
+            held = _should_hold(actor, on)
+            cooked, mentioned = _cook(raw, thread)
+            post = Post.objects.create(
+                thread=thread, number=1, author=author, raw=raw, cooked=cooked, held=held
+            )
+            media_services.attach(post=post, prepared=prepared)
+            if not held:
+                _publish(post, thread, mentioned)
+    except BaseException:
+        media_files.delete_quietly(written)  # no file outlives a post that was never made
+        raise
     return thread
 
 
 def reply(
-    *, actor: Actor, thread: Thread, raw: str, reply_to: Post | None = None, ip: str | None = None
+    *,
+    actor: Actor,
+    thread: Thread,
+    raw: str,
+    reply_to: Post | None = None,
+    ip: str | None = None,
+    images: list[object] | None = None,
+    alt_text: str = "",
+    link: str = "",
+    tags: str = "",
 ) -> Post:
-    """A post at the end of the thread."""
+    """A post at the end of the thread, with what it brings (images, links, tags), all or
+    nothing."""
     if not access.can_read(actor, thread):
         raise NotFound(access.MISSING_THREAD)
     reason = access.why_not_write(actor, thread)
@@ -173,7 +211,27 @@ def reply(
         reply_to.thread_id != thread.pk or not access.can_see_post(actor, reply_to, thread)
     ):
         raise ValidationError("You can only reply to a post in this conversation.", field="reply_to")
+    prepared = media_services.prepare(
+        author=author, raw=raw, images=images, alt_text=alt_text, link=link, tags=tags
+    )
     _limit(actor, ip)
+    written = media_services.write_images(prepared)
+    try:
+        post = _reply_in_transaction(actor, thread, author, raw, reply_to, prepared)
+    except BaseException:
+        media_files.delete_quietly(written)  # no file outlives a post that was never made
+        raise
+    return post
+
+
+def _reply_in_transaction(
+    actor: Actor,
+    thread: Thread,
+    author: Person,
+    raw: str,
+    reply_to: Post | None,
+    prepared: media_services.Prepared,
+) -> Post:
     with transaction.atomic():
         # The lock makes replies to one thread take their numbers one at a time; it also
         # re-reads the lock state, so a reply cannot land in a thread locked since it was read.
@@ -191,6 +249,7 @@ def reply(
         post = Post.objects.create(
             thread=thread, number=number, author=author, reply_to=reply_to, raw=raw, cooked=cooked, held=held
         )
+        media_services.attach(post=post, prepared=prepared)
         if not held:
             _publish(post, thread, mentioned)
     return post
@@ -253,8 +312,12 @@ def delete_post(*, actor: Actor, post: Post) -> Post:
         raise PermissionDenied("Only its author or a moderator can delete a post.")
     if post.deleted_at is not None:
         return post
-    post.raw, post.cooked, post.deleted_at = "", "", timezone.now()
-    post.save(update_fields=["raw", "cooked", "deleted_at", "modified_at"])
+    with transaction.atomic():
+        post.raw, post.cooked, post.deleted_at = "", "", timezone.now()
+        post.save(update_fields=["raw", "cooked", "deleted_at", "modified_at"])
+        # Its images go with its words (their files after the commit: `media.remove_files`);
+        # shared link cards stay.
+        Media.objects.filter(post=post).delete()
     return post
 
 

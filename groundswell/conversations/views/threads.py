@@ -104,7 +104,7 @@ def reply(request: HttpRequest, thread_uuid: str) -> HttpResponse:
         found = access.access_thread(actor, thread_uuid)
     except NotFound as error:
         return not_found(request, error.message)
-    form = ReplyForm(request.POST)
+    form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         return render_thread(request, actor, found, form=form, status=400)
     reply_to = None
@@ -112,7 +112,12 @@ def reply(request: HttpRequest, thread_uuid: str) -> HttpResponse:
         reply_to = Post.objects.filter(thread=found, uuid=form.cleaned_data["reply_to"]).first()
     try:
         post = services.reply(
-            actor=actor, thread=found, raw=form.cleaned_data["raw"], reply_to=reply_to, ip=ip_of(request)
+            actor=actor,
+            thread=found,
+            raw=form.cleaned_data["raw"],
+            reply_to=reply_to,
+            ip=ip_of(request),
+            **form.media_data(),  # type: ignore[arg-type]
         )
     except (ValidationError, PermissionDenied, RateLimited) as error:
         _fail_into(form, error)
@@ -146,7 +151,7 @@ def start(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     except NotFound as error:
         return not_found(request, error.message)
     why_not = access.why_not_write_on(actor, thing)
-    form = StartThreadForm(request.POST or None)
+    form = StartThreadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and why_not is None and form.is_valid():
         try:
             made = services.start_thread(
@@ -155,6 +160,7 @@ def start(request: HttpRequest, kind: str, key: str) -> HttpResponse:
                 title=form.cleaned_data["title"],
                 raw=form.cleaned_data["raw"],
                 ip=ip_of(request),
+                **form.media_data(),  # type: ignore[arg-type]
             )
         except (ValidationError, PermissionDenied, RateLimited) as error:
             _fail_into(form, error)

@@ -1,5 +1,5 @@
-"""Starting a group, joining and leaving one, join requests, invitations by email, and
-organizers' approval of new groups.
+"""Starting a group, joining and leaving one, a member's choice of what the group emails
+them, join requests, invitations by email, and organizers' approval of new groups.
 
 Each function takes the Actor and checks it; each change of someone's place in a group is an
 act in the log with the group as its object (joined, left, asked to join, became leader,
@@ -395,6 +395,32 @@ def leave_group(*, actor: Actor, group: Group) -> Membership:
                 record(person=person, verb=Verb.STEPPED_DOWN, obj=group, actor=actor)
             if role == Membership.Role.LEADER:
                 note_leaders(group, now=now)
+    _forget_cached_membership(group)
+    return membership
+
+
+NOTIFY_REFUSED = "Please choose every post, a daily digest or nothing."
+
+
+def set_notify(*, actor: Actor, group: Group, choice: str) -> Membership:
+    """A member chooses what the group's conversations send them by email: every post, a
+    daily digest (the default) or nothing (`conversations.notifications` reads it). For the
+    group's active members only, leaders too; nobody chooses for someone else."""
+    person = actor.require_person()
+    choice = str(choice or "").strip()
+    if choice not in Membership.Notify.values:
+        raise ValidationError(NOTIFY_REFUSED, field="notify")
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update()
+            .filter(group=group, person=person, status=Membership.Status.ACTIVE)
+            .first()
+        )
+        if membership is None:
+            raise PermissionDenied("Only the group's members choose what it sends them.")
+        if membership.notify != choice:
+            membership.notify = choice
+            membership.save(update_fields=["notify", "modified_at"])
     _forget_cached_membership(group)
     return membership
 

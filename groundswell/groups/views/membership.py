@@ -1,6 +1,7 @@
 """Pages: a group's page (by slug or public id), starting and changing a group, joining,
-asking to join and leaving, answering join requests, inviting by email and accepting an
-invitation, and organizers' review of new groups.
+asking to join and leaving, a member's choice of emails about new posts, answering join
+requests, inviting by email and accepting an invitation, and organizers' review of new
+groups.
 
 Views stay thin: the actor, one selector, one service, then a redirect (303) or the page.
 A group the actor may not see is "not found" (404), whether or not it exists.
@@ -20,7 +21,7 @@ from groundswell.accounts.actors import Actor, actor_for_request
 from groundswell.core import ratelimit
 from groundswell.core.errors import GroundswellError, NotFound, PermissionDenied, RateLimited, ValidationError
 from groundswell.groups.forms.membership import GroupForm, InviteForm, JoinForm, RejectForm
-from groundswell.groups.models import Group
+from groundswell.groups.models import Group, Membership
 from groundswell.groups.selectors.access import access_group, groups_visible_to, is_member
 from groundswell.groups.selectors.pages import group_page
 from groundswell.groups.services import leading
@@ -69,6 +70,7 @@ def detail(request: HttpRequest, key: str) -> HttpResponse:
         "join_form": JoinForm(),
         "is_starter": actor.is_person(group.started_by_id),
         "is_staff": actor.is_staff,
+        "notify_choices": Membership.Notify.choices,
         "can_host": group.status == Group.Status.ACTIVE and leading.can_host_for(actor, group),
         "feed_url": feed_url(actor, group) if group.status == Group.Status.ACTIVE else None,
         "map_points": [
@@ -195,6 +197,33 @@ def leave(request: HttpRequest, key: str) -> HttpResponse:
         messages.success(
             request, f"You've left {group.name}." if was_member else "Your request is withdrawn."
         )
+    return _see_other(page_of(group))
+
+
+NOTIFY_SAID = {
+    Membership.Notify.EACH_POST: "You'll get every new post in {group} by email.",
+    Membership.Notify.DIGEST: "You'll get a daily digest of new posts in {group}.",
+    Membership.Notify.NONE: "You won't get emails about new posts in {group}.",
+}
+
+
+@require_POST
+def notify(request: HttpRequest, key: str) -> HttpResponse:
+    """A member's choice: every post, a daily digest or nothing (the form on the group page)."""
+    actor = actor_for_request(request)
+    try:
+        group = access_group(actor, key)
+    except NotFound as error:
+        return not_found(request, error.message)
+    if actor.person is None:
+        return redirect_to_login(page_of(group))
+    try:
+        membership = services.set_notify(actor=actor, group=group, choice=request.POST.get("notify", "")[:20])
+    except GroundswellError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, NOTIFY_SAID[Membership.Notify(membership.notify)].format(group=group.name))
+    # To the page's top, where the message says what was chosen (the form is just below).
     return _see_other(page_of(group))
 
 
@@ -334,6 +363,7 @@ urlpatterns: list[URLPattern] = [
     path("<str:key>/edit/", edit, name="edit"),
     path("<str:key>/join/", join, name="join"),
     path("<str:key>/leave/", leave, name="leave"),
+    path("<str:key>/notify/", notify, name="notify"),
     path("<str:key>/requests/", requests, name="requests"),
     path("<str:key>/invite/", invite, name="invite"),
 ]
