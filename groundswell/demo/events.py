@@ -1074,7 +1074,7 @@ def _add_acts(acts: Acts, events: list[PlannedEvent], rsvps: Attendances, channe
 # --- Writing ------------------------------------------------------------------------------
 
 
-def _fill_given_details(event_ids: np.ndarray) -> None:
+def fill_given_details(event_ids: np.ndarray) -> None:
     """The name and email each RSVP shares with its hosts (what `rsvp` copies from a
     signed-in member who keeps the default), and its place in the queue, in one UPDATE."""
     person = OuterRef("person_id")
@@ -1219,7 +1219,7 @@ def write_events(
             "channel": [int(Channel.DIRECT)] * rsvps.size,  # came directly, as in `_add_acts`
         },
     )
-    _fill_given_details(event_ids)
+    fill_given_details(event_ids)
     _date_series(ids, now)
     summary = EventSummary(
         events=count,

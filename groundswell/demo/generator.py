@@ -5,10 +5,11 @@ The shapes come from `forest` (who recruited whom, when), `names` and `geography
 this module adds what else a real signup leaves behind (an email address and the
 consent to use it, a postal address, a share code, the JOINED and RECRUITED acts,
 shares and unsubscribes); `events` adds campaigns, events, RSVPs and who came;
-`advocacy` districts, officials, campaigns, petitions, signatures and calls. It
+`advocacy` districts, officials, campaigns, petitions, signatures and calls;
+`groups` regions and local groups, their members, meetings and conversations. It
 all goes in one transaction, so a failed run leaves nothing (see `tables` for why
 not `bulk_create`), and the activity log goes in last, in the order things happened
-(advocacy's acts after the rest, in their own order).
+(advocacy's and then groups' acts after the rest, each in their own order).
 
 A join's acts come from `network.services.newcomer_acts`, the rule the join page logs
 by; the rows mirror what `network.services.join` writes for a real signup (a test joins
@@ -39,6 +40,7 @@ from groundswell.demo.advocacy import AdvocacySummary, write_advocacy
 from groundswell.demo.events import EventPlan, EventSummary, draw_events, first_event_id, write_events
 from groundswell.demo.forest import SECONDS_PER_DAY, Forest, grow_forest
 from groundswell.demo.geography import draw_homes, places_of
+from groundswell.demo.groups import GroupSummary, write_groups
 from groundswell.demo.names import Names, draw_names
 from groundswell.demo.tables import insert_rows, random_uuids, reset_id_sequence, timestamps
 from groundswell.network.models import ShareClickCount, ShareCode
@@ -109,6 +111,7 @@ class DemoResult:
     member_reach: int = 0
     events: EventSummary = field(default_factory=EventSummary)
     advocacy: AdvocacySummary = field(default_factory=AdvocacySummary)
+    groups: GroupSummary = field(default_factory=GroupSummary)
 
 
 @dataclass
@@ -446,6 +449,23 @@ def _write_movement(rng: np.random.Generator, movement: Movement, *, accounts: b
     result.advocacy = write_advocacy(rng, movement, ids=ids, now=now, now_us=now_us)
     result.rows.update(result.advocacy.rows)
     for verb, count in result.advocacy.acts.items():
+        result.acts[verb] = result.acts.get(verb, 0) + count
+        result.rows["activities"] += count
+    # Groups and their conversations after advocacy, on the same random numbers: a seed's
+    # people, events and advocacy stay as they were.
+    result.groups = write_groups(rng, movement, ids=ids, event_ids=event_ids, now=now, now_us=now_us)
+    result.rows.update(result.groups.rows)
+    # The groups' meetings are events like any other: counted with them.
+    events, groups = result.events, result.groups
+    events.events += groups.events_added
+    events.member_hosted += groups.events_added
+    events.attendances += groups.rsvps
+    events.accepted += groups.rsvps
+    events.attended += groups.attended
+    events.no_shows += groups.no_shows
+    result.rows["events"] = result.rows.get("events", 0) + result.rows.pop("group events", 0)
+    result.rows["attendances"] = result.rows.get("attendances", 0) + groups.rsvps
+    for verb, count in result.groups.acts.items():
         result.acts[verb] = result.acts.get(verb, 0) + count
         result.rows["activities"] += count
     if holders is not None:

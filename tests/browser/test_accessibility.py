@@ -14,9 +14,12 @@ from django.utils import timezone
 from groundswell.accounts.models import Role
 from groundswell.accounts.tests.factories import actor_of
 from groundswell.advocacy.tests.campaign_factories import make_campaign, make_petition, make_target
+from groundswell.conversations import services as talk
+from groundswell.conversations.mentions import mention_text
 from groundswell.events import services as event_services
 from groundswell.events.models import Event, EventCampaign
 from groundswell.events.tests.factories import EventFactory
+from groundswell.groups.services.membership import GroupDetails, join_group, start_group
 from tests.services import require_axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -57,6 +60,7 @@ class World:
     cancelled: Event
     campaign: EventCampaign
     act: dict[str, str]  # advocacy's pages: campaign and petition slugs, a member's petition
+    talk: dict[str, str]  # groups' pages: a public group's slug, a thread's public id
 
 
 def _world(make_member) -> World:
@@ -96,7 +100,32 @@ def _world(make_member) -> World:
     petition = make_petition(organizer, title="Fund the buses")
     theirs = make_petition(member, title="Light the park")
     act = {"campaign": call.slug, "petition": petition.slug, "theirs": str(theirs.uuid)}
-    return World(member, host, organizer, admin, outsider, upcoming, pending, past, cancelled, campaign, act)
+    # Groups: the host leads a public group near 10001 that the member belongs to, with a
+    # conversation in it (a reply, a mention, a flag for the organizers' queue).
+    group = start_group(
+        actor=actor_of(host),
+        details=GroupDetails(
+            name="Chelsea Neighbours",
+            description="We meet **every month**.",
+            agreements="- Assume good faith\n- No selling",
+            postal_code="10001",
+        ),
+    )
+    join_group(actor=actor_of(member), group=group)
+    thread = talk.start_thread(
+        actor=actor_of(host),
+        on=group,
+        title="Next meeting",
+        raw="Ideas for the agenda? [Notes](https://example.org/)",
+    )
+    answer = talk.reply(
+        actor=actor_of(member), thread=thread, raw=f"{mention_text(host.person)} a bake sale!"
+    )
+    talk.flag(actor=actor_of(host), post=answer, agreement="No selling", reason="Selling cakes")
+    groups = {"group": group.slug, "thread": str(thread.uuid)}
+    return World(
+        member, host, organizer, admin, outsider, upcoming, pending, past, cancelled, campaign, act, groups
+    )
 
 
 def _pages(persona: str, world: World) -> list[str]:
@@ -117,10 +146,22 @@ def _pages(persona: str, world: World) -> list[str]:
         "/act/representatives/?postcode=10001",
         f"/act/campaigns/{world.act['campaign']}/?postcode=10001",
         f"/act/petitions/{world.act['petition']}/",
+        "/groups/",
+        "/groups/?near=10001",
+        f"/groups/{world.talk['group']}/",  # a member's view for the member, the leader's for the host
+        f"/threads/{world.talk['thread']}/",
     ]
     if persona == "anonymous":
         return [*public, "/accounts/login/code/", "/events/host/"]
-    signed_in = [*public, "/hub/", "/events/mine/", "/events/host/", "/account/", "/account/delete/"]
+    signed_in = [
+        *public,
+        "/hub/",
+        "/events/mine/",
+        "/events/host/",
+        "/account/",
+        "/account/delete/",
+        "/groups/start/",
+    ]
     if persona == "member":  # RSVP'd to the upcoming event; started a petition
         return [
             *signed_in,
@@ -139,8 +180,9 @@ def _pages(persona: str, world: World) -> list[str]:
         f"/events/{world.pending.uuid}/",
         f"/events/{world.upcoming.uuid}/cancel/",
     ]
-    if persona == "host":
-        return [*signed_in, *hosting]
+    leading = f"/groups/{world.talk['group']}/lead/"
+    if persona == "host":  # the group's leader
+        return [*signed_in, *hosting, leading]
     staff = [
         *signed_in,
         *hosting,
@@ -148,6 +190,8 @@ def _pages(persona: str, world: World) -> list[str]:
         "/act/start/campaign/",
         f"/act/petitions/{world.act['theirs']}/manage/",
         f"/act/petitions/{world.act['theirs']}/report/",
+        leading,
+        "/moderation/",
     ]
     return [*staff, "/style/"] if persona == "admin" else staff
 
@@ -170,6 +214,7 @@ def test_no_page_has_an_accessibility_violation_or_scrolls_sideways(
 ) -> None:
     axe = require_axe()
     settings.SITE_URL = live_server.url
+    settings.GROUPS_NEED_APPROVAL = False
     world = _world(make_member)
     viewport = {"width": width, "height": 900}
     user = None if persona == "anonymous" else getattr(world, persona)

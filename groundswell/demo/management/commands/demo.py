@@ -42,6 +42,15 @@ class Command(BaseCommand):
             f"{events.attended_share:.1%} of accepted RSVPs to past events showed up "
             f"({events.attended} attended, {events.no_shows} no-shows)."
         )
+        groups = result.groups
+        if groups.groups:
+            self.stdout.write(
+                f"Groups: {groups.groups} local groups in {groups.regions} regions ({groups.thriving} "
+                f"thriving, {groups.faded} faded after their leader left), {groups.memberships} "
+                f"memberships, {groups.events_added} group meetings and {groups.events_linked} members' "
+                f"events of their groups; {groups.threads} threads, {groups.posts} posts, "
+                f"{groups.links} links."
+            )
         if result.admin_email and result.member_email:
             self._sign_ins(
                 f"{result.admin_email} (admin)",
