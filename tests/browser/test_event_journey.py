@@ -89,7 +89,9 @@ def test_the_event_journey(browser, signed_in, live_server, settings, make_membe
 
     # Once it is over, the page says who came and offers to host again: the form comes
     # filled in; the new event invites who came.
-    began = timezone.now() - timedelta(hours=3)
+    # Yesterday afternoon (16:00 UTC: morning across the US), so the event never crosses a
+    # local midnight, which the host form cannot write; "three hours ago" did in the evening.
+    began = (timezone.now() - timedelta(days=1)).replace(hour=16, minute=0, second=0, microsecond=0)
     Event.objects.filter(pk=event.pk).update(
         starts_at=began, ends_at=began + timedelta(hours=2), last_ends_at=began + timedelta(hours=2)
     )
