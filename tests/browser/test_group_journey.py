@@ -116,7 +116,8 @@ def test_find_join_post_a_tagged_image_get_a_role_write_flag_hide_and_the_tag_pa
         post=post, kind=Media.Kind.LINK, link__url="https://example.org/turf"
     ).exists()
     page.reload()
-    assert page.get_by_role("img", name="Our canvass team on Valencia Street").is_visible()
+    # Waits for it: a lazy image has no size until it loads.
+    page.get_by_role("img", name="Our canvass team on Valencia Street").wait_for(state="visible")
     assert_accessible(page)
     fits_the_phone(page)
 
@@ -170,6 +171,7 @@ def test_find_join_post_a_tagged_image_get_a_role_write_flag_hide_and_the_tag_pa
 
     # 7. The tag page, the movement's gallery, shows her photo.
     page.goto(f"{live_server.url}/tags/canvass/")
-    assert page.get_by_role("img", name="Our canvass team on Valencia Street").is_visible()
+    # Waits for it: a lazy image has no size until it loads.
+    page.get_by_role("img", name="Our canvass team on Valencia Street").wait_for(state="visible")
     assert_accessible(page)
     fits_the_phone(page)
