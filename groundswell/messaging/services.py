@@ -76,6 +76,21 @@ def send(
     return len(queued)
 
 
+def check_member_mail_cap(author: Person, *, as_a: str = "member") -> None:
+    """The day's cap on mail a member writes (`HOST_MESSAGES_PER_DAY`, counted over every
+    member-written message: to attendees, signers, a group), checked under a lock on the
+    author so messages sent at once cannot all pass it. Call it inside the transaction that
+    creates the message; the caller skips it for staff."""
+    Person.objects.select_for_update().filter(pk=author.pk).values_list("pk", flat=True).first()
+    since = timezone.now() - timedelta(days=1)
+    sent_today = Message.objects.filter(author=author, created_at__gte=since).count()
+    if sent_today >= settings.HOST_MESSAGES_PER_DAY:
+        raise PermissionDenied(
+            f"You've sent {sent_today} messages today, the most a {as_a} can send in a day. "
+            "Please try again tomorrow, or ask an organizer."
+        )
+
+
 def enqueue(delivery_ids: list[int]) -> None:
     """Hand deliveries to the workers. If the broker is down, they stay queued in the
     database (the Delivery rows are the outbox) and `requeue_stale` picks them up later:

@@ -7,11 +7,8 @@ and a signer who loses the race is handed the signature that won (`_place_signat
 """
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 
 from groundswell.accounts.actors import Actor
 from groundswell.activity.models import Verb
@@ -33,7 +30,7 @@ from groundswell.core.channels import Channel
 from groundswell.core.errors import NotFound, PermissionDenied, ValidationError
 from groundswell.core.text import clean_line, clean_text
 from groundswell.messaging.models import Message
-from groundswell.messaging.services import send
+from groundswell.messaging.services import check_member_mail_cap, send
 from groundswell.network.models import Origin
 from groundswell.network.services import arrive, resolve_share_code
 from groundswell.people.models import Person
@@ -358,15 +355,7 @@ def message_signers(*, actor: Actor, petition: Petition, subject: str, body: str
         ratelimit.check("member_mail", ip=None, person_id=author.pk)
     with transaction.atomic():
         if not actor.is_staff:
-            # Counted under a lock on the author: messages sent at once cannot all pass the cap.
-            Person.objects.select_for_update().filter(pk=author.pk).values_list("pk", flat=True).first()
-            since = timezone.now() - timedelta(days=1)
-            sent_today = Message.objects.filter(author=author, created_at__gte=since).count()
-            if sent_today >= settings.HOST_MESSAGES_PER_DAY:
-                raise PermissionDenied(
-                    f"You've sent {sent_today} messages today, the most a member can send in a day. "
-                    "Please try again tomorrow, or ask an organizer."
-                )
+            check_member_mail_cap(author)
         # The footer: "Ana R., who started the petition “…”, wrote this through …", and why
         # the reader has it (they ticked the box when they signed).
         message = Message.objects.create(

@@ -4,7 +4,6 @@ manage the event (its host, a co-host, or staff)."""
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,7 +26,7 @@ from groundswell.events.services.hosting import (
 from groundswell.events.services.notices import place_text, when_text
 from groundswell.events.services.rsvps import Shared
 from groundswell.messaging.models import Message
-from groundswell.messaging.services import send, system_message
+from groundswell.messaging.services import check_member_mail_cap, send, system_message
 from groundswell.network.models import Origin
 from groundswell.network.services import arrive
 from groundswell.people.services import PersonDetails
@@ -209,13 +208,7 @@ def message_attendees(*, actor: Actor, event: Event, subject: str, body: str) ->
     recipients = member_mail_recipients(event)
     with transaction.atomic():
         if not actor.is_staff:
-            since = timezone.now() - timedelta(days=1)
-            sent_today = Message.objects.filter(author=author, created_at__gte=since).count()
-            if sent_today >= settings.HOST_MESSAGES_PER_DAY:
-                raise PermissionDenied(
-                    f"You've sent {sent_today} messages today, the most a host can send in a day. "
-                    "Please try again tomorrow, or ask an organizer."
-                )
+            check_member_mail_cap(author, as_a="host")
         message = Message.objects.create(
             kind=Message.Kind.MEMBER,
             subject=subject,

@@ -30,7 +30,7 @@ from groundswell.events.models import CalendarFeed, Event
 from groundswell.groups.models import Group, Membership
 from groundswell.groups.selectors.access import can_lead, is_member, membership_of
 from groundswell.messaging.models import Message
-from groundswell.messaging.services import send, system_message
+from groundswell.messaging.services import check_member_mail_cap, send, system_message
 from groundswell.people.models import Person
 
 CORE_TITLE_MAX = 60
@@ -325,15 +325,7 @@ def message_group(*, actor: Actor, group: Group, subject: str, text: str) -> int
         ratelimit.check("member_mail", ip=None, person_id=author.pk)
     with transaction.atomic():
         if not actor.is_staff:
-            # Counted under a lock on the author: messages sent at once cannot all pass the cap.
-            Person.objects.select_for_update().filter(pk=author.pk).values_list("pk", flat=True).first()
-            since = timezone.now() - timedelta(days=1)
-            sent_today = Message.objects.filter(author=author, created_at__gte=since).count()
-            if sent_today >= settings.HOST_MESSAGES_PER_DAY:
-                raise PermissionDenied(
-                    f"You've sent {sent_today} messages today, the most a member can send in a day. "
-                    "Please try again tomorrow, or ask an organizer."
-                )
+            check_member_mail_cap(author)
         mine = membership_of(actor, group)
         role = "an organizer writing to"
         if mine is not None and mine.status == Membership.Status.ACTIVE:
