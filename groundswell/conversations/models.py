@@ -99,11 +99,18 @@ class Post(PublicId, TimeStamped):
     hidden_reason = models.CharField(max_length=500, blank=True)
     # A new member's first post held for review (a site setting, off by default).
     held = models.BooleanField(default=False)
+    # When readers could first see it: when it was written, or when a held post was approved.
+    # A day's digest is the posts published that day, so an approval a day late still reaches
+    # the members who chose a digest.
+    published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["thread", "number"]
         constraints = [models.UniqueConstraint(fields=["thread", "number"], name="one_post_per_place")]
-        indexes = [models.Index(fields=["author", "created_at"], name="post_author_idx")]
+        indexes = [
+            models.Index(fields=["author", "created_at"], name="post_author_idx"),
+            models.Index(fields=["published_at"], name="post_published_idx"),
+        ]
 
     # What they wrote goes; the post keeps its place in the thread.
     ON_FORGET = {"author": ["raw", "cooked"]}

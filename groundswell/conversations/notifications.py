@@ -185,8 +185,9 @@ def notify_post(post_id: int) -> int:
 
 
 def digest_window(day: date) -> tuple[datetime, datetime]:
-    """The day's posts: from its midnight to the next, in the site's time zone. Each day's
-    digest covers its own day, so consecutive digests neither miss nor repeat a post."""
+    """The posts published on the day (written, or approved after being held): from its
+    midnight to the next, in the site's time zone. Each day's digest covers its own day, so
+    consecutive digests neither miss nor repeat a post."""
     start = timezone.make_aware(datetime.combine(day, time.min))
     end = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
     return start, end
@@ -249,7 +250,7 @@ def day_news(day: date) -> DayNews:
     thread (a reader's own newest is never quoted to them: the other's is)."""
     start, end = digest_window(day)
     counted = (
-        Post.objects.filter(visible_posts(), created_at__gte=start, created_at__lt=end)
+        Post.objects.filter(visible_posts(), published_at__gte=start, published_at__lt=end)
         .filter(thread__group__isnull=False, thread__group__status__in=READABLE_GROUPS)
         .values("thread_id", "author_id")
         .annotate(n=Count("id"), newest=Max("id"))

@@ -1021,6 +1021,7 @@ def _write_conversations(
             "cooked": cooked,
             "created_at": stamps,
             "modified_at": stamps,
+            "published_at": stamps,
         },
     )
     reset_id_sequence(Post)

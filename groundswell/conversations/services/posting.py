@@ -175,7 +175,13 @@ def start_thread(
             held = _should_hold(actor, on)
             cooked, mentioned = _cook(raw, thread)
             post = Post.objects.create(
-                thread=thread, number=1, author=author, raw=raw, cooked=cooked, held=held
+                thread=thread,
+                number=1,
+                author=author,
+                raw=raw,
+                cooked=cooked,
+                held=held,
+                published_at=None if held else timezone.now(),
             )
             media_services.attach(post=post, prepared=prepared)
             if not held:
@@ -247,7 +253,14 @@ def _reply_in_transaction(
         held = _should_hold(actor, access.thing_of(thread))
         cooked, mentioned = _cook(raw, thread)
         post = Post.objects.create(
-            thread=thread, number=number, author=author, reply_to=reply_to, raw=raw, cooked=cooked, held=held
+            thread=thread,
+            number=number,
+            author=author,
+            reply_to=reply_to,
+            raw=raw,
+            cooked=cooked,
+            held=held,
+            published_at=None if held else timezone.now(),
         )
         media_services.attach(post=post, prepared=prepared)
         if not held:
@@ -327,6 +340,7 @@ def approve(*, post: Post) -> None:
     with transaction.atomic():
         Thread.objects.select_for_update().filter(pk=thread.pk).values_list("pk", flat=True).first()
         post.held = False
-        post.save(update_fields=["held", "modified_at"])
+        post.published_at = timezone.now()
+        post.save(update_fields=["held", "published_at", "modified_at"])
         _, mentioned = _cook(post.raw, thread)
         _publish(post, thread, mentioned)

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from config.celery import app as celery_app
 from groundswell.accounts.models import User
-from groundswell.conversations import notifications
+from groundswell.conversations import notifications, services
 from groundswell.conversations.models import Post, Thread
-from groundswell.conversations.tests.helpers import add_member, first_post, make_group, say, start
+from groundswell.conversations.tests.helpers import actor_of, add_member, first_post, make_group, say, start
 from groundswell.groups.models import Group, Membership
 from groundswell.messaging.models import Delivery, Message
 from groundswell.people.models import EmailAddress, EmailStatus, Person
@@ -43,7 +43,8 @@ def digests(callbacks, day=None) -> dict[str, Any]:
 
 
 def yesterday(*posts: Post) -> None:
-    Post.objects.filter(pk__in=[p.pk for p in posts]).update(created_at=timezone.now() - timedelta(days=1))
+    then = timezone.now() - timedelta(days=1)
+    Post.objects.filter(pk__in=[p.pk for p in posts]).update(created_at=then, published_at=then)
 
 
 # --- Who gets one ---------------------------------------------------------------------------
@@ -110,6 +111,25 @@ def test_posts_nobody_may_see_are_not_in_it(cast, state, django_capture_on_commi
     }[state]
     Post.objects.filter(pk=first_post(thread).pk).update(**change)
     assert digests(django_capture_on_commit_callbacks) == {}
+
+
+def test_a_held_post_is_in_the_digest_of_the_day_it_was_approved(
+    cast, make_member, settings, django_capture_on_commit_callbacks
+):
+    """Written yesterday, held for review, approved today: yesterday's digest (sent this
+    morning, before the approval) could not have it, so today's does."""
+    settings.HOLD_FIRST_POSTS = True
+    newcomer = make_member("Nia")
+    add_member(cast.group, newcomer)
+    thread = start(newcomer, cast.group, title="My first question")
+    post = first_post(thread)
+    assert post.held and post.published_at is None
+    Post.objects.filter(pk=post.pk).update(created_at=timezone.now() - timedelta(days=1))
+    assert digests(django_capture_on_commit_callbacks, today() - timedelta(days=1)) == {}
+    services.approve_held(actor=actor_of(cast.leader), post=first_post(thread))
+    sent = digests(django_capture_on_commit_callbacks, today())
+    assert "My first question" in sent[cast.member.email].body
+    assert digests(django_capture_on_commit_callbacks, today() - timedelta(days=1)) == {}
 
 
 def test_an_unsubscribed_address_gets_none(cast, django_capture_on_commit_callbacks):
