@@ -3,7 +3,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 
 from groundswell.accounts.models import User
-from groundswell.accounts.services import address_proven
+from groundswell.accounts.services import address_proven, take_return_path
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -26,3 +26,8 @@ class AccountAdapter(DefaultAccountAdapter):
         if isinstance(user, User):
             address_proven(user)
         super().login(request, user)
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        # A page that asked to be come back to (an invitation) wins over the hub; an explicit
+        # `next` wins over both (allauth asks us only when there is none).
+        return take_return_path(request) or super().get_login_redirect_url(request)

@@ -184,6 +184,24 @@ def start_sign_in_by_code(request: HttpRequest, email: str, *, user: User | None
     LoginCodeVerificationProcess.initiate(request=request, user=user, email=email)
 
 
+# Where a page that sent a visitor to join or sign in wants them back (an invitation link):
+# the join page's emailed code may be entered much later, where a `next` parameter is lost.
+RETURN_SESSION_KEY = "groundswell_return_to"
+
+
+def return_here_after_sign_in(request: HttpRequest, path: str) -> None:
+    """Once this browser is signed in (by joining and proving the address, or by signing in),
+    it goes to `path` (a path on this site) instead of the hub."""
+    if path.startswith("/") and not path.startswith("//") and "\\" not in path:
+        request.session[RETURN_SESSION_KEY] = path[:500]
+
+
+def take_return_path(request: HttpRequest) -> str | None:
+    """The path `return_here_after_sign_in` kept, once (it is forgotten as it is read)."""
+    path = request.session.pop(RETURN_SESSION_KEY, None)
+    return path if isinstance(path, str) and path.startswith("/") and not path.startswith("//") else None
+
+
 def end_other_sessions(user: AbstractBaseUser) -> None:
     """End every session of this account. Django signs each session with a hash of the
     account's password field; accounts have no password, so a fresh unusable one changes

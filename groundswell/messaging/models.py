@@ -15,10 +15,11 @@ class Message(PublicId, TimeStamped):
         # Written by a member (a host to the people coming): like bulk, never to anyone
         # unsubscribed or bouncing, and its footer names the member who wrote it.
         MEMBER = "member"
-        # A member's own words to a decision-maker's office (an advocacy email the platform
-        # sends for them): to the office's address in the delivery's context, from the
-        # platform's address with Reply-To the member's. Nobody on our list receives it, so no
-        # unsubscribe applies, and the member's own choices about our mail do not stop it.
+        # A member's own words to someone off our list, sent for them: an advocacy email to a
+        # decision-maker's office, or a leader's invitation to an address we do not know. To
+        # the address in the delivery's context, from the platform's address with Reply-To
+        # the member's. Nobody on our list receives it, so no unsubscribe applies, and the
+        # member's own choices about our mail do not stop it.
         ON_BEHALF = "on_behalf"
 
     # Set for the system's own messages ("welcome"), so each exists once.

@@ -444,10 +444,11 @@ def subject_as_received(message: Message, person: Person, extra: dict) -> str:
 def _on_behalf_email(
     person: Person, email: EmailAddress, extra: dict, connection: object
 ) -> EmailMultiAlternatives:
-    """A member's email to an office, sent for them (`Message.Kind.ON_BEHALF`): their subject
-    and text as they wrote them, to the office's address (`extra["to"]`), from the platform's
-    address under their name, with Reply-To theirs so the office answers them. The footer
-    says who wrote it and where they live, as an office checks a constituent's mail."""
+    """A member's email to someone off our list, sent for them (`Message.Kind.ON_BEHALF`: to
+    an office, or a leader's invitation): their subject and text, to the address in
+    `extra["to"]`, from the platform's address under their name, with Reply-To theirs so the
+    answer reaches them. The footer says who wrote it (and where they live, when given, as an
+    office checks a constituent's mail)."""
     if not extra.get("to") or not extra.get("text"):
         raise ValueError("nothing to send: the member's text is gone")
     name = " ".join(person.display_name.split()) or "A member"

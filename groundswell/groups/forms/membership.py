@@ -172,6 +172,15 @@ class InviteForm(forms.Form):
         },
     )
 
+    note = forms.CharField(
+        label="A few words from you (optional)",
+        required=False,
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="They read it above the link, with your name. Replies come to your email address.",
+        error_messages={"max_length": f"Please keep your note under {NOTE_MAX} characters."},
+    )
+
     def addresses(self) -> list[str]:
         text = self.cleaned_data["emails"].replace(",", "\n").replace(";", "\n")
         return [line for line in (part.strip() for part in text.splitlines()) if line]

@@ -12,7 +12,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -33,9 +33,10 @@ from groundswell.groups.selectors.access import MISSING, access_group, active_bl
 from groundswell.groups.services.leading import note_leaders
 from groundswell.messaging.models import Message
 from groundswell.messaging.services import send, system_message
+from groundswell.network.services import share_code_for, share_url
 from groundswell.people.models import EmailAddress, Person
 from groundswell.people.places import place_postcode
-from groundswell.people.services import normalize_email
+from groundswell.people.services import normalize_email, primary_email
 
 NAME_MAX = 120
 TEXT_MAX = 20_000
@@ -48,6 +49,8 @@ INVITES_MAX = 50
 RESERVED_SLUGS = {"start", "review", "invitation", "invitations", "regions", "new", "near"}
 SLUG_MARK_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no look-alikes: read aloud
 INVITATION_SALT = "groundswell.groups.invitation"
+# An address invited to a group is not emailed about it again for a week.
+INVITE_AGAIN_AFTER = timedelta(days=7)
 
 
 @dataclass
@@ -522,40 +525,71 @@ def _addresses(emails: list[str]) -> list[str]:
     return found
 
 
-def invite(*, actor: Actor, group: Group, emails: list[str]) -> int:
-    """A leader (or staff) invites people by email address. Each address gets an invitation
-    with its own link; the owners of addresses on our list are emailed it (the organization
-    does not write to strangers on a member's word, as events' co-host invitations). The
-    answer, the number of addresses, is the same whether an address is on the list, in the
-    group or invited already: a leader learns nothing about anyone from it."""
+def invite(*, actor: Actor, group: Group, emails: list[str], note: str = "") -> int:
+    """A leader (or staff) invites people by email address, with a few words of their own if
+    they like. Each address gets an invitation with its own link:
+
+    - someone on our list who is not in the group is told by us, as our other notices (a
+      bulk notice: never to an address that unsubscribed);
+    - an address we do not know gets the leader's own email, sent for them through the
+      messaging core (`Message.Kind.ON_BEHALF`, as members' emails to offices: from the
+      platform's address under their name, Reply-To theirs, their words and the link): a
+      person asking a person, not the organization writing to a stranger;
+    - the group's members and anyone invited to it in the last `INVITE_AGAIN_AFTER` get
+      nothing new, so a leader's repeated list does not become a stream of mail.
+
+    The answer, the number of addresses, is the same whatever each address is: a leader
+    learns nothing about anyone from it."""
     inviter = actor.require_person()
     if not can_lead(actor, group):
         raise PermissionDenied("Only the group's leaders and organizers can invite people.")
     if group.status != Group.Status.ACTIVE:
         raise ValidationError("A group can invite people once an organizer has approved it.")
     addresses = _addresses(emails)
-    owners = dict(EmailAddress.objects.filter(address__in=addresses).values_list("address", "person_id"))
+    note = clean_text(note)
+    if len(note) > NOTE_MAX:
+        raise ValidationError(f"Please keep your note under {NOTE_MAX} characters.", field="note")
+    if primary_email(inviter) is None:
+        raise ValidationError(
+            "Please add an email address to your account first: the people you invite reply to it.",
+            field="emails",
+        )
+    recent = set(
+        Invitation.objects.filter(
+            group=group,
+            email__in=addresses,
+            accepted_at__isnull=True,
+            withdrawn_at__isnull=True,
+            created_at__gte=timezone.now() - INVITE_AGAIN_AFTER,
+        ).values_list("email", flat=True)
+    )
+    fresh = [address for address in addresses if address not in recent]
+    owners = dict(EmailAddress.objects.filter(address__in=fresh).values_list("address", "person_id"))
     members = set(
         Membership.objects.filter(
             group=group, status=Membership.Status.ACTIVE, person_id__in=owners.values()
         ).values_list("person_id", flat=True)
     )
+    words = f"{inviter.short_name} invites you to join {group.name}, a local group of {settings.SITE_NAME}"
+    where = group.area or ", ".join(part for part in (group.locality, group.region) if part)
+    words += f" in {where}." if where else "."
     with transaction.atomic():
         rows = [
             Invitation(group=group, email=address, invited_by=inviter, key=secrets.token_hex(16))
-            for address in addresses
+            for address in fresh
+            if owners.get(address) not in members
         ]
         Invitation.objects.bulk_create(rows)
         context = {}
         for invitation in rows:  # both databases hand back the new ids
             owner = owners.get(invitation.email)
-            if owner is None or owner in members:
+            if owner is None:
+                _invite_in_their_name(inviter, group, invitation, words, note)
                 continue
             context[owner] = {
                 "subject": f"{inviter.short_name} invites you to join {group.name}",
-                "text": f"{inviter.short_name} invites you to join {group.name}, a local group of the "
-                "movement.",
-                "note": "",
+                "text": words,
+                "note": note,
                 "link": invitation_url(invitation),
                 "link_label": "See the invitation",
             }
@@ -567,6 +601,35 @@ def invite(*, actor: Actor, group: Group, emails: list[str]) -> int:
             )
             send(message=message, person_ids=list(context), context=context)
     return len(addresses)
+
+
+def _invite_in_their_name(
+    inviter: Person, group: Group, invitation: Invitation, words: str, note: str
+) -> None:
+    """The leader's email to an address we do not know: their note, our line about the group
+    and the link, sent for them (a delivery to the inviter whose context names the address)."""
+    message = Message.objects.create(
+        key=f"group-invite-to:{invitation.pk}",
+        kind=Message.Kind.ON_BEHALF,
+        is_template=False,
+        subject=f"{inviter.short_name} invites you to join {group.name}"[:255],
+        body_text="",
+        author=inviter,
+        about=group.name[:255],
+    )
+    parts = [note] if note else []
+    parts += [
+        words,
+        f"See the invitation and join: {invitation_url(invitation)}",
+        "The link is yours and works once. If you'd rather not, just ignore this email.",
+    ]
+    send(
+        message=message,
+        person_ids=[inviter.pk],
+        context={
+            inviter.pk: {"to": invitation.email, "subject": message.subject, "text": "\n\n".join(parts)}
+        },
+    )
 
 
 def invitation_token(invitation: Invitation) -> str:
@@ -660,6 +723,12 @@ def group_url(group: Group) -> str:
 
 def requests_url(group: Group) -> str:
     return _url("groups:requests", group.slug)
+
+
+def join_url_for(invitation: Invitation) -> str:
+    """The join page for someone new to the movement who holds an invitation: joining through
+    it credits the inviter, as their share link does."""
+    return share_url(share_code_for(invitation.invited_by), Channel.EMAIL)
 
 
 def invitation_url(invitation: Invitation) -> str:

@@ -1,8 +1,16 @@
 """Inviting by email and accepting an invitation: who may invite, what a leader learns (nothing
 about anyone), the signed link used once, withdrawn or changed links, and the pages."""
 
+import html
+import re
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
-from django.core import signing
+from django.core import mail, signing
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 from groundswell.accounts.actors import ANONYMOUS
 from groundswell.accounts.models import Role
@@ -12,7 +20,9 @@ from groundswell.core.channels import Channel
 from groundswell.core.errors import NotFound, PermissionDenied, ValidationError
 from groundswell.groups.models import Group, Invitation, Membership
 from groundswell.groups.services import membership as services
-from groundswell.messaging.models import Delivery
+from groundswell.messaging.models import Delivery, Message
+from groundswell.network.tests.test_join import SIGN_IN_CODE, sign_in_codes_to
+from groundswell.people.models import EmailAddress, EmailStatus
 
 pytestmark = pytest.mark.django_db
 PERSONAS = ["anonymous", "outsider", "member", "core", "leader", "organizer"]
@@ -54,20 +64,91 @@ def test_who_may_invite(cast, persona):
         assert not Invitation.objects.exists()
 
 
-def test_the_answer_is_the_same_for_members_people_on_the_list_and_strangers(cast):
+def test_the_answer_is_the_same_for_members_people_on_the_list_and_strangers(
+    cast, django_capture_on_commit_callbacks
+):
     group, people = cast
     known = MemberFactory.create(given_name="Kim")
-    emails = [people["member"].email, known.email, "stranger@example.org", "  STRANGER@example.org "]
-    assert services.invite(actor=actor_of(people["leader"]), group=group, emails=emails) == 3
-    assert Invitation.objects.filter(group=group).count() == 3
-    invited = set(
-        Delivery.objects.filter(message__key__startswith="group-invite").values_list("person_id", flat=True)
+    gone = MemberFactory.create(given_name="Una")
+    EmailAddress.objects.filter(person=gone.person).update(status=EmailStatus.UNSUBSCRIBED)
+    emails = [
+        people["member"].email,
+        known.email,
+        gone.email,
+        "stranger@example.org",
+        "  STRANGER@example.org ",
+    ]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        count = services.invite(
+            actor=actor_of(people["leader"]),
+            group=group,
+            emails=emails,
+            note="Come Tuesday, <b>we</b> have tea.",
+        )
+    assert count == 4
+    # The group's member gets nothing; everyone else an invitation with its own link.
+    assert sorted(Invitation.objects.filter(group=group).values_list("email", flat=True)) == sorted(
+        [known.email, gone.email, "stranger@example.org"]
     )
-    # Only someone on the list who is not in the group yet is written to; nobody else is told.
-    assert invited == {known.person.pk}
-    delivery = Delivery.objects.get(person=known.person)
-    assert "/groups/invitation/" in delivery.context["link"]
-    assert delivery.message.kind == "bulk"  # an ask they did not ask for: skips the unsubscribed
+    by_address = {sent.to[0]: sent for sent in mail.outbox}
+    # Someone on our list hears from us, as our other notices: the unsubscribed do not.
+    assert sorted(by_address) == sorted([known.email, "stranger@example.org"])
+    ours = by_address[known.email]
+    assert ours.subject == f"{people['leader'].person.short_name} invites you to join Quiet Circle"
+    assert "Come Tuesday, <b>we</b> have tea." in ours.body and "/groups/invitation/" in ours.body
+    for content, _ in ours.alternatives:
+        assert "<b>we</b>" not in str(content) and "&lt;b&gt;we&lt;/b&gt;" in str(content)
+    # A stranger gets the leader's own email, sent for them: their name, Reply-To theirs.
+    theirs = by_address["stranger@example.org"]
+    assert theirs.subject == f"{people['leader'].person.short_name} invites you to join Quiet Circle"
+    assert theirs.reply_to == [people["leader"].email]
+    assert "Lena" in theirs.from_email and "via" in theirs.from_email
+    assert theirs.body.startswith("Come Tuesday, <b>we</b> have tea.")
+    assert token_for("stranger@example.org") in theirs.body
+    assert not getattr(theirs, "alternatives", None)  # plain text: their words, never markup
+    delivery = Delivery.objects.get(message__key__startswith="group-invite-to")
+    assert delivery.person_id == people["leader"].person.pk
+    assert delivery.message.kind == Message.Kind.ON_BEHALF
+    assert delivery.message.author_id == people["leader"].person.pk  # organizers see who wrote it
+
+
+def test_an_address_is_not_emailed_about_a_group_again_within_a_week(
+    cast, django_capture_on_commit_callbacks
+):
+    group, people = cast
+    leader = actor_of(people["leader"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite(actor=leader, group=group, emails=["stranger@example.org"])
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        # The same answer, and nothing sent; a week on, the leader may ask again.
+        assert (
+            services.invite(actor=leader, group=group, emails=["stranger@example.org", "new@example.org"])
+            == 2
+        )
+    assert [sent.to for sent in mail.outbox] == [["new@example.org"]]
+    Invitation.objects.update(created_at=timezone.now() - services.INVITE_AGAIN_AFTER - timedelta(minutes=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite(actor=leader, group=group, emails=["stranger@example.org"])
+    assert [sent.to for sent in mail.outbox] == [["new@example.org"], ["stranger@example.org"]]
+
+
+def test_an_inviter_needs_an_address_for_the_replies(cast):
+    group, people = cast
+    EmailAddress.objects.filter(person=people["leader"].person).delete()
+    with pytest.raises(ValidationError, match="add an email address"):
+        services.invite(actor=actor_of(people["leader"]), group=group, emails=["new@example.org"])
+    assert not Invitation.objects.exists() and not Delivery.objects.exists()
+
+
+def test_a_note_too_long_is_refused_and_nothing_is_saved(cast):
+    group, people = cast
+    with pytest.raises(ValidationError, match="under 500"):
+        services.invite(
+            actor=actor_of(people["leader"]), group=group, emails=["a@example.org"], note="x" * 501
+        )
+    assert not Invitation.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -132,13 +213,11 @@ def test_the_invitation_page(cast, client, client_for):
     group, people = cast
     services.invite(actor=actor_of(people["leader"]), group=group, emails=["c@example.org"])
     url = f"/groups/invitation/{token_for('c@example.org')}/"
-    # A visitor is sent to sign in, and back here.
+    # A visitor sees the invitation, with a way to join the movement or to sign in.
     response = client.get(url)
-    assert (
-        response.status_code == 302
-        and "next=" in response["Location"]
-        and "invitation" in response["Location"]
-    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "Quiet Circle" in page and "sign in" in page
+    assert "/join?ref=" in page and 'method="post"' not in page
     outsider = client_for(people["outsider"])
     page = outsider.get(url)
     assert (
@@ -169,3 +248,48 @@ def test_the_invite_page_for_leaders_only(cast, client, client_for):
     assert not Invitation.objects.exists()
     response = leader.post(url, {"emails": "x@example.org, y@example.org"})
     assert response.status_code == 303 and Invitation.objects.count() == 2
+
+
+def test_a_stranger_invited_by_email_joins_the_movement_and_comes_back_to_join_the_group(
+    cast, django_capture_on_commit_callbacks
+):
+    """The whole way for an address we did not know: the leader's email, the invitation page,
+    the join page (credited to the leader), the emailed code, and back to the invitation."""
+    group, people = cast
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite(actor=actor_of(people["leader"]), group=group, emails=["sam@example.org"])
+    (email,) = [sent for sent in mail.outbox if sent.to == ["sam@example.org"]]
+    link = re.search(r"https?://\S+/groups/invitation/\S+/", email.body)
+    assert link
+    sam = Client()
+    page = sam.get(urlsplit(link.group(0)).path)
+    join_link = re.search(r'href="https?://[^"]+(/join\?ref=[^"]+)"', page.content.decode())
+    assert page.status_code == 200 and join_link
+    join_url = html.unescape(join_link.group(1))
+    ref = parse_qs(urlsplit(join_url).query)["ref"][0]
+    with django_capture_on_commit_callbacks(execute=True):
+        joined = sam.post(
+            "/join",
+            {
+                "email": "sam@example.org",
+                "given_name": "Sam",
+                "postal_code": "94110",
+                "ref": ref,
+                "via": "email",
+            },
+        )
+    assert joined.status_code == 302
+    (code_email,) = sign_in_codes_to("sam@example.org")
+    code = SIGN_IN_CODE.search(str(code_email.body))
+    assert code
+    # Signed in by the code, Sam is taken back to the invitation (not the hub), and joins.
+    confirmed = sam.post(reverse("account_confirm_login_code"), {"code": code.group(1)})
+    assert confirmed.status_code == 302 and confirmed["Location"] == urlsplit(link.group(0)).path
+    landing = sam.get(urlsplit(link.group(0)).path)
+    assert landing.status_code == 200 and 'method="post"' in landing.content.decode()
+    answer = sam.post(urlsplit(link.group(0)).path)
+    assert answer.status_code == 303 and answer["Location"] == f"/groups/{group.slug}/"
+    sam_person = EmailAddress.objects.get(address="sam@example.org").person
+    assert Membership.objects.get(person=sam_person, group=group).status == Membership.Status.ACTIVE
+    joined_act = Activity.objects.get(verb=Verb.JOINED, person=sam_person)
+    assert joined_act.referrer_id == people["leader"].person.pk  # the leader brought Sam

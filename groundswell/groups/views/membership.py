@@ -18,6 +18,7 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from groundswell.accounts.actors import Actor, actor_for_request
+from groundswell.accounts.services import return_here_after_sign_in
 from groundswell.core import ratelimit
 from groundswell.core.errors import GroundswellError, NotFound, PermissionDenied, RateLimited, ValidationError
 from groundswell.groups.forms.membership import GroupForm, InviteForm, JoinForm, RejectForm
@@ -270,7 +271,9 @@ def invite(request: HttpRequest, key: str) -> HttpResponse:
                     ratelimit.check(
                         "group_invite", ip=ratelimit.client_ip(request), person_id=actor.person_id
                     )
-                count = services.invite(actor=actor, group=group, emails=form.addresses())
+                count = services.invite(
+                    actor=actor, group=group, emails=form.addresses(), note=form.cleaned_data["note"]
+                )
             except RateLimited as error:
                 form.add_error(None, error.message)
                 status = 429
@@ -279,8 +282,8 @@ def invite(request: HttpRequest, key: str) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"Invited {count} address{'es' if count != 1 else ''}. Whoever is on our list gets an "
-                    "email with a link to join; the link works once.",
+                    f"Invited {count} address{'es' if count != 1 else ''}. Each person who isn't in the "
+                    "group yet gets an email with their own link to join (at most one a week).",
                 )
                 return _see_other(reverse("groups:invite", args=[group.slug]))
     else:
@@ -291,14 +294,26 @@ def invite(request: HttpRequest, key: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """The link in an invitation email: who invites you to what, and a button to join. A
-    visitor who is not signed in is sent to sign in and comes back here."""
+    visitor who is not signed in sees the invitation with a way to join the movement (credited
+    to the inviter) or to sign in, and comes back here once signed in."""
     actor = actor_for_request(request)
     try:
         found = services.invitation_for_token(token)
     except NotFound as error:
         return render(request, "groups/invitation.html", {"error": error.message}, status=404)
     if actor.person is None:
-        return redirect_to_login(request.get_full_path())
+        return_here_after_sign_in(request, request.path)
+        context = {
+            "invitation": found,
+            "group": found.group,
+            "join_url": services.join_url_for(found),
+            "sign_in_url": redirect_to_login(request.path)["Location"],
+        }
+        try:
+            services.check_invitation(found)
+        except ValidationError as error:
+            context["error"] = error.message
+        return render(request, "groups/invitation.html", context, status=410 if context.get("error") else 200)
     problem = ""
     try:
         services.check_invitation(found, actor.person)
