@@ -82,6 +82,7 @@ class Verb(models.IntegerChoices):
     ASKED_TO_JOIN_GROUP = 52, "asked to join a group"
     MESSAGED_GROUP = 53, "wrote to a group"
     APPROVED_GROUP = 54, "approved a group"
+    REJECTED_GROUP = 55, "turned down a group"
 
 
 class ObjectKind(models.IntegerChoices):

@@ -13,8 +13,8 @@ from groundswell.conversations.services.posting import POST_MAX, TITLE_MAX
 
 POST_HELP = (
     "Markdown works: **bold**, _italic_, [a link](https://example.org), lists and > quotes. "
-    "To mention someone, copy their mention from “People in this conversation”: "
-    "it reads @[Name](their id), and they get an email."
+    "To mention someone who has posted here, copy their line from “People in this "
+    "conversation”; they get an email."
 )
 
 
@@ -131,6 +131,14 @@ class ReasonForm(forms.Form):
 
     reason = forms.CharField(
         label="Why", max_length=REASON_MAX, help_text="The post's author will read this."
+    )
+
+
+class ModeratorDeleteForm(forms.Form):
+    """Why a moderator deletes someone else's post (kept in the group's moderation log)."""
+
+    reason = forms.CharField(
+        label="Why", max_length=REASON_MAX, help_text="Kept in the moderation log, with your name."
     )
 
 

@@ -248,6 +248,8 @@ class ModerationAction(models.Model):
         UNBLOCK = "unblock", "Lifted a block"
         APPROVE = "approve", "Approved a held post"
         DISMISS = "dismiss", "Dismissed a flag"
+        DELETE = "delete", "Deleted a post"
+        REMOVE = "remove", "Removed a member from the group"
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     moderator = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")

@@ -20,6 +20,8 @@ from groundswell.conversations.agreements import agreements_for
 from groundswell.conversations.models import Flag, ModerationAction, Post, Thread
 from groundswell.conversations.selectors import access
 from groundswell.conversations.services import posting
+from groundswell.conversations.services.audit import REASON_MAX
+from groundswell.conversations.services.audit import log_action as _log
 from groundswell.core import ratelimit
 from groundswell.core.errors import NotFound, PermissionDenied, ValidationError
 from groundswell.core.text import clean_line
@@ -27,7 +29,6 @@ from groundswell.groups.models import Block, Group
 from groundswell.groups.selectors import access as group_access
 from groundswell.people.models import Person
 
-REASON_MAX = 500
 FLAG_REASON_MAX = 1000
 
 
@@ -36,28 +37,6 @@ def _visible_post(actor: Actor, post: Post) -> Thread:
     if not access.can_read(actor, thread) or not access.can_see_post(actor, post, thread):
         raise NotFound(access.MISSING_POST)
     return thread
-
-
-def _log(
-    actor: Actor,
-    action: ModerationAction.Action,
-    *,
-    reason: str = "",
-    group: Group | None = None,
-    thread: Thread | None = None,
-    post: Post | None = None,
-    person: Person | int | None = None,
-) -> ModerationAction:
-    person_id = person.pk if isinstance(person, Person) else person
-    return ModerationAction.objects.create(
-        moderator=actor.require_person(),
-        action=action,
-        reason=reason[:REASON_MAX],
-        group=group,
-        thread=thread,
-        post=post,
-        person_id=person_id,
-    )
 
 
 def flag(*, actor: Actor, post: Post, agreement: str, reason: str = "", ip: str | None = None) -> Flag:
@@ -279,3 +258,15 @@ def act_on_many(*, actor: Actor, posts: Iterable[Post], action: str, reason: str
             else:
                 dismiss_flags(actor=actor, post=post, reason=reason)
     return len(posts)
+
+
+def log_removal(*, group: Group, moderator: Person, person_id: int, reason: str, **_: object) -> None:
+    """A member removed from a group by a leader or organizer (`groups.signals.member_removed`,
+    sent in the removal's transaction): the group's moderation log has it, with the reason."""
+    _log(
+        actor_for_person(moderator),
+        ModerationAction.Action.REMOVE,
+        reason=reason,
+        group=group,
+        person=person_id,
+    )

@@ -23,11 +23,12 @@ from groundswell.activity.models import Verb
 from groundswell.activity.services import record
 from groundswell.conversations import media as media_files
 from groundswell.conversations.mentions import cook_post
-from groundswell.conversations.models import Media, Mention, Post, Thread
+from groundswell.conversations.models import Media, Mention, ModerationAction, Post, Thread
 from groundswell.conversations.notifications import notify_of_post
 from groundswell.conversations.selectors import access
 from groundswell.conversations.selectors.access import Thing
 from groundswell.conversations.services import media as media_services
+from groundswell.conversations.services.audit import REASON_MAX, log_action
 from groundswell.core import ratelimit
 from groundswell.core.errors import NotFound, PermissionDenied, ValidationError
 from groundswell.core.text import clean_line, clean_text
@@ -315,14 +316,21 @@ def may_delete(actor: Actor, post: Post) -> bool:
     )
 
 
-def delete_post(*, actor: Actor, post: Post) -> Post:
-    """Its author (or a moderator) deletes a post: the words go, the row stays, so the
-    thread keeps its shape and shows "deleted"."""
+def delete_post(*, actor: Actor, post: Post, reason: str = "") -> Post:
+    """Its author deletes a post: the words go, the row stays, so the thread keeps its shape
+    and shows "deleted". A moderator may delete someone else's post too (words that must not
+    stay even hidden: an address, a threat), saying why: an act of moderation, in the log."""
     thread = post.thread
     if not access.can_read(actor, thread) or not access.can_see_post(actor, post, thread):
         raise NotFound(access.MISSING_POST)
-    if not (actor.is_person(post.author_id) or access.can_moderate(actor, thread)):
+    own = actor.is_person(post.author_id)
+    if not (own or access.can_moderate(actor, thread)):
         raise PermissionDenied("Only its author or a moderator can delete a post.")
+    why = clean_line(reason)
+    if not own and not why:
+        raise ValidationError("Please say why: it goes in the moderation log.", field="reason")
+    if len(why) > REASON_MAX:
+        raise ValidationError(f"Please keep the reason under {REASON_MAX} characters.", field="reason")
     if post.deleted_at is not None:
         return post
     with transaction.atomic():
@@ -331,6 +339,16 @@ def delete_post(*, actor: Actor, post: Post) -> Post:
         # Its images go with its words (their files after the commit: `media.remove_files`);
         # shared link cards stay.
         Media.objects.filter(post=post).delete()
+        if not own:
+            log_action(
+                actor,
+                ModerationAction.Action.DELETE,
+                reason=why,
+                group=access.group_of(thread),
+                thread=thread,
+                post=post,
+                person=post.author_id,
+            )
     return post
 
 

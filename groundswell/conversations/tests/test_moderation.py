@@ -13,6 +13,7 @@ from groundswell.conversations.models import Flag, ModerationAction, Post
 from groundswell.conversations.tests.helpers import actor_of, first_post, say, start
 from groundswell.core.errors import NotFound, PermissionDenied, ValidationError
 from groundswell.groups.models import Block
+from groundswell.groups.services import leading
 
 PERSONAS = ["anonymous", "outsider", "member", "core", "leader", "blocked", "organizer"]
 
@@ -276,3 +277,29 @@ def test_the_groups_moderation_log_is_for_its_leaders_and_organizers(persona, ca
     if LOG[persona] == 200:
         body = response.content.decode()
         assert "Name-calling" in body and "Hid a post" in body and cast.leader.person.short_name in body
+
+
+@pytest.mark.django_db
+def test_removing_a_member_is_in_the_moderation_log_with_the_reason(cast, client_for):
+    """A removal happens on the leaders' page (groups); the log (conversations) has it, in the
+    same transaction: a removal that fails logs nothing."""
+    leading.remove_member(
+        actor=actor_of(cast.leader),
+        group=cast.group,
+        person=cast.member.person,
+        reason="Harassed a neighbour",
+    )
+    (action,) = ModerationAction.objects.filter(action=ModerationAction.Action.REMOVE)
+    assert (action.moderator_id, action.person_id, action.group_id, action.reason) == (
+        cast.leader.person.pk,
+        cast.member.person.pk,
+        cast.group.pk,
+        "Harassed a neighbour",
+    )
+    with pytest.raises(ValidationError):  # nobody active to remove: nothing more in the log
+        leading.remove_member(
+            actor=actor_of(cast.leader), group=cast.group, person=cast.member.person, reason="x"
+        )
+    assert ModerationAction.objects.filter(action=ModerationAction.Action.REMOVE).count() == 1
+    body = client_for(cast.leader).get(reverse("conversations:log", args=[cast.group.slug])).content.decode()
+    assert "Removed a member from the group" in body and "Harassed a neighbour" in body

@@ -11,7 +11,7 @@ from django.utils import timezone
 from groundswell.activity.models import Activity, ObjectKind, Verb
 from groundswell.conversations import services
 from groundswell.conversations.mentions import mention_text
-from groundswell.conversations.models import Mention, Post
+from groundswell.conversations.models import Mention, ModerationAction, Post
 from groundswell.conversations.tests.helpers import actor_of, first_post, say, start
 from groundswell.core.errors import NotFound, PermissionDenied, RateLimited, ValidationError
 from groundswell.messaging.models import Delivery, Message
@@ -101,8 +101,30 @@ def test_deleting_ones_own_post_keeps_the_threads_shape(cast, client_for):
     assert after.number == 3
     thread.refresh_from_db()
     assert thread.post_count == 3
-    # A leader (a moderator in the group) may delete any post in it.
-    services.delete_post(actor=actor_of(cast.leader), post=after)
+    # A leader (a moderator in the group) may delete any post in it, saying why: the
+    # group's moderation log keeps who, what, when and why.
+    with pytest.raises(ValidationError, match="say why"):
+        services.delete_post(actor=actor_of(cast.leader), post=after)
+    assert Post.objects.get(pk=after.pk).deleted_at is None
+    leader = client_for(cast.leader)
+    url = reverse("conversations:delete", args=[after.uuid])
+    page = leader.get(url).content.decode()
+    assert 'name="reason"' in page and "as a moderator" in page
+    assert leader.post(url, {"reason": ""}).status_code == 400
+    assert leader.post(url, {"reason": "A home address"}).status_code == 302
+    assert Post.objects.get(pk=after.pk).deleted_at is not None
+    (action,) = ModerationAction.objects.filter(action=ModerationAction.Action.DELETE)
+    assert (action.moderator_id, action.reason, action.post_id, action.person_id, action.group_id) == (
+        cast.leader.person.pk,
+        "A home address",
+        after.pk,
+        cast.member.person.pk,
+        cast.group.pk,
+    )
+    log = leader.get(reverse("conversations:log", args=[cast.group.slug])).content.decode()
+    assert "Deleted a post" in log and "A home address" in log
+    # An author deleting their own post is not moderation: nothing in the log.
+    assert ModerationAction.objects.filter(post=post).count() == 0
 
 
 @pytest.mark.django_db

@@ -13,7 +13,7 @@ from groundswell.accounts.actors import Actor
 from groundswell.advocacy.selectors.access import access_campaign, access_petition
 from groundswell.conversations import services
 from groundswell.conversations.agreements import agreements_for
-from groundswell.conversations.forms import EditPostForm, ReplyForm, StartThreadForm
+from groundswell.conversations.forms import EditPostForm, ModeratorDeleteForm, ReplyForm, StartThreadForm
 from groundswell.conversations.mentions import mention_text
 from groundswell.conversations.models import Post, Thread
 from groundswell.conversations.selectors import access, threads
@@ -218,14 +218,21 @@ def delete(request: HttpRequest, post_uuid: str) -> HttpResponse:
         return not_found(request, error.message)
     if not may_delete(actor, post):
         return refused(request, "Only its author or a moderator can delete a post.")
-    if request.method == "POST":
+    # A moderator deleting someone else's post says why (the moderation log keeps it).
+    form = None if actor.is_person(post.author_id) else ModeratorDeleteForm(request.POST or None)
+    if request.method == "POST" and (form is None or form.is_valid()):
+        reason = form.cleaned_data["reason"] if form is not None else ""
         try:
-            services.delete_post(actor=actor, post=post)
+            services.delete_post(actor=actor, post=post, reason=reason)
         except PermissionDenied as error:
             return refused(request, error.message)
-        messages.success(request, "The post is deleted.")
-        return redirect(post_url(post))
-    return render(request, "conversations/delete.html", {"post": post})
+        except ValidationError as error:
+            _fail_into(form, error)
+        else:
+            messages.success(request, "The post is deleted.")
+            return redirect(post_url(post))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "conversations/delete.html", {"post": post, "form": form}, status=status)
 
 
 def agreements_of(post: Post) -> list[str]:

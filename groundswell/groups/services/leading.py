@@ -29,6 +29,7 @@ from groundswell.events import services as events
 from groundswell.events.models import CalendarFeed, Event
 from groundswell.groups.models import Group, Membership
 from groundswell.groups.selectors.access import can_lead, is_member, membership_of
+from groundswell.groups.signals import member_removed
 from groundswell.messaging.models import Message
 from groundswell.messaging.services import check_member_mail_cap, send, system_message
 from groundswell.people.models import Person
@@ -273,6 +274,13 @@ def remove_member(*, actor: Actor, group: Group, person: Person | int, reason: s
         record(person=membership.person, verb=Verb.LEFT_GROUP, obj=locked, actor=actor)
         if was_leader and not _other_leaders(locked, membership):
             _leaderless(locked, now)
+        member_removed.send(
+            sender=Membership,
+            group=locked,
+            moderator=actor.require_person(),
+            person_id=membership.person_id,
+            reason=why,
+        )
         if not actor.is_person(membership.person_id):
             notice = system_message(
                 f"group-removed:{membership.pk}:{int(now.timestamp())}", template=NOTICE_TEMPLATE

@@ -255,7 +255,7 @@ def approve_group(*, actor: Actor, group: Group) -> Group:
 
 def reject_group(*, actor: Actor, group: Group, note: str) -> Group:
     """An organizer turns a waiting group down, saying why; its starter is told."""
-    _require_staff(actor)
+    reviewer = _require_staff(actor)
     note = clean_text(note)[:REVIEW_NOTE_MAX]
     if not note:
         raise ValidationError("Please tell the starter why.", field="note")
@@ -264,6 +264,7 @@ def reject_group(*, actor: Actor, group: Group, note: str) -> Group:
         group.status = Group.Status.REJECTED
         group.review_note = note
         group.save(update_fields=["status", "review_note", "modified_at"])
+        record(person=reviewer, verb=Verb.REJECTED_GROUP, obj=group, actor=actor)
         _tell(
             f"group-review:{group.pk}:rejected",
             [group.started_by_id],

@@ -207,6 +207,9 @@ def test_turning_a_group_down_needs_a_reason_and_tells_the_starter(member, organ
     waiting.refresh_from_db()
     assert waiting.status == Group.Status.REJECTED and waiting.review_note.startswith("Please join")
     assert Delivery.objects.filter(person=member.person, context__note__startswith="Please join").exists()
+    # The decision is the organizer's act, with the group as its object (as an approval).
+    (act,) = Activity.objects.filter(verb=Verb.REJECTED_GROUP)
+    assert (act.person_id, act.object_id) == (organizer.person.pk, waiting.pk)
     with pytest.raises(ValidationError, match="waiting"):
         services.approve_group(actor=actor_of(organizer), group=waiting)
 
