@@ -22,6 +22,8 @@ import ipaddress
 import socket
 import ssl
 import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -33,6 +35,8 @@ from groundswell.core.text import clean_line
 MAX_REDIRECTS = 3
 MAX_BYTES = 1024 * 1024
 TIME_LIMIT = 5.0
+# Name lookups run here, so each has a time limit (`_resolve`): a few at once per worker.
+_RESOLVER = ThreadPoolExecutor(max_workers=4, thread_name_prefix="linkcard-dns")
 TITLE_MAX = 300
 DESCRIPTION_MAX = 1000
 URL_MAX = 2000
@@ -94,8 +98,23 @@ class Target:
     ip: str
 
 
-def check(url: str) -> Target:
-    """The address to connect to for `url`, after the guard's checks; Refused otherwise."""
+def _resolve(host: str, port: int, timeout: float) -> list[str]:
+    """The host's addresses, within `timeout` seconds. The resolver has no time limit of its
+    own (a slow DNS server could hold a worker for half a minute), so it runs in a thread
+    that is waited for only so long; a late answer is dropped."""
+    future = _RESOLVER.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    try:
+        answers = future.result(timeout=max(timeout, 0.001))
+    except FutureTimeout:
+        raise Refused("The site took too long to answer.") from None
+    except (OSError, UnicodeError) as error:
+        raise Refused("The host could not be found.") from error
+    return [str(answer[4][0]) for answer in answers]
+
+
+def check(url: str, *, timeout: float | None = None) -> Target:
+    """The address to connect to for `url`, after the guard's checks; Refused otherwise.
+    `timeout`: how long the host's name may take to resolve (default TIME_LIMIT)."""
     if len(url) > URL_MAX:
         raise Refused("The address is too long.")
     try:
@@ -111,11 +130,7 @@ def check(url: str) -> Target:
     if not host:
         raise Refused("The address has no host.")
     port = port or (443 if parts.scheme == "https" else 80)
-    try:
-        answers = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError) as error:
-        raise Refused("The host could not be found.") from error
-    addresses = [str(answer[4][0]) for answer in answers]
+    addresses = _resolve(host, port, TIME_LIMIT if timeout is None else timeout)
     if not addresses:
         raise Refused("The host could not be found.")
     for address in addresses:
@@ -171,7 +186,7 @@ def fetch(url: str, *, time_limit: float | None = None, max_bytes: int | None = 
     deadline = time.monotonic() + (TIME_LIMIT if time_limit is None else time_limit)
     max_bytes = MAX_BYTES if max_bytes is None else max_bytes
     for _hop in range(MAX_REDIRECTS + 1):
-        target = check(url)
+        target = check(url, timeout=_left(deadline))
         kind = _PinnedHTTPS if target.scheme == "https" else _PinnedHTTP
         connection = kind(target, timeout=_left(deadline))
         try:

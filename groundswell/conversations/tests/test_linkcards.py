@@ -268,6 +268,21 @@ def test_a_slow_server_is_cut_off_at_the_time_limit(page_server, monkeypatch):
     assert time.monotonic() - started < 2.5
 
 
+def test_a_slow_name_lookup_is_cut_off_at_the_time_limit(monkeypatch):
+    """The resolver has no time limit of its own: a DNS server that never answers would hold
+    the worker. The lookup counts against the fetch's time like the rest."""
+
+    def never_answers(host, port, *args, **kwargs):
+        time.sleep(3)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port))]
+
+    monkeypatch.setattr(linkcards.socket, "getaddrinfo", never_answers)
+    started = time.monotonic()
+    with pytest.raises(linkcards.Refused, match="too long"):
+        linkcards.fetch("https://slow-dns.example/", time_limit=0.5)
+    assert time.monotonic() - started < 1.5
+
+
 def test_only_html_is_read(page_server):
     with pytest.raises(linkcards.Refused, match="not a web page"):
         linkcards.fetch(page_server.url("/json"))
