@@ -1,9 +1,9 @@
 """The XSS corpus (conversations/tests/xss_corpus.py) through the real forms of every field a
 member writes about a group: its name, description and agreements (starting it), a join
-request's note, a core member's role title (the leaders' role form), and the subject and text
-of a message to the group. The pages that show them — the group's page (to its leader, to a
-member, to a visitor), the find page, the leaders' page, the requests page — and the emails
-sent (the request to the leaders, the welcome, the message) hold no executable markup; the
+request's note, a core member's role title (the leaders' role form), the subject and text
+of a message to the group, and an invitation's note. The pages that show them — the group's page (to its leader, to a
+member, to a visitor), the find page, the leaders' page, the requests page, an invitation to a visitor — and the emails
+sent (the request to the leaders, the welcome, the message, both kinds of invitation) hold no executable markup; the
 member's message goes out as plain text; names keep no bidi or zero-width characters."""
 
 import re
@@ -15,9 +15,9 @@ from django.test import Client
 
 from groundswell.conversations.tests.test_xss import executable
 from groundswell.conversations.tests.xss_corpus import PAYLOADS
-from groundswell.groups.models import Group, Membership
+from groundswell.groups.models import Group, Invitation, Membership
 from groundswell.groups.services.leading import CORE_TITLE_MAX, SUBJECT_MAX
-from groundswell.groups.services.membership import NAME_MAX, NOTE_MAX
+from groundswell.groups.services.membership import NAME_MAX, NOTE_MAX, invitation_token
 
 INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 MAP_DATA = "<script> [('id', 'map-points'), ('type', 'application/json')]"
@@ -47,7 +47,7 @@ def _name(payload: str, i: int) -> str:
 def test_no_payload_reaches_a_group_page_or_email_as_executable_markup(
     permissive, make_member, client_for, django_capture_on_commit_callbacks
 ):
-    starter, asker = make_member("Lena"), make_member("Otto")
+    starter, asker, known = make_member("Lena"), make_member("Otto"), make_member("Kim")
     leader, member, visitor = client_for(starter), client_for(asker), Client()
     pages: dict[str, str] = {}
     mail.outbox.clear()
@@ -100,6 +100,17 @@ def test_no_payload_reaches_a_group_page_or_email_as_executable_markup(
             )
         assert response.status_code in (302, 303), (payload, response.status_code)
 
+        with django_capture_on_commit_callbacks(execute=True):
+            response = leader.post(
+                f"/groups/{slug}/invite/",
+                {"emails": f"{known.email}, stranger@example.org", "note": payload[:NOTE_MAX]},
+            )
+        assert response.status_code in (302, 303), (payload, response.status_code)
+        invitation = Invitation.objects.get(group=group, email="stranger@example.org")
+        pages[f"invitation to a visitor {i}"] = visitor.get(
+            f"/groups/invitation/{invitation_token(invitation)}/"
+        ).content.decode()
+
         pages[f"leaders' page {i}"] = leader.get(f"/groups/{slug}/lead/").content.decode()
         pages[f"group page as its leader {i}"] = leader.get(f"/groups/{slug}/").content.decode()
         pages[f"group page as a core member {i}"] = member.get(f"/groups/{slug}/").content.decode()
@@ -115,8 +126,9 @@ def test_no_payload_reaches_a_group_page_or_email_as_executable_markup(
     found = {name: problems for name, html in pages.items() if (problems := unsafe(html))}
     assert found == {}
 
-    # The emails: to the leaders (the request, with its note), the welcome, the message.
-    assert len(mail.outbox) >= 3 * len(PAYLOADS)
+    # The emails: to the leaders (the request, with its note), the welcome, the message, the
+    # invitations (ours to someone on the list, the leader's own to a stranger).
+    assert len(mail.outbox) >= 5 * len(PAYLOADS)
     for sent in mail.outbox:
         subject = str(make_header(decode_header(str(sent.subject))))
         assert "\n" not in subject and "\r" not in subject and not INVISIBLE.search(subject)
