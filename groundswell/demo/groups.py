@@ -124,20 +124,74 @@ OPENINGS = (
     "Starting a thread so we don't lose track:\n\n- what we know so far\n- who can help\n- what's next",
     "A few of us talked about this after the meeting. *Everyone* is welcome to chime in.",
 )
+# Replies that fit any thread, and each thread's own (a reply is one or the other).
 REPLIES = (
     "Count me in!",
-    "I can bring a folding table and the sign-up sheets.",
     "Thanks for organizing this. I'll share it with my neighbours.",
-    "Could we meet at the library instead? It's easier to reach by bus.",
-    "Great turnout last time: **42 doors** knocked in two hours.",
-    "I wrote down the questions people asked:\n\n1. When will the pipes be replaced?\n2. Who pays?",
-    "Can't make it this time, but I'll call my council member on Monday.",
-    "Here's the city's page on water testing: <https://example.org/water-testing>",
-    "+1 to carpooling. I have three seats.",
-    "My kids made posters, happy to bring them.",
-    "Let's keep the next one short: an hour, then snacks.",
     "I'll take notes and post them here afterwards.",
 )
+TOPIC_REPLIES = {
+    "Welcome! Introduce yourself": (
+        "Hi everyone, I'm new here. I moved to the neighbourhood in the spring.",
+        "I've lived here twenty years and finally decided to do something about our water.",
+        "Hello! I work nights, so weekend actions suit me best.",
+    ),
+    "Next meeting: agenda ideas": (
+        "Could we talk about the council vote next month?",
+        "Let's keep the next one short: an hour, then snacks.",
+        "Could we meet at the library instead? It's easier to reach by bus.",
+    ),
+    "Canvassing this weekend: who's in?": (
+        "I can do Saturday morning, 10 to 12.",
+        "Great turnout last time: **42 doors** knocked in two hours.",
+        "I can bring a folding table and the sign-up sheets.",
+    ),
+    "Photos and links from the rally": (
+        "My kids made posters, happy to bring them next time.",
+        "What a day. Here are mine from the steps of city hall.",
+        "So many new faces! Let's make sure everyone got the follow-up email.",
+    ),
+    "Council hearing on lead pipes": (
+        "I wrote down the questions people asked:\n\n1. When will the pipes be replaced?\n2. Who pays?",
+        "Can't make it this time, but I'll call my council member on Monday.",
+        "I signed up to speak for two minutes. Any points I should make?",
+    ),
+    "Carpools to the state capitol": (
+        "+1 to carpooling. I have three seats.",
+        "I need a ride from the east side, happy to chip in for gas.",
+        "We leave at 7 from the library parking lot.",
+    ),
+    "Reading list for new members": (
+        "*Rules for Radicals* is a classic, but start with the water report.",
+        "Here's the city's page on water testing: <https://example.org/water-testing>",
+        "A short one: the two-page explainer we hand out at tables.",
+    ),
+    "Tabling at the farmers' market": (
+        "I can do the 9 to 11 shift on Saturday.",
+        "We signed up 18 people last week! The free test kits helped.",
+        "I can bring a folding table and the sign-up sheets.",
+    ),
+    "What went well, what to change": (
+        "Went well: the sign-in sheet. Change: start on time.",
+        "More roles for new people. Several of them asked how to help.",
+        "Let's keep the next one short: an hour, then snacks.",
+    ),
+    "Testing our tap water: results": (
+        "Ours came back at 12 ppb. Above what I'd like with kids in the house.",
+        "Below the action level here, but the building is from 1931.",
+        "Here's the city's page on water testing: <https://example.org/water-testing>",
+    ),
+    "Who's coming?": (
+        "I'll be there, and bringing my neighbour.",
+        "Running ten minutes late, save me a seat.",
+        "Can't make it this time, but I'll read the notes.",
+    ),
+    "How did your calls go?": (
+        "Got the voicemail, left my story about our water bill.",
+        "A staffer actually listened and asked for our test results!",
+        "Took three minutes. Easier than I thought.",
+    ),
+}
 LINK_TITLES = (
     "Lead pipes in our city: the map",
     "How to test your tap water at home",
@@ -1091,7 +1145,8 @@ def _thread(
         posts["thread"].append(t)
         posts["number"].append(number)
         posts["author"].append(who)
-        posts["raw"].append(REPLIES[int(rng.integers(len(REPLIES)))])
+        fitting = REPLIES + TOPIC_REPLIES.get(title, ())
+        posts["raw"].append(fitting[int(rng.integers(len(fitting)))])
         posts["ago"].append(ago)
         mention = who != author and rng.random() < MENTION_SHARE
         posts["mention"].append(

@@ -17,6 +17,7 @@ from groundswell.conversations.mentions import MENTION
 from groundswell.conversations.models import LinkCard, Media, Mention, Post, Thread
 from groundswell.core.markdown import cook
 from groundswell.demo.generator import MEMBER_EMAIL, DemoResult, make_movement
+from groundswell.demo.groups import REPLIES, TOPIC_REPLIES
 from groundswell.events.models import Attendance, Event
 from groundswell.groups.models import Group, Membership
 from groundswell.groups.selectors.health import health_of
@@ -174,6 +175,9 @@ def test_conversations_are_written_as_the_services_write_them(movement: DemoResu
             assert post.cooked == cook(post.raw)
         else:
             assert '<span class="mention">@' in post.cooked
+        if post.number > 1:  # a reply fits its thread: one for any thread, or the thread's own
+            fitting = REPLIES + TOPIC_REPLIES.get(post.thread.title, ())
+            assert any(reply in post.raw for reply in fitting), (post.thread.title, post.raw)
         if post.thread.group_id:
             joined_at = membership[(post.thread.group_id, post.author_id)]
             assert joined_at is not None and joined_at <= post.created_at
