@@ -1,10 +1,11 @@
 """The XSS corpus (conversations/tests/xss_corpus.py) through the real forms of every field a
 member writes about a group: its name, description and agreements (starting it), a join
-request's note, a core member's role title (the leaders' role form), the subject and text
-of a message to the group, and an invitation's note. The pages that show them — the group's page (to its leader, to a
-member, to a visitor), the find page, the leaders' page, the requests page, an invitation to a visitor — and the emails
-sent (the request to the leaders, the welcome, the message, both kinds of invitation) hold no executable markup; the
-member's message goes out as plain text; names keep no bidi or zero-width characters."""
+request's note, a core member's role title (the leaders' role form), the subject and text of
+a message to the group, and an invitation's note. The pages that show them — the group's page
+(to its leader, to a member, to a visitor), the find page, the leaders' page, the requests
+page, an invitation to a visitor — and the emails sent (the request to the leaders, the
+welcome, the message, both kinds of invitation) hold no executable markup; the member's
+message goes out as plain text; names keep no bidi or zero-width characters."""
 
 import re
 from email.header import decode_header, make_header
