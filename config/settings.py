@@ -291,6 +291,9 @@ GROUNDSWELL_RATE_LIMITS = {
 GROUPS_NEED_APPROVAL = env.bool("GROUPS_NEED_APPROVAL", default=False)
 # A group with no leader this many days tells its core members and organizers, once.
 GROUP_LEADERLESS_DAYS = env.int("GROUP_LEADERLESS_DAYS", default=30)
+# Addresses one person may invite to groups in a day (staff too): invitations reach people
+# not on our list, so a new account cannot turn them into a mass mailing.
+GROUP_INVITES_PER_DAY = env.int("GROUP_INVITES_PER_DAY", default=100)
 # A new member's first post waits for a moderator (off by default: let go, moderate after).
 HOLD_FIRST_POSTS = env.bool("HOLD_FIRST_POSTS", default=False)
 # How long after writing a member may edit their post (minutes); "edited" shows after.

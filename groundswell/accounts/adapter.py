@@ -28,6 +28,6 @@ class AccountAdapter(DefaultAccountAdapter):
         super().login(request, user)
 
     def get_login_redirect_url(self, request: HttpRequest) -> str:
-        # A page that asked to be come back to (an invitation) wins over the hub; an explicit
+        # A page that asked to be returned to (an invitation) wins over the hub; an explicit
         # `next` wins over both (allauth asks us only when there is none).
         return take_return_path(request) or super().get_login_redirect_url(request)

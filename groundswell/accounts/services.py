@@ -15,6 +15,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from groundswell.accounts.actors import Actor
 from groundswell.accounts.models import DataExport, Role, User
@@ -192,14 +193,25 @@ RETURN_SESSION_KEY = "groundswell_return_to"
 def return_here_after_sign_in(request: HttpRequest, path: str) -> None:
     """Once this browser is signed in (by joining and proving the address, or by signing in),
     it goes to `path` (a path on this site) instead of the hub."""
-    if path.startswith("/") and not path.startswith("//") and "\\" not in path:
-        request.session[RETURN_SESSION_KEY] = path[:500]
+    if _on_this_site(path):
+        request.session[RETURN_SESSION_KEY] = path
 
 
 def take_return_path(request: HttpRequest) -> str | None:
     """The path `return_here_after_sign_in` kept, once (it is forgotten as it is read)."""
     path = request.session.pop(RETURN_SESSION_KEY, None)
-    return path if isinstance(path, str) and path.startswith("/") and not path.startswith("//") else None
+    return path if isinstance(path, str) and _on_this_site(path) else None
+
+
+def _on_this_site(path: str) -> bool:
+    # A path, not an address elsewhere: Django's own check ("//evil", "/\\evil", control
+    # characters a browser drops), and a length a session should hold.
+    return (
+        path.startswith("/")
+        and len(path) <= 500
+        and url_has_allowed_host_and_scheme(path, allowed_hosts=None)
+        and not any(ord(character) < 32 for character in path)
+    )
 
 
 def end_other_sessions(user: AbstractBaseUser) -> None:

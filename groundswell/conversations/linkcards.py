@@ -106,7 +106,10 @@ def _resolve(host: str, port: int, timeout: float) -> list[str]:
     try:
         answers = future.result(timeout=max(timeout, 0.001))
     except FutureTimeout:
-        raise Refused("The site took too long to answer.") from None
+        # Not started yet (the threads are all waiting on slow names): it never will be, so
+        # abandoned lookups do not pile up in front of the next ones.
+        future.cancel()
+        raise Refused("The site's name took too long to look up.") from None
     except (OSError, UnicodeError) as error:
         raise Refused("The host could not be found.") from error
     return [str(answer[4][0]) for answer in answers]

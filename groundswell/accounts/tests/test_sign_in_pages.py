@@ -17,7 +17,12 @@ from django.test import Client, RequestFactory, override_settings
 from django.urls import URLPattern, resolve, reverse
 
 from groundswell.accounts.models import Role, User
-from groundswell.accounts.services import create_account_for_email
+from groundswell.accounts.services import (
+    RETURN_SESSION_KEY,
+    create_account_for_email,
+    return_here_after_sign_in,
+    take_return_path,
+)
 from groundswell.core.ratelimit import client_ip
 from groundswell.people.models import EmailAddress
 from groundswell.people.services import PersonDetails, upsert_person
@@ -278,3 +283,27 @@ def test_allauth_and_our_limits_see_the_same_client(behind_proxy, forwarded, rem
         assert client_ip(request) == allauth_client_ip(request)
         if not behind_proxy:
             assert client_ip(request) == remote
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "//evil.example/x",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "https://evil.example/",
+        "evil",
+        "/" + "a" * 600,
+    ],
+)
+def test_only_a_path_on_this_site_is_kept_to_return_to(rf, path):
+    """`return_here_after_sign_in` (an invitation page keeps itself for after the emailed code)
+    keeps nothing that a browser would take to another site."""
+    request = rf.get("/")
+    request.session = {}
+    return_here_after_sign_in(request, path)
+    assert RETURN_SESSION_KEY not in request.session
+    request.session[RETURN_SESSION_KEY] = path  # planted some other way: still refused
+    assert take_return_path(request) is None
+    return_here_after_sign_in(request, "/groups/invitation/abc/")
+    assert take_return_path(request) == "/groups/invitation/abc/" and take_return_path(request) is None

@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -278,9 +279,33 @@ def test_a_slow_name_lookup_is_cut_off_at_the_time_limit(monkeypatch):
 
     monkeypatch.setattr(linkcards.socket, "getaddrinfo", never_answers)
     started = time.monotonic()
-    with pytest.raises(linkcards.Refused, match="too long"):
+    with pytest.raises(linkcards.Refused, match="took too long to look up"):
         linkcards.fetch("https://slow-dns.example/", time_limit=0.5)
     assert time.monotonic() - started < 1.5
+
+
+def test_lookups_given_up_on_before_they_start_are_dropped(monkeypatch):
+    """With every resolver thread held by a slow name, a later lookup waits its turn, times
+    out, and is cancelled: it does not run later, in front of the next ones."""
+    ran: list[str] = []
+    release = threading.Event()
+
+    def slow(host, port, *args, **kwargs):
+        ran.append(host)
+        release.wait(5)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port))]
+
+    monkeypatch.setattr(linkcards.socket, "getaddrinfo", slow)
+    workers = 2
+    monkeypatch.setattr(linkcards, "_RESOLVER", ThreadPoolExecutor(max_workers=workers))
+    try:
+        for n in range(workers + 2):
+            with pytest.raises(linkcards.Refused, match="look up"):
+                linkcards.check(f"https://slow-{n}.example/", timeout=0.05)
+    finally:
+        release.set()
+    time.sleep(0.2)
+    assert sorted(ran) == sorted(f"slow-{n}.example" for n in range(workers))
 
 
 def test_only_html_is_read(page_server):

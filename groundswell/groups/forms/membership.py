@@ -177,7 +177,10 @@ class InviteForm(forms.Form):
         required=False,
         max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="They read it above the link, with your name. Replies come to your email address.",
+        help_text=(
+            "They read it after our few words about the group, with your name. People we don't know "
+            "also see your email address, and their replies come to you."
+        ),
         error_messages={"max_length": f"Please keep your note under {NOTE_MAX} characters."},
     )
 

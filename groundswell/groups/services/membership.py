@@ -51,6 +51,8 @@ SLUG_MARK_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no look-alikes: read 
 INVITATION_SALT = "groundswell.groups.invitation"
 # An address invited to a group is not emailed about it again for a week.
 INVITE_AGAIN_AFTER = timedelta(days=7)
+# The key of a leader's invitation sent for them to an address we do not know (one a row).
+INVITE_MESSAGE_PREFIX = "group-invite-to:"
 
 
 @dataclass
@@ -528,19 +530,21 @@ def _addresses(emails: list[str]) -> list[str]:
 
 def invite(*, actor: Actor, group: Group, emails: list[str], note: str = "") -> int:
     """A leader (or staff) invites people by email address, with a few words of their own if
-    they like. Each address gets an invitation with its own link:
+    they like. Each address gets an invitation row with its own link; who is emailed:
 
-    - someone on our list who is not in the group is told by us, as our other notices (a
-      bulk notice: never to an address that unsubscribed);
-    - an address we do not know gets the leader's own email, sent for them through the
-      messaging core (`Message.Kind.ON_BEHALF`, as members' emails to offices: from the
-      platform's address under their name, Reply-To theirs, their words and the link): a
-      person asking a person, not the organization writing to a stranger;
-    - the group's members and anyone invited to it in the last `INVITE_AGAIN_AFTER` get
-      nothing new, so a leader's repeated list does not become a stream of mail.
+    - someone on our list who is not in the group: our notice, as our other notices (bulk:
+      never to an address that unsubscribed);
+    - an address we do not know: the leader's own email, sent for them through the messaging
+      core (`Message.Kind.ON_BEHALF`, as members' emails to offices: from the platform's
+      address under their name, Reply-To theirs, our words, then theirs quoted, and the
+      link) — a person asking a person; at most one such email an address a week, whichever
+      group asks;
+    - the group's members, and anyone this group invited in the last `INVITE_AGAIN_AFTER`:
+      nothing, so a leader's repeated list does not become a stream of mail.
 
-    The answer, the number of addresses, is the same whatever each address is: a leader
-    learns nothing about anyone from it."""
+    Each inviter may invite `GROUP_INVITES_PER_DAY` addresses a day, staff too, counted on
+    the invitations made whatever each address is. The answer, the number of addresses, is
+    the same whatever each address is: a leader learns nothing about anyone from it."""
     inviter = actor.require_person()
     if not can_lead(actor, group):
         raise PermissionDenied("Only the group's leaders and organizers can invite people.")
@@ -555,45 +559,60 @@ def invite(*, actor: Actor, group: Group, emails: list[str], note: str = "") -> 
             "Please add an email address to your account first: the people you invite reply to it.",
             field="emails",
         )
-    recent = set(
-        Invitation.objects.filter(
-            group=group,
-            email__in=addresses,
-            accepted_at__isnull=True,
-            withdrawn_at__isnull=True,
-            created_at__gte=timezone.now() - INVITE_AGAIN_AFTER,
-        ).values_list("email", flat=True)
-    )
-    fresh = [address for address in addresses if address not in recent]
-    owners = dict(EmailAddress.objects.filter(address__in=fresh).values_list("address", "person_id"))
-    members = set(
-        Membership.objects.filter(
-            group=group, status=Membership.Status.ACTIVE, person_id__in=owners.values()
-        ).values_list("person_id", flat=True)
-    )
-    words = f"{inviter.short_name} invites you to join {group.name}, a local group of {settings.SITE_NAME}"
-    where = group.area or ", ".join(part for part in (group.locality, group.region) if part)
-    words += f" in {where}." if where else "."
+    now = timezone.now()
+    week_ago = now - INVITE_AGAIN_AFTER
     with transaction.atomic():
+        # Under the inviter's lock: two submissions at once cannot both pass the day's count.
+        Person.objects.select_for_update().filter(pk=inviter.pk).values_list("pk", flat=True).first()
+        recent = set(
+            Invitation.objects.filter(
+                group=group,
+                email__in=addresses,
+                accepted_at__isnull=True,
+                withdrawn_at__isnull=True,
+                created_at__gte=week_ago,
+            ).values_list("email", flat=True)
+        )
+        fresh = [address for address in addresses if address not in recent]
+        today = Invitation.objects.filter(invited_by=inviter, created_at__gte=now - timedelta(days=1)).count()
+        cap = settings.GROUP_INVITES_PER_DAY
+        if today + len(fresh) > cap:
+            raise ValidationError(
+                f"You can invite {cap} people a day. Please send the rest tomorrow.", field="emails"
+            )
+        owners = dict(EmailAddress.objects.filter(address__in=fresh).values_list("address", "person_id"))
+        members = set(
+            Membership.objects.filter(
+                group=group, status=Membership.Status.ACTIVE, person_id__in=owners.values()
+            ).values_list("person_id", flat=True)
+        )
+        # Addresses we do not know that any group invited this week get no second email.
+        asked = set(
+            Invitation.objects.filter(
+                email__in=[a for a in fresh if a not in owners], created_at__gte=week_ago
+            ).values_list("email", flat=True)
+        )
         rows = [
             Invitation(group=group, email=address, invited_by=inviter, key=secrets.token_hex(16))
             for address in fresh
-            if owners.get(address) not in members
         ]
         Invitation.objects.bulk_create(rows)
+        subject = f"{inviter.short_name} invites you to join {group.name}"
+        words = _invitation_words(inviter, group)
         context = {}
         for invitation in rows:  # both databases hand back the new ids
             owner = owners.get(invitation.email)
             if owner is None:
-                _invite_in_their_name(inviter, group, invitation, words, note)
-                continue
-            context[owner] = {
-                "subject": f"{inviter.short_name} invites you to join {group.name}",
-                "text": words,
-                "note": note,
-                "link": invitation_url(invitation),
-                "link_label": "See the invitation",
-            }
+                if invitation.email not in asked:
+                    _invite_in_their_name(inviter, group, invitation, subject, words, note)
+            elif owner not in members:
+                context[owner] = {
+                    "subject": subject,
+                    "text": words,
+                    "note": note,
+                    "link": invitation_url(invitation),
+                    "link_label": "See the invitation",
+                }
         if context:
             # One message for this batch: each person's own link is in their delivery.
             digest = hashlib.sha256(uuid.uuid4().bytes).hexdigest()[:16]
@@ -604,32 +623,40 @@ def invite(*, actor: Actor, group: Group, emails: list[str], note: str = "") -> 
     return len(addresses)
 
 
+def _invitation_words(inviter: Person, group: Group) -> str:
+    where = group.area or ", ".join(part for part in (group.locality, group.region) if part)
+    words = f"{inviter.short_name} invites you to join {group.name}, a local group of {settings.SITE_NAME}"
+    return words + (f" in {where}." if where else ".")
+
+
 def _invite_in_their_name(
-    inviter: Person, group: Group, invitation: Invitation, words: str, note: str
+    inviter: Person, group: Group, invitation: Invitation, subject: str, words: str, note: str
 ) -> None:
-    """The leader's email to an address we do not know: their note, our line about the group
-    and the link, sent for them (a delivery to the inviter whose context names the address)."""
+    """The leader's email to an address we do not know, sent for them: a delivery to the
+    inviter whose context names the address. Our words come first and theirs are quoted
+    after, so a note cannot pass for the movement's own. The message row holds no name (the
+    words live in the delivery's context, cleared if the inviter is forgotten) and no author:
+    it is not mail to the group's members, so it does not count against the day's cap."""
     message = Message.objects.create(
-        key=f"group-invite-to:{invitation.pk}",
+        key=f"{INVITE_MESSAGE_PREFIX}{invitation.pk}",
         kind=Message.Kind.ON_BEHALF,
         is_template=False,
-        subject=f"{inviter.short_name} invites you to join {group.name}"[:255],
+        subject=f"An invitation to join {group.name}"[:255],
         body_text="",
-        author=inviter,
         about=group.name[:255],
     )
-    parts = [note] if note else []
+    parts = [words]
+    if note:
+        quoted = "\n".join(f"> {line}" if line else ">" for line in note.splitlines())
+        parts.append(f"{inviter.short_name} wrote:\n\n{quoted}")
     parts += [
-        words,
         f"See the invitation and join: {invitation_url(invitation)}",
         "The link is yours and works once. If you'd rather not, just ignore this email.",
     ]
     send(
         message=message,
         person_ids=[inviter.pk],
-        context={
-            inviter.pk: {"to": invitation.email, "subject": message.subject, "text": "\n\n".join(parts)}
-        },
+        context={inviter.pk: {"to": invitation.email, "subject": subject, "text": "\n\n".join(parts)}},
     )
 
 

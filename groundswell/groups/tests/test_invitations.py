@@ -14,11 +14,13 @@ from django.utils import timezone
 
 from groundswell.accounts.actors import ANONYMOUS
 from groundswell.accounts.models import Role
+from groundswell.accounts.services import RETURN_SESSION_KEY
 from groundswell.accounts.tests.factories import MemberFactory, actor_of
 from groundswell.activity.models import Activity, Verb
 from groundswell.core.channels import Channel
 from groundswell.core.errors import NotFound, PermissionDenied, ValidationError
 from groundswell.groups.models import Group, Invitation, Membership
+from groundswell.groups.services import leading
 from groundswell.groups.services import membership as services
 from groundswell.messaging.models import Delivery, Message
 from groundswell.network.tests.test_join import SIGN_IN_CODE, sign_in_codes_to
@@ -87,9 +89,10 @@ def test_the_answer_is_the_same_for_members_people_on_the_list_and_strangers(
             note="Come Tuesday, <b>we</b> have tea.",
         )
     assert count == 4
-    # The group's member gets nothing; everyone else an invitation with its own link.
+    # Every address has its invitation row (so nothing counted from them differs); the
+    # group's member is emailed nothing.
     assert sorted(Invitation.objects.filter(group=group).values_list("email", flat=True)) == sorted(
-        [known.email, gone.email, "stranger@example.org"]
+        [people["member"].email, known.email, gone.email, "stranger@example.org"]
     )
     by_address = {sent.to[0]: sent for sent in mail.outbox}
     # Someone on our list hears from us, as our other notices: the unsubscribed do not.
@@ -104,13 +107,63 @@ def test_the_answer_is_the_same_for_members_people_on_the_list_and_strangers(
     assert theirs.subject == f"{people['leader'].person.short_name} invites you to join Quiet Circle"
     assert theirs.reply_to == [people["leader"].email]
     assert "Lena" in theirs.from_email and "via" in theirs.from_email
-    assert theirs.body.startswith("Come Tuesday, <b>we</b> have tea.")
+    # Our words first, theirs quoted after: a note cannot pass for the movement's own.
+    assert theirs.body.startswith(f"{people['leader'].person.short_name} invites you to join Quiet Circle")
+    assert "wrote:\n\n> Come Tuesday, <b>we</b> have tea." in theirs.body
     assert token_for("stranger@example.org") in theirs.body
     assert not getattr(theirs, "alternatives", None)  # plain text: their words, never markup
     delivery = Delivery.objects.get(message__key__startswith="group-invite-to")
     assert delivery.person_id == people["leader"].person.pk
     assert delivery.message.kind == Message.Kind.ON_BEHALF
-    assert delivery.message.author_id == people["leader"].person.pk  # organizers see who wrote it
+    # The message row names nobody (the inviter's words live in the delivery's context, which
+    # forgetting them clears) and has no author: it is not mail to the group's members.
+    assert delivery.message.author_id is None and "Lena" not in delivery.message.subject
+
+
+def test_inviting_strangers_does_not_use_up_the_leaders_mail_to_the_group(
+    cast, settings, django_capture_on_commit_callbacks
+):
+    group, people = cast
+    leader = actor_of(people["leader"])
+    settings.HOST_MESSAGES_PER_DAY = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite(actor=leader, group=group, emails=[f"s{n}@example.org" for n in range(5)])
+    leading.message_group(actor=leader, group=group, subject="Tuesday", text="Tea at 7.")
+    assert Message.objects.filter(author=people["leader"].person).count() == 1
+
+
+def test_an_inviter_may_invite_so_many_a_day_whatever_the_addresses(cast, settings):
+    """Counted on the invitation rows, made for every address (members too): the limit says
+    nothing about who is on the list. Staff are held to it as well."""
+    group, people = cast
+    settings.GROUP_INVITES_PER_DAY = 5
+    lists = {
+        "leader": [people["member"].email, people["core"].email] + [f"l{n}@example.org" for n in range(3)],
+        "organizer": [people["outsider"].email] + [f"o{n}@example.org" for n in range(4)],
+    }
+    for persona, emails in lists.items():
+        actor = actor_of(people[persona])
+        assert services.invite(actor=actor, group=group, emails=emails) == 5
+        with pytest.raises(ValidationError, match="5 people a day"):
+            services.invite(actor=actor, group=group, emails=[f"{persona}-more@example.org"])
+    assert not Invitation.objects.filter(email__endswith="-more@example.org").exists()
+    # A day on, the count starts again.
+    Invitation.objects.update(created_at=timezone.now() - timedelta(days=1, minutes=1))
+    assert services.invite(actor=actor_of(people["leader"]), group=group, emails=["later@example.org"]) == 1
+
+
+def test_an_address_we_do_not_know_gets_one_invitation_email_a_week_whichever_group_asks(
+    cast, make_group, django_capture_on_commit_callbacks
+):
+    group, people = cast
+    other_leader = MemberFactory.create(given_name="Ravi")
+    other = make_group(other_leader, name="Second Circle")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite(actor=actor_of(people["leader"]), group=group, emails=["pat@example.org"])
+        services.invite(actor=actor_of(other_leader), group=other, emails=["pat@example.org"])
+    assert [sent.to for sent in mail.outbox] == [["pat@example.org"]]
+    assert Invitation.objects.filter(email="pat@example.org").count() == 2  # both links work
 
 
 def test_an_address_is_not_emailed_about_a_group_again_within_a_week(
@@ -233,6 +286,11 @@ def test_the_invitation_page(cast, client, client_for):
     assert bad.status_code == 404 and "This invitation link isn&#x27;t valid" in bad.content.decode()
     used = client_for(people["organizer"]).get(url)
     assert used.status_code == 410 and "used already" in used.content.decode()
+    # A used link says so to a visitor too, and keeps nothing to come back to.
+    visitor = Client()
+    used = visitor.get(url)
+    assert used.status_code == 410 and "used already" in used.content.decode()
+    assert RETURN_SESSION_KEY not in visitor.session
 
 
 def test_the_invite_page_for_leaders_only(cast, client, client_for):

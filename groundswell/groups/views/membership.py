@@ -9,11 +9,12 @@ A group the actor may not see is "not found" (404), whether or not it exists.
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -302,18 +303,21 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     except NotFound as error:
         return render(request, "groups/invitation.html", {"error": error.message}, status=404)
     if actor.person is None:
+        try:
+            services.check_invitation(found)
+        except ValidationError as error:
+            context = {"invitation": found, "group": found.group, "error": error.message}
+            return render(request, "groups/invitation.html", context, status=410)
+        # Joining (an emailed code, perhaps much later) or signing in brings them back here:
+        # kept in the session, as a `next` parameter would be lost on the way.
         return_here_after_sign_in(request, request.path)
         context = {
             "invitation": found,
             "group": found.group,
             "join_url": services.join_url_for(found),
-            "sign_in_url": redirect_to_login(request.path)["Location"],
+            "sign_in_url": resolve_url(settings.LOGIN_URL),
         }
-        try:
-            services.check_invitation(found)
-        except ValidationError as error:
-            context["error"] = error.message
-        return render(request, "groups/invitation.html", context, status=410 if context.get("error") else 200)
+        return render(request, "groups/invitation.html", context)
     problem = ""
     try:
         services.check_invitation(found, actor.person)

@@ -25,9 +25,12 @@ from django.utils import timezone
 
 from groundswell.activity.models import Activity, Detail, Initiator, ObjectKind, Verb
 from groundswell.advocacy.models import AdvocacyCampaign, Outreach, Petition, Signature
+from groundswell.conversations.models import Post
 from groundswell.core.channels import Channel
 from groundswell.core.spreadsheets import safe_cell
 from groundswell.events.models import Attendance, Event
+from groundswell.groups.models import Invitation, Membership
+from groundswell.groups.services.membership import INVITE_MESSAGE_PREFIX
 from groundswell.messaging.models import Delivery
 from groundswell.messaging.services import subject_as_received
 from groundswell.network.models import Contact, ShareCode
@@ -152,7 +155,15 @@ def _hosted(person: Person) -> Iterator[Row]:
 
 
 def _messages(person: Person) -> Iterator[Row]:
-    rows = Delivery.objects.filter(person=person).select_related("message").order_by("created_at", "id")
+    # Invitations sent for the member to addresses we did not know are theirs to the people
+    # they invited (in group_invitations_sent, with every other address they invited), not
+    # mail to them: listed here, they would tell which addresses were on our list.
+    rows = (
+        Delivery.objects.filter(person=person)
+        .exclude(message__key__startswith=INVITE_MESSAGE_PREFIX)
+        .select_related("message")
+        .order_by("created_at", "id")
+    )
     for delivery in rows.iterator(chunk_size=500):
         yield {
             "subject": subject_as_received(delivery.message, person, delivery.context),
@@ -236,6 +247,49 @@ def _started_row(item: AdvocacyCampaign | Petition, what: Row, script: str) -> R
     }
 
 
+def _group_memberships(person: Person) -> Iterator[Row]:
+    rows = Membership.objects.filter(person=person).select_related("group").order_by("created_at", "id")
+    for membership in rows:
+        yield {
+            "group": membership.group.name,
+            "status": membership.get_status_display(),
+            "role": membership.get_role_display(),
+            "role_title": membership.core_title,
+            "joined_at": membership.joined_at,
+            "role_since": membership.role_since,
+            "emails_about_posts": membership.get_notify_display(),
+            "note_asking_to_join": membership.request_note,
+        }
+
+
+def _group_invitations(person: Person) -> Iterator[Row]:
+    rows = Invitation.objects.filter(invited_by=person).select_related("group").order_by("created_at", "id")
+    for invitation in rows.iterator(chunk_size=500):
+        yield {
+            "group": invitation.group.name,
+            "email": invitation.email,
+            "invited_at": invitation.created_at,
+            "accepted_at": invitation.accepted_at,
+            "withdrawn_at": invitation.withdrawn_at,
+        }
+
+
+def _posts(person: Person) -> Iterator[Row]:
+    """What the member wrote in conversations (a deleted post's words are gone)."""
+    rows = Post.objects.filter(author=person).select_related("thread").order_by("created_at", "id")
+    for post in rows.iterator(chunk_size=500):
+        yield {
+            "conversation": post.thread.title,
+            "conversation_id": str(post.thread.uuid),
+            "number": post.number,
+            "written_at": post.created_at,
+            "edited_at": post.edited_at,
+            "deleted_at": post.deleted_at,
+            "hidden_by_a_moderator_because": post.hidden_reason if post.hidden_at else "",
+            "text": post.raw,
+        }
+
+
 def _share_links(person: Person) -> Iterator[Row]:
     for share in ShareCode.objects.filter(person=person).order_by("created_at", "id"):
         yield {"code": share.code, "shown_name": share.shown_name, "made_at": share.created_at}
@@ -300,6 +354,9 @@ SECTIONS: dict[str, tuple[str, Callable[[Person], Iterable[Row]]]] = {
     "signatures": ("Petitions you signed: your comment, and what you chose to share", _signatures),
     "outreaches": ("Officials you contacted for a campaign, how it went and what you sent", _outreaches),
     "campaigns_started": ("Campaigns and petitions you started", _started),
+    "group_memberships": ("Groups you joined or asked to join, and your role in each", _group_memberships),
+    "group_invitations_sent": ("Addresses you invited to a group", _group_invitations),
+    "posts": ("What you wrote in conversations", _posts),
     "messages_received": ("Emails we sent you", _messages),
     "share_links": ("Your share links", _share_links),
     "recruits": ("People who joined through you (first names only)", _recruits),
