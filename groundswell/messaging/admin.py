@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
-from groundswell.messaging.models import Delivery, Message
+from groundswell.messaging.models import Delivery, Message, Suppression
 
 
 @admin.register(Message)
@@ -27,3 +28,17 @@ class DeliveryAdmin(admin.ModelAdmin):
         "created_at",
         "sent_at",
     ]
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(admin.ModelAdmin):
+    """Addresses whose owners asked for no members' emails through us (read-only: their word)."""
+
+    list_display = ("address", "created_at")
+    search_fields = ("address",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -109,3 +109,15 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} → {self.person_id}: {self.status}"
+
+
+class Suppression(models.Model):
+    """An address not on our list whose owner asked that no member's email sent through us
+    (a leader's invitation) reach it again: the unsubscribe of someone we never subscribed.
+    Only the address is kept, which is what it takes to honour the request."""
+
+    address = models.EmailField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.address

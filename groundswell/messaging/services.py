@@ -31,7 +31,7 @@ from groundswell.activity.models import Verb
 from groundswell.activity.services import record
 from groundswell.core.channels import Channel
 from groundswell.core.errors import NotFound, PermissionDenied
-from groundswell.messaging.models import Delivery, Message
+from groundswell.messaging.models import Delivery, Message, Suppression
 from groundswell.people.models import Consent, EmailAddress, EmailStatus, Person
 from groundswell.people.services import primary_email, touch
 
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 200
 MAX_ATTEMPTS = 5
 UNSUBSCRIBE_SALT = "groundswell.unsubscribe"
+DECLINE_SALT = "groundswell.decline"
 
 
 def send(
@@ -458,6 +459,15 @@ def _on_behalf_email(
         f"{name} ({email.address}{where}) wrote this and asked {settings.SITE_NAME} to send it. "
         "Reply to this email to answer them."
     )
+    headers = {}
+    if extra.get("decline_url"):
+        # Someone we do not know (a leader's invitation): a way to never get such mail again,
+        # in the footer and as the one-click header mail clients offer.
+        footer += f"\nNo more invitations from {settings.SITE_NAME} members: {extra['decline_url']}"
+        headers = {
+            "List-Unsubscribe": f"<{extra['decline_url']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
     return EmailMultiAlternatives(
         subject=" ".join(str(extra.get("subject", "")).split()),
         body=f"{str(extra['text']).rstrip()}\n\n--\n{footer}\n",
@@ -466,6 +476,7 @@ def _on_behalf_email(
         ),
         to=[extra["to"]],
         reply_to=[email.address],
+        headers=headers,
         connection=connection,
     )
 
@@ -498,6 +509,36 @@ def _literal_email(
         },
         connection=connection,
     )
+
+
+def decline_url(address: str) -> str:
+    """The link in a member's email to an address we do not know (a leader's invitation):
+    its owner asks that no such email reach it again (`decline`)."""
+    token = signing.dumps(address, salt=DECLINE_SALT, compress=True)
+    return f"{settings.SITE_URL}{reverse('messaging:decline', kwargs={'token': token})}"
+
+
+def address_for_decline_token(token: str) -> str:
+    try:
+        address = signing.loads(str(token or "")[:500], salt=DECLINE_SALT)
+    except signing.BadSignature:
+        raise NotFound("This link is not valid. Please use the link from the email.") from None
+    if not isinstance(address, str) or "@" not in address:
+        raise NotFound("This link is not valid. Please use the link from the email.")
+    return address
+
+
+def decline(*, token: str) -> str:
+    """No member's email sent through us reaches this address again (one click, no sign-in:
+    the signed link is the owner's proof). Saying it twice changes nothing."""
+    address = address_for_decline_token(token)
+    Suppression.objects.get_or_create(address=address)
+    return address
+
+
+def declined(addresses: Iterable[str]) -> set[str]:
+    """Those of `addresses` whose owners asked for no members' emails through us."""
+    return set(Suppression.objects.filter(address__in=list(addresses)).values_list("address", flat=True))
 
 
 def unsubscribe_token(email: EmailAddress) -> str:

@@ -23,3 +23,19 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     except NotFound as error:
         return render(request, "messaging/unsubscribe_invalid.html", {"error": error.message}, status=404)
     return render(request, "messaging/unsubscribe.html", {"email": email, "token": token})
+
+
+# The same for someone we do not know who got a member's email through us (a leader's
+# invitation): GET shows the button, POST (or a mail client's one-click) records the wish.
+@never_cache
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def decline(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        if request.method == "POST":
+            address = services.decline(token=token)
+            return render(request, "messaging/declined.html", {"address": address})
+        address = services.address_for_decline_token(token)
+    except NotFound as error:
+        return render(request, "messaging/unsubscribe_invalid.html", {"error": error.message}, status=404)
+    return render(request, "messaging/decline.html", {"address": address})

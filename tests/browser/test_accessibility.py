@@ -7,6 +7,7 @@ into the page by Playwright: the site itself never loads it.
 
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import timezone
@@ -19,7 +20,15 @@ from groundswell.conversations.mentions import mention_text
 from groundswell.events import services as event_services
 from groundswell.events.models import Event, EventCampaign
 from groundswell.events.tests.factories import EventFactory
-from groundswell.groups.services.membership import GroupDetails, join_group, start_group
+from groundswell.groups.models import Invitation
+from groundswell.groups.services.membership import (
+    GroupDetails,
+    invitation_token,
+    invite,
+    join_group,
+    start_group,
+)
+from groundswell.messaging.services import decline_url
 from tests.services import require_axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -122,7 +131,16 @@ def _world(make_member) -> World:
         actor=actor_of(member), thread=thread, raw=f"{mention_text(host.person)} a bake sale!"
     )
     talk.flag(actor=actor_of(host), post=answer, agreement="No selling", reason="Selling cakes")
-    groups = {"group": group.slug, "thread": str(thread.uuid)}
+    # An invitation to someone we do not know: its page for a visitor, and the page that
+    # stops such invitations (both reached from the email, signed in or not).
+    invite(actor=actor_of(host), group=group, emails=["friend@example.org"])
+    invitation = Invitation.objects.get(email="friend@example.org")
+    groups = {
+        "group": group.slug,
+        "thread": str(thread.uuid),
+        "invitation": f"/groups/invitation/{invitation_token(invitation)}/",
+        "decline": urlsplit(decline_url("friend@example.org")).path,
+    }
     return World(
         member, host, organizer, admin, outsider, upcoming, pending, past, cancelled, campaign, act, groups
     )
@@ -150,9 +168,10 @@ def _pages(persona: str, world: World) -> list[str]:
         "/groups/?near=10001",
         f"/groups/{world.talk['group']}/",  # a member's view for the member, the leader's for the host
         f"/threads/{world.talk['thread']}/",
+        world.talk["decline"],
     ]
     if persona == "anonymous":
-        return [*public, "/accounts/login/code/", "/events/host/"]
+        return [*public, "/accounts/login/code/", "/events/host/", world.talk["invitation"]]
     signed_in = [
         *public,
         "/hub/",
@@ -180,9 +199,13 @@ def _pages(persona: str, world: World) -> list[str]:
         f"/events/{world.pending.uuid}/",
         f"/events/{world.upcoming.uuid}/cancel/",
     ]
-    leading = f"/groups/{world.talk['group']}/lead/"
+    leading = [
+        f"/groups/{world.talk['group']}/lead/",
+        f"/groups/{world.talk['group']}/invite/",
+        f"/moderation/groups/{world.talk['group']}/",
+    ]
     if persona == "host":  # the group's leader
-        return [*signed_in, *hosting, leading]
+        return [*signed_in, *hosting, *leading]
     staff = [
         *signed_in,
         *hosting,
@@ -190,7 +213,7 @@ def _pages(persona: str, world: World) -> list[str]:
         "/act/start/campaign/",
         f"/act/petitions/{world.act['theirs']}/manage/",
         f"/act/petitions/{world.act['theirs']}/report/",
-        leading,
+        *leading,
         "/moderation/",
     ]
     return [*staff, "/style/"] if persona == "admin" else staff

@@ -32,7 +32,7 @@ from groundswell.groups.models import Group, Invitation, Membership
 from groundswell.groups.selectors.access import MISSING, access_group, active_block, can_lead
 from groundswell.groups.services.leading import note_leaders
 from groundswell.messaging.models import Message
-from groundswell.messaging.services import send, system_message
+from groundswell.messaging.services import decline_url, declined, send, system_message
 from groundswell.network.services import share_code_for, share_url
 from groundswell.people.models import EmailAddress, Person
 from groundswell.people.places import place_postcode
@@ -538,7 +538,7 @@ def invite(*, actor: Actor, group: Group, emails: list[str], note: str = "") -> 
       core (`Message.Kind.ON_BEHALF`, as members' emails to offices: from the platform's
       address under their name, Reply-To theirs, our words, then theirs quoted, and the
       link) — a person asking a person; at most one such email an address a week, whichever
-      group asks;
+      group asks, and none to an address whose owner said no more (`messaging.decline`);
     - the group's members, and anyone this group invited in the last `INVITE_AGAIN_AFTER`:
       nothing, so a leader's repeated list does not become a stream of mail.
 
@@ -586,11 +586,13 @@ def invite(*, actor: Actor, group: Group, emails: list[str], note: str = "") -> 
                 group=group, status=Membership.Status.ACTIVE, person_id__in=owners.values()
             ).values_list("person_id", flat=True)
         )
-        # Addresses we do not know that any group invited this week get no second email.
-        asked = set(
-            Invitation.objects.filter(
-                email__in=[a for a in fresh if a not in owners], created_at__gte=week_ago
-            ).values_list("email", flat=True)
+        # Addresses we do not know that any group invited this week get no second email, and
+        # those whose owners asked for no more (the link in every such email) get none.
+        unknown = [address for address in fresh if address not in owners]
+        asked = declined(unknown) | set(
+            Invitation.objects.filter(email__in=unknown, created_at__gte=week_ago).values_list(
+                "email", flat=True
+            )
         )
         rows = [
             Invitation(group=group, email=address, invited_by=inviter, key=secrets.token_hex(16))
@@ -656,7 +658,14 @@ def _invite_in_their_name(
     send(
         message=message,
         person_ids=[inviter.pk],
-        context={inviter.pk: {"to": invitation.email, "subject": subject, "text": "\n\n".join(parts)}},
+        context={
+            inviter.pk: {
+                "to": invitation.email,
+                "subject": subject,
+                "text": "\n\n".join(parts),
+                "decline_url": decline_url(invitation.email),
+            }
+        },
     )
 
 

@@ -22,7 +22,7 @@ from groundswell.core.errors import NotFound, PermissionDenied, ValidationError
 from groundswell.groups.models import Group, Invitation, Membership
 from groundswell.groups.services import leading
 from groundswell.groups.services import membership as services
-from groundswell.messaging.models import Delivery, Message
+from groundswell.messaging.models import Delivery, Message, Suppression
 from groundswell.network.tests.test_join import SIGN_IN_CODE, sign_in_codes_to
 from groundswell.people.models import EmailAddress, EmailStatus
 
@@ -351,3 +351,32 @@ def test_a_stranger_invited_by_email_joins_the_movement_and_comes_back_to_join_t
     assert Membership.objects.get(person=sam_person, group=group).status == Membership.Status.ACTIVE
     joined_act = Activity.objects.get(verb=Verb.JOINED, person=sam_person)
     assert joined_act.referrer_id == people["leader"].person.pk  # the leader brought Sam
+
+
+def test_someone_we_do_not_know_can_stop_invitations_in_one_click(
+    cast, make_group, client, django_capture_on_commit_callbacks
+):
+    """Every invitation to an address we do not know carries a link (and the one-click
+    header) that stops them: the unsubscribe of someone we never subscribed."""
+    group, people = cast
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite(actor=actor_of(people["leader"]), group=group, emails=["pat@example.org"])
+    (email,) = [sent for sent in mail.outbox if sent.to == ["pat@example.org"]]
+    link = re.search(r"https?://\S+/no-invitations/\S+/", str(email.body))
+    assert link and email.extra_headers["List-Unsubscribe"] == f"<{link.group(0)}>"
+    path = urlsplit(link.group(0)).path
+    page = client.get(path)  # a link scanner's GET changes nothing
+    assert page.status_code == 200 and "pat@example.org" in page.content.decode()
+    assert not Suppression.objects.exists()
+    assert client.post(path).status_code == 200  # one click, no sign-in, no CSRF token
+    assert client.post(path).status_code == 200  # twice is the same
+    assert list(Suppression.objects.values_list("address", flat=True)) == ["pat@example.org"]
+    assert client.get(path[:-5] + "xxxx/").status_code == 404
+    # A week on, another group asks: the invitation is made (the same answer), nothing is sent.
+    Invitation.objects.update(created_at=timezone.now() - timedelta(days=8))
+    other_leader = MemberFactory.create(given_name="Ravi")
+    other = make_group(other_leader, name="Second Circle")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.invite(actor=actor_of(other_leader), group=other, emails=["pat@example.org"]) == 1
+    assert mail.outbox == [] and Invitation.objects.filter(group=other, email="pat@example.org").exists()
