@@ -3,8 +3,10 @@
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
@@ -43,6 +45,21 @@ def admin_execute(postgres: str, sql: str) -> list[tuple[Any, ...]]:
     with psycopg.connect(f"{postgres}/postgres", autocommit=True) as conn:
         cursor = conn.execute(sql)
         return cursor.fetchall() if cursor.description else []
+
+
+def throwaway_database(name: str) -> tuple[str, str | None, Path | None]:
+    """A fresh database `name` on the PostgreSQL server DATABASE_URL names (dropped and made
+    again), or an SQLite file in a temporary directory: (the URL to use, the PostgreSQL
+    server to drop it from, the temporary directory)."""
+    given = os.environ.get("DATABASE_URL", "")
+    if given.startswith(("postgres://", "postgresql://")):
+        parts = urlsplit(given)
+        server = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+        admin_execute(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin_execute(server, f'CREATE DATABASE "{name}"')
+        return f"{server}/{name}", server, None
+    folder = Path(tempfile.mkdtemp(prefix=f"{name}-"))
+    return f"sqlite:///{folder / 'bench.sqlite3'}", None, folder
 
 
 def clean_up(postgres: str, database: str, *, drop: bool) -> None:

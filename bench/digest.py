@@ -58,18 +58,20 @@ import os
 import signal
 import statistics
 import sys
-import tempfile
 import time
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from unittest import mock
-from urllib.parse import urlsplit, urlunsplit
 
-from common import admin_execute, clean_up, manage, setup_environment  # bench/ is on the path
+from common import (  # bench/ is on the path
+    clean_up,
+    manage,
+    setup_environment,
+    throwaway_database,
+)
 
 DATABASE = "groundswell_bench_digest"
 BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/15")
@@ -117,19 +119,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="for the random data")
     parser.add_argument("--keep-db", action="store_true", help="leave the database for inspection")
     return parser.parse_args()
-
-
-def database_url() -> tuple[str, str | None, Path | None]:
-    """(the URL to use, the PostgreSQL server to drop it from, a temporary directory)."""
-    given = os.environ.get("DATABASE_URL", "")
-    if given.startswith(("postgres://", "postgresql://")):
-        parts = urlsplit(given)
-        server = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
-        admin_execute(server, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        admin_execute(server, f'CREATE DATABASE "{DATABASE}"')
-        return f"{server}/{DATABASE}", server, None
-    folder = Path(tempfile.mkdtemp(prefix="bench-digest-"))
-    return f"sqlite:///{folder / 'bench.sqlite3'}", None, folder
 
 
 # --- Data ----------------------------------------------------------------------------------
@@ -513,7 +502,7 @@ def main() -> int:
             print(f"the broker {BROKER} does not answer: {error}", file=sys.stderr)
             return 1
         broker.flushdb()
-    url, server, folder = database_url()
+    url, server, folder = throwaway_database(DATABASE)
     failed = False
     problems: list[str] = []
 

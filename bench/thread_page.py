@@ -37,14 +37,17 @@ import os
 import re
 import statistics
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-from common import admin_execute, clean_up, manage, setup_environment  # bench/ is on the path
+from common import (  # bench/ is on the path
+    clean_up,
+    manage,
+    setup_environment,
+    throwaway_database,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 DATABASE = "groundswell_bench_thread"
@@ -69,19 +72,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--renders", type=int, default=30, help="renders of each page per round")
     parser.add_argument("--rounds", type=int, default=3, help="rounds; the best of each is shown")
     return parser.parse_args()
-
-
-def database_url() -> tuple[str, str | None, Path | None]:
-    """(the URL to use, the PostgreSQL server to drop it from, a temporary directory)."""
-    given = os.environ.get("DATABASE_URL", "")
-    if given.startswith(("postgres://", "postgresql://")):
-        parts = urlsplit(given)
-        server = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
-        admin_execute(server, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        admin_execute(server, f'CREATE DATABASE "{DATABASE}"')
-        return f"{server}/{DATABASE}", server, None
-    folder = Path(tempfile.mkdtemp(prefix="bench-thread-"))
-    return f"sqlite:///{folder / 'bench.sqlite3'}", None, folder
 
 
 def write_thread(posts: int) -> tuple[Any, Any]:
@@ -151,7 +141,7 @@ def summary(seconds: list[float]) -> str:
 
 def main() -> int:
     args = parse_args()
-    url, server, folder = database_url()
+    url, server, folder = throwaway_database(DATABASE)
     failed = False
     try:
         env = setup_environment(url)

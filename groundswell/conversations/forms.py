@@ -7,8 +7,9 @@ from django import forms
 from django.utils import timezone
 
 from groundswell.conversations.media import MAX_BYTES
+from groundswell.conversations.services.audit import REASON_MAX
 from groundswell.conversations.services.media import ALT_MAX, MAX_IMAGES, MAX_TAGS
-from groundswell.conversations.services.moderation import FLAG_REASON_MAX, REASON_MAX
+from groundswell.conversations.services.moderation import FLAG_REASON_MAX
 from groundswell.conversations.services.posting import POST_MAX, TITLE_MAX
 
 POST_HELP = (

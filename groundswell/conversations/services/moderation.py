@@ -20,8 +20,8 @@ from groundswell.conversations.agreements import agreements_for
 from groundswell.conversations.models import Flag, ModerationAction, Post, Thread
 from groundswell.conversations.selectors import access
 from groundswell.conversations.services import posting
-from groundswell.conversations.services.audit import REASON_MAX
 from groundswell.conversations.services.audit import log_action as _log
+from groundswell.conversations.services.audit import moderator_reason
 from groundswell.core import ratelimit
 from groundswell.core.errors import NotFound, PermissionDenied, ValidationError
 from groundswell.core.text import clean_line
@@ -81,11 +81,7 @@ def hide_post(*, actor: Actor, post: Post, reason: str) -> Post:
     thread = _visible_post(actor, post)
     if not access.can_hide(actor, thread):
         raise PermissionDenied("Only the conversation's moderators can hide a post.")
-    reason = clean_line(reason)
-    if not reason:
-        raise ValidationError("Please say why: its author will read it.", field="reason")
-    if len(reason) > REASON_MAX:
-        raise ValidationError(f"Please keep the reason under {REASON_MAX} characters.", field="reason")
+    reason = moderator_reason(reason, missing="Please say why: its author will read it.")
     with transaction.atomic():
         if post.hidden_at is None:
             post.hidden_at, post.hidden_by, post.hidden_reason = timezone.now(), actor.person, reason
@@ -167,11 +163,7 @@ def block_member(*, actor: Actor, group: Group, person: Person, until: datetime 
         target = actor_for_person(person)
         if target.is_staff or group_access.is_leader(target, group):
             raise PermissionDenied("Only an organizer can block a leader of the group or an organizer.")
-    reason = clean_line(reason)
-    if not reason:
-        raise ValidationError("Please say why: the block is in the group's moderation log.", field="reason")
-    if len(reason) > REASON_MAX:
-        raise ValidationError(f"Please keep the reason under {REASON_MAX} characters.", field="reason")
+    reason = moderator_reason(reason, missing="Please say why: the block is in the group's moderation log.")
     if until is not None and until <= timezone.now():
         raise ValidationError("Please choose a time in the future, or block for good.", field="until")
     with transaction.atomic():

@@ -28,7 +28,7 @@ from groundswell.conversations.notifications import notify_of_post
 from groundswell.conversations.selectors import access
 from groundswell.conversations.selectors.access import Thing
 from groundswell.conversations.services import media as media_services
-from groundswell.conversations.services.audit import REASON_MAX, log_action
+from groundswell.conversations.services.audit import log_action, moderator_reason
 from groundswell.core import ratelimit
 from groundswell.core.errors import NotFound, PermissionDenied, ValidationError
 from groundswell.core.text import clean_line, clean_text
@@ -326,11 +326,7 @@ def delete_post(*, actor: Actor, post: Post, reason: str = "") -> Post:
     own = actor.is_person(post.author_id)
     if not (own or access.can_moderate(actor, thread)):
         raise PermissionDenied("Only its author or a moderator can delete a post.")
-    why = clean_line(reason)
-    if not own and not why:
-        raise ValidationError("Please say why: it goes in the moderation log.", field="reason")
-    if len(why) > REASON_MAX:
-        raise ValidationError(f"Please keep the reason under {REASON_MAX} characters.", field="reason")
+    why = moderator_reason(reason, missing=None if own else "Please say why: it goes in the moderation log.")
     if post.deleted_at is not None:
         return post
     with transaction.atomic():
